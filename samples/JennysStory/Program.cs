@@ -1,0 +1,6 @@
+using JennysStory;
+
+// Plays Jenny's story against a running LearningSystem (default http://localhost:5080).
+var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5080");
+using var client = new HttpClient { BaseAddress = baseAddress };
+await Story.PlayAsync(client, Console.Out);

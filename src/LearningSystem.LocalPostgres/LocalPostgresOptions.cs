@@ -1,0 +1,31 @@
+namespace LearningSystem.LocalPostgres;
+
+public sealed record LocalPostgresOptions
+{
+    /// <summary>Folder that holds the cluster (<c>data/</c>) and its log; created when missing.</summary>
+    public required string Folder { get; init; }
+
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    public required string Database { get; init; }
+
+    /// <summary>Throwaway clusters trade durability for speed and are deleted when stopped.</summary>
+    public bool Throwaway { get; init; }
+
+    /// <summary>
+    /// The persistent folder for the service. As root, PostgreSQL runs as the <c>postgres</c> user, which
+    /// cannot reach a home folder, so the cluster lives under /var/lib instead.
+    /// </summary>
+    public static string DefaultServiceFolder() =>
+        Environment.IsPrivilegedProcess
+            ? "/var/lib/learningsystem/postgres"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                "learningsystem", "postgres");
+
+    /// <summary>A fresh folder under the system temp folder, which the <c>postgres</c> user can traverse.</summary>
+    public static string NewThrowawayFolder(string purpose) =>
+        Path.Combine(Path.GetTempPath(), $"{ThrowawayPrefix(purpose)}{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    internal static string ThrowawayPrefix(string purpose) => $"learningsystem-{purpose}-";
+}

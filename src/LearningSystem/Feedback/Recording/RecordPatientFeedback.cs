@@ -1,0 +1,66 @@
+using FluentValidation;
+using LearningSystem.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace LearningSystem.Feedback.Recording;
+
+public sealed record RecordPatientFeedback(
+    string? Service,
+    string? Source,
+    DateTimeOffset? ReceivedAt,
+    string? Rating,
+    string? Comment,
+    string? PatientRef,
+    IReadOnlyList<string>? Consent);
+
+public sealed class RecordPatientFeedbackValidator : AbstractValidator<RecordPatientFeedback>
+{
+    public RecordPatientFeedbackValidator()
+    {
+        RuleFor(x => x.Service).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Source).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.ReceivedAt).NotNull();
+        RuleFor(x => x.Rating).NotEmpty()
+            .Must(WireValues<FeedbackRating>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<FeedbackRating>.AllowedValues}.");
+        RuleFor(x => x.Comment).NotNull().MaximumLength(10_000);
+        RuleFor(x => x.PatientRef).MaximumLength(100);
+        RuleFor(x => x.Consent).NotEmpty().WithMessage("Give at least one consent scope.");
+        RuleForEach(x => x.Consent)
+            .Must(WireValues<ConsentScope>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<ConsentScope>.AllowedValues}.");
+    }
+}
+
+public static class RecordPatientFeedbackEndpoint
+{
+    // Clocks of integrating systems drift; a few minutes ahead of ours is not "the future".
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+
+    public static PatientFeedbackRecorded Decide(Guid id, RecordPatientFeedback command, DateTimeOffset now)
+    {
+        var receivedAt = command.ReceivedAt!.Value;
+        if (receivedAt > now + ClockTolerance)
+        {
+            throw Rejected.Invalid($"receivedAt {receivedAt:O} is in the future.", "receivedAt");
+        }
+
+        return new PatientFeedbackRecorded(
+            id,
+            command.Service!.Trim(),
+            command.Source!.Trim(),
+            receivedAt,
+            WireValues<FeedbackRating>.Parse(command.Rating!),
+            command.Comment!,
+            string.IsNullOrWhiteSpace(command.PatientRef) ? null : command.PatientRef.Trim(),
+            command.Consent!.Select(WireValues<ConsentScope>.Parse).Distinct().Order().ToArray(),
+            now);
+    }
+
+    [WolverinePost("/api/patient-feedback", OperationId = "recordPatientFeedback"), Tags("Patient feedback")]
+    public static (Created, IStartStream) Post(RecordPatientFeedback command, TimeProvider clock)
+    {
+        var id = Guid.CreateVersion7();
+        var recorded = Decide(id, command, clock.GetUtcNow());
+        return (Created.At("/api/patient-feedback", id, 1), MartenOps.StartStream<PatientFeedback>(id, recorded));
+    }
+}

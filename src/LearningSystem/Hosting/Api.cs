@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using JasperFx;
+using Wolverine;
+using Wolverine.Http;
+
+namespace LearningSystem.Hosting;
+
+/// <summary>The HTTP surface: JSON conventions, validation, problem responses, organisations and OpenAPI.</summary>
+public static class Api
+{
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    public static void AddApi(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5080");
+        builder.Host.UseWolverine(options =>
+        {
+            options.Policies.AutoApplyTransactions();
+            options.UseRuntimeCompilation();
+        });
+
+        builder.Services.AddWolverineHttp();
+        builder.Services.AddValidatorsFromAssemblyContaining<ValidationPolicy>(ServiceLifetime.Singleton);
+        Validation.UseWireConventions();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Wolverine's endpoints read and write JSON with these same options.
+        builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        builder.Services.AddOpenApi();
+    }
+
+    public static void UseApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(Organisation.RequireValidHeader);
+        app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
+        app.MapOpenApi();
+        app.MapWolverineEndpoints(options =>
+        {
+            options.TenantId.IsRequestHeaderValue(Organisation.Header);
+            options.TenantId.DefaultIs(Organisation.Default);
+            options.AddPolicy<ValidationPolicy>();
+            options.AddPolicy<ProvenancePolicy>();
+        });
+    }
+
+    private static void Configure(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+}

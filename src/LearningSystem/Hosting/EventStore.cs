@@ -1,0 +1,69 @@
+using LearningSystem.Feedback;
+using LearningSystem.LocalPostgres;
+using LearningSystem.Participants;
+using LearningSystem.ServiceRedesigns;
+using Marten;
+using JasperFx.MultiTenancy;
+using Marten.Storage;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace LearningSystem.Hosting;
+
+public static class EventStore
+{
+    public const string ConnectionStringName = "LearningSystem";
+    public const string Schema = "learningsystem";
+
+    /// <summary>
+    /// Uses the configured PostgreSQL, or starts a local one from the machine's server binaries and keeps
+    /// its data in a folder that outlives the process.
+    /// </summary>
+    public static async Task AddEventStoreAsync(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var section = builder.Configuration.GetSection("LocalPostgres");
+            var server = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
+            {
+                Folder = section["Folder"] ?? LocalPostgresOptions.DefaultServiceFolder(),
+                Port = section.GetValue("Port", 54329),
+                Database = section["Database"] ?? "learningsystem",
+            });
+            Console.WriteLine($"Local PostgreSQL on 127.0.0.1:{server.Port}, data in {server.DataDirectory}");
+            builder.Services.AddSingleton(server);
+            builder.Services.AddHostedService<StopLocalPostgresOnShutdown>();
+            // Commands such as db-apply never start the host; the process exit still stops the server.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+            connectionString = server.ConnectionString;
+        }
+
+        builder.Services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = Schema;
+                // Permanent: stored events are read back with this casing forever.
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.Events.TenancyStyle = TenancyStyle.Conjoined;
+                options.Policies.AllDocumentsAreMultiTenanted();
+                options.Events.MetadataConfig.EnableAll();
+                options.AddParticipants().AddPatientFeedback().AddServiceRedesigns();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine();
+    }
+
+    private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            // ApplicationStopped fires after every other hosted service has let go of the database.
+            lifetime.ApplicationStopped.Register(server.Stop);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

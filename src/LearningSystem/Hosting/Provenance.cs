@@ -1,0 +1,74 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.CodeGeneration.Frames;
+using JasperFx.Events;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Hosting;
+
+/// <summary>A command made by a participant; the participant is recorded on every event it appends.</summary>
+public interface IActedBy
+{
+    Guid? ActingParticipant { get; }
+}
+
+/// <summary>
+/// Stamps every appended event with who acted, for which organisation, and which request caused it:
+/// the start of the trail auditors follow.
+/// </summary>
+public static class Provenance
+{
+    public const string CorrelationHeader = "X-Correlation-Id";
+    public const string RequestHeader = "X-Request-Id";
+    public const string ActingParticipantKey = "actingParticipant";
+    public const string OrganisationKey = "organisation";
+
+    public static void Stamp(HttpContext context, IDocumentSession session)
+    {
+        var correlationId = Inbound(context, CorrelationHeader);
+        var requestId = Inbound(context, RequestHeader);
+        session.CorrelationId = correlationId;
+        session.CausationId = requestId;
+        session.SetHeader(OrganisationKey, session.TenantId);
+        context.Response.Headers[CorrelationHeader] = correlationId;
+        context.Response.Headers[RequestHeader] = requestId;
+    }
+
+    public static void StampActor<T>(T command, IDocumentSession session) where T : IActedBy
+    {
+        if (command.ActingParticipant is { } participant)
+        {
+            session.SetHeader(ActingParticipantKey, participant.ToString());
+        }
+    }
+
+    public static Guid? ActingParticipant(IEvent e) =>
+        e.Headers?.TryGetValue(ActingParticipantKey, out var value) == true && Guid.TryParse(value?.ToString(), out var id) ? id : null;
+
+    // Callers may pass their own ids so their logs line up with ours; anything unusable is replaced.
+    private static string Inbound(HttpContext context, string header)
+    {
+        var value = context.Request.Headers[header].ToString();
+        return value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
+            ? value
+            : Guid.NewGuid().ToString();
+    }
+}
+
+/// <summary>Adds the provenance stamps to every endpoint that changes state.</summary>
+public sealed class ProvenancePolicy : IHttpPolicy
+{
+    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains.Where(c => c.HttpMethods.Any(m => m is not ("GET" or "HEAD"))))
+        {
+            chain.Middleware.Add(new MethodCall(typeof(Provenance), nameof(Provenance.Stamp)));
+            if (chain.HasRequestType && chain.RequestType!.IsAssignableTo(typeof(IActedBy)))
+            {
+                var stampActor = typeof(Provenance).GetMethod(nameof(Provenance.StampActor))!.MakeGenericMethod(chain.RequestType);
+                chain.Middleware.Add(new MethodCall(typeof(Provenance), stampActor));
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using FluentValidation;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.CodeGeneration.Frames;
+using Wolverine.Http;
+using Wolverine.Http.CodeGen;
+
+namespace LearningSystem.Hosting;
+
+/// <summary>
+/// FluentValidation, wired once: every endpoint whose request body has a validator answers 400 with field
+/// errors before any of its own code runs.
+/// </summary>
+public sealed class ValidationPolicy : IHttpPolicy
+{
+    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains.Where(c => c.HasRequestType))
+        {
+            var validator = typeof(IValidator<>).MakeGenericType(chain.RequestType!);
+            if (!container.RegistrationsFor(validator).Any())
+            {
+                continue;
+            }
+
+            var check = new MethodCall(typeof(Validation), typeof(Validation).GetMethod(nameof(Validation.CheckAsync))!.MakeGenericMethod(chain.RequestType!));
+            chain.Middleware.InsertRange(0, [check, new MaybeEndWithResultFrame(check.ReturnVariable!)]);
+            chain.Metadata.ProducesValidationProblem();
+        }
+    }
+}
+
+public static class Validation
+{
+    /// <summary>Messages name fields as clients spell them, and each field reports its first failure only.</summary>
+    public static void UseWireConventions()
+    {
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : FieldName(member.Name);
+    }
+
+    public static async Task<IResult> CheckAsync<T>(IValidator<T> validator, T? command, HttpContext context)
+    {
+        // A body of literally `null` parses, but is no command.
+        if (command is null)
+        {
+            return Results.Problem(statusCode: 400, title: "A request body is required.", instance: context.Request.Path);
+        }
+
+        var result = await validator.ValidateAsync(command, context.RequestAborted);
+        if (result.IsValid)
+        {
+            return WolverineContinue.Result();
+        }
+
+        var errors = result.Errors
+            .GroupBy(e => FieldName(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
+        return Results.ValidationProblem(errors, title: "The request has invalid fields.", instance: context.Request.Path);
+    }
+
+    // FluentValidation names properties in PascalCase; the wire is camelCase ("Consent[0]" -> "consent[0]").
+    private static string FieldName(string property) =>
+        string.Join('.', property.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+}

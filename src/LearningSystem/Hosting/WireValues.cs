@@ -1,0 +1,22 @@
+using System.Text.Json;
+
+namespace LearningSystem.Hosting;
+
+/// <summary>
+/// The camelCase spelling of an enum on the wire. Commands take these as strings so that an unknown value
+/// is a field error from validation rather than a JSON parse failure.
+/// </summary>
+public static class WireValues<T> where T : struct, Enum
+{
+    private static readonly Dictionary<string, T> ByName =
+        Enum.GetValues<T>().ToDictionary(v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString()), StringComparer.Ordinal);
+
+    public static string AllowedValues { get; } = string.Join(", ", ByName.Keys);
+
+    public static bool IsDefined(string? value) => value is not null && ByName.ContainsKey(value);
+
+    public static T Parse(string value) =>
+        ByName.TryGetValue(value, out var parsed) ? parsed : throw Rejected.Invalid($"'{value}' is not one of: {AllowedValues}.");
+
+    public static string Name(T value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+}

@@ -1,0 +1,86 @@
+using FluentValidation;
+using LearningSystem.Feedback;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace LearningSystem.ServiceRedesigns.Proposing;
+
+public sealed record ProposeServiceRedesign(
+    string? Title,
+    string? Problem,
+    string? ProposedChange,
+    string? Service,
+    Guid? ProposedBy,
+    IReadOnlyList<Guid>? Evidence) : IActedBy
+{
+    Guid? IActedBy.ActingParticipant => ProposedBy;
+}
+
+public sealed class ProposeServiceRedesignValidator : AbstractValidator<ProposeServiceRedesign>
+{
+    public ProposeServiceRedesignValidator()
+    {
+        RuleFor(x => x.Title).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Problem).NotEmpty().MaximumLength(4_000);
+        RuleFor(x => x.ProposedChange).NotEmpty().MaximumLength(4_000);
+        RuleFor(x => x.Service).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.ProposedBy).NotEmpty();
+        RuleFor(x => x.Evidence).Must(e => e is null || e.Count <= 100).WithMessage("Cite at most 100 pieces of feedback.");
+        RuleForEach(x => x.Evidence).NotEmpty();
+    }
+}
+
+public static class ProposeServiceRedesignEndpoint
+{
+    public static ServiceRedesignProposed Decide(
+        Guid id, ProposeServiceRedesign command, Participant? proposer, IReadOnlyCollection<PatientFeedback> evidenceFound, DateTimeOffset now)
+    {
+        if (proposer is null)
+        {
+            throw Rejected.NotFound($"No participant {command.ProposedBy} is registered.", "proposedBy");
+        }
+
+        var evidence = (command.Evidence ?? []).Distinct().ToArray();
+        var missing = evidence.Except(evidenceFound.Select(f => f.Id)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw Rejected.NotFound($"No patient feedback {string.Join(", ", missing)} is recorded.", "evidence");
+        }
+
+        return new ServiceRedesignProposed(
+            id,
+            command.Title!.Trim(),
+            command.Problem!.Trim(),
+            command.ProposedChange!.Trim(),
+            command.Service!.Trim(),
+            proposer.Id,
+            proposer.StakeholderGroup,
+            evidence,
+            now);
+    }
+
+    // One round trip for the proposer and every cited piece of feedback.
+    public static async Task<(Participant?, IReadOnlyList<PatientFeedback>)> LoadAsync(
+        ProposeServiceRedesign command, IDocumentSession session, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var proposer = batch.Load<Participant>(command.ProposedBy!.Value);
+        var evidence = batch.LoadMany<PatientFeedback>().ById([.. command.Evidence ?? []]);
+        await batch.Execute(ct);
+        return (await proposer, await evidence);
+    }
+
+    [WolverinePost("/api/service-redesigns", OperationId = "proposeServiceRedesign"), Tags("Service redesigns")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static (Created, IStartStream) Post(
+        ProposeServiceRedesign command, Participant? proposer, IReadOnlyList<PatientFeedback> evidence, TimeProvider clock)
+    {
+        var id = Guid.CreateVersion7();
+        var proposed = Decide(id, command, proposer, evidence, clock.GetUtcNow());
+        return (Created.At("/api/service-redesigns", id, 1), MartenOps.StartStream<ServiceRedesign>(id, proposed));
+    }
+}

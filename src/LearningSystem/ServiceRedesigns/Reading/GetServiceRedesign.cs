@@ -1,0 +1,62 @@
+using LearningSystem.Feedback;
+using LearningSystem.Participants;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.ServiceRedesigns.Reading;
+
+public sealed record ProposerView(Guid Id, string DisplayName, StakeholderGroup StakeholderGroup);
+
+public sealed record EvidenceView(Guid Id, string Service, FeedbackRating Rating, DateTimeOffset ReceivedAt, string Comment);
+
+public sealed record ServiceRedesignView(
+    Guid Id,
+    string Title,
+    string Problem,
+    string ProposedChange,
+    string Service,
+    ProposerView ProposedBy,
+    IReadOnlyList<EvidenceView> Evidence,
+    DateTimeOffset ProposedAt,
+    long Version);
+
+public static class GetServiceRedesignEndpoint
+{
+    // The stored redesign holds references only; names and feedback are joined at read time so that
+    // they always show the person's current (or erased) data.
+    public static ServiceRedesignView Compose(ServiceRedesign redesign, Participant proposer, IReadOnlyList<PatientFeedback> evidence)
+    {
+        var byId = evidence.ToDictionary(f => f.Id);
+        return new ServiceRedesignView(
+            redesign.Id,
+            redesign.Title,
+            redesign.Problem,
+            redesign.ProposedChange,
+            redesign.Service,
+            new ProposerView(proposer.Id, proposer.DisplayName, redesign.ProposerGroup),
+            redesign.Evidence.Where(byId.ContainsKey)
+                .Select(id => byId[id])
+                .Select(f => new EvidenceView(f.Id, f.Service, f.Rating, f.ReceivedAt, f.Comment))
+                .ToArray(),
+            redesign.ProposedAt,
+            redesign.Version);
+    }
+
+    [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags("Service redesigns")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<ServiceRedesignView?> Get(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var redesign = await session.LoadAsync<ServiceRedesign>(id, ct);
+        if (redesign is null)
+        {
+            return null;
+        }
+
+        var batch = session.CreateBatchQuery();
+        var proposer = batch.Load<Participant>(redesign.ProposedBy);
+        var evidence = batch.LoadMany<PatientFeedback>().ById([.. redesign.Evidence]);
+        await batch.Execute(ct);
+        return Compose(redesign, (await proposer)!, await evidence);
+    }
+}

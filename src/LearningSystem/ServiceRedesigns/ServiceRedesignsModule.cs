@@ -1,0 +1,13 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace LearningSystem.ServiceRedesigns;
+
+public static class ServiceRedesignsModule
+{
+    public static StoreOptions AddServiceRedesigns(this StoreOptions options)
+    {
+        options.Projections.Snapshot<ServiceRedesign>(SnapshotLifecycle.Inline);
+        return options;
+    }
+}

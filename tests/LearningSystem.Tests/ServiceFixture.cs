@@ -1,0 +1,54 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wolverine;
+
+namespace LearningSystem.Tests;
+
+/// <summary>The service in memory, on its own database in the test cluster. One per xunit collection.</summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    private IAlbaHost? _host;
+
+    public IAlbaHost Host => _host ?? throw new InvalidOperationException("The service did not start.");
+    public TestClock Clock { get; } = new();
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabase.AcquireAsync("service");
+        JasperFxEnvironment.AutoStartHost = true;
+        _host = await AlbaHost.For<Program>(web =>
+        {
+            web.UseSetting("ConnectionStrings:LearningSystem", ConnectionString);
+            web.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            });
+        });
+        await _host.ResetAllMartenDataAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        // A host that never started (PostgreSQL down, say) must not hide the real error.
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        await TestDatabase.ReleaseAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServiceGroup : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "service";
+}

@@ -33,7 +33,7 @@ public static class Story
         {
             service = "Outpatient Diabetes Clinic",
             source = "ward-survey-kiosk",
-            receivedAt = DateTimeOffset.UtcNow.AddDays(-2),
+            receivedAt = new DateTimeOffset(2026, 11, 18, 9, 30, 0, TimeSpan.Zero),
             rating = "poor",
             comment = "I waited two hours and nobody told me why. A text message would have helped.",
             patientRef = "kiosk-7f3a",

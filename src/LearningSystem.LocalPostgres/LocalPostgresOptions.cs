@@ -10,6 +10,9 @@ public sealed record LocalPostgresOptions
 
     public required string Database { get; init; }
 
+    /// <summary>A folder holding initdb and pg_ctl; when absent, PATH and /usr/lib/postgresql/*/bin are searched.</summary>
+    public string? BinDirectory { get; init; }
+
     /// <summary>Throwaway clusters trade durability for speed and are deleted when stopped.</summary>
     public bool Throwaway { get; init; }
 

@@ -41,7 +41,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     /// <summary>Initialises the cluster if needed, starts it (or reuses one already running) and creates the database.</summary>
     public static async Task<LocalPostgresServer> StartAsync(LocalPostgresOptions options, CancellationToken ct = default)
     {
-        var bin = PostgresBinaries.Find();
+        var bin = PostgresBinaries.Find(options.BinDirectory);
         var port = options.Port == 0 ? FreePort() : options.Port;
         var server = new LocalPostgresServer(bin, options, port);
         try

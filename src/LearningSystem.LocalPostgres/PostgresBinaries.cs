@@ -4,12 +4,13 @@ namespace LearningSystem.LocalPostgres;
 public static class PostgresBinaries
 {
     public const string InstallHint =
-        "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin. " +
         "Install Debian's 'postgresql' package (apt-get install postgresql), " +
         "or give a connection string in ConnectionStrings__LearningSystem.";
 
-    public static string Find() =>
-        Find(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
+    public static string Find(string? binDirectory = null) =>
+        binDirectory is null
+            ? Find(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql")
+            : Find(binDirectory, debianRoot: "");
 
     public static string Find(string path, string debianRoot)
     {
@@ -25,13 +26,14 @@ public static class PostgresBinaries
             }
         }
 
-        throw new PostgresNotAvailableException(InstallHint);
+        var searched = debianRoot.Length == 0 ? path : $"PATH or {debianRoot}/*/bin";
+        throw new PostgresNotAvailableException($"PostgreSQL server binaries (initdb, pg_ctl) were not found in {searched}. {InstallHint}");
     }
 
     // Newest major version first, so an upgrade is picked up without configuration.
     private static IEnumerable<string> DebianFolders(string root)
     {
-        if (!Directory.Exists(root))
+        if (root.Length == 0 || !Directory.Exists(root))
         {
             return [];
         }

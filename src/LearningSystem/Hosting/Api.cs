@@ -45,6 +45,7 @@ public static class Api
             options.TenantId.DefaultIs(Organisation.Default);
             options.AddPolicy<ValidationPolicy>();
             options.AddPolicy<ProvenancePolicy>();
+            options.AddPolicy<CommandProblemsPolicy>();
         });
     }
 

@@ -30,6 +30,7 @@ public static class EventStore
                 Folder = section["Folder"] ?? LocalPostgresOptions.DefaultServiceFolder(),
                 Port = section.GetValue("Port", 54329),
                 Database = section["Database"] ?? "learningsystem",
+                BinDirectory = section["BinDirectory"],
             });
             Console.WriteLine($"Local PostgreSQL on 127.0.0.1:{server.Port}, data in {server.DataDirectory}");
             builder.Services.AddSingleton(server);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Alba;
 
-namespace LearningSystem.Tests.Http;
+namespace LearningSystem.Tests;
 
 /// <summary>The requests the scenarios repeat: register, record and propose, each answering the new id.</summary>
 public static class Requests

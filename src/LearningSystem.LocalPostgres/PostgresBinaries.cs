@@ -20,9 +20,12 @@ public static class PostgresBinaries
 
         foreach (var folder in candidates)
         {
-            if (File.Exists(Path.Combine(folder, "initdb")) && File.Exists(Path.Combine(folder, "pg_ctl")))
+            var initdb = Path.Combine(folder, "initdb");
+            if (File.Exists(initdb) && File.Exists(Path.Combine(folder, "pg_ctl")))
             {
-                return folder;
+                // A link on PATH leads to the real folder, where the other programs (pg_dump, psql) live too.
+                var real = new FileInfo(initdb).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb;
+                return Path.GetDirectoryName(real)!;
             }
         }
 

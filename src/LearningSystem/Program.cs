@@ -1,9 +1,11 @@
 using JasperFx;
 using LearningSystem.Hosting;
 using LearningSystem.LocalPostgres;
+using LearningSystem.PersonalData;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddApi();
+builder.AddPersonalData();
 try
 {
     await builder.AddEventStoreAsync();

@@ -24,6 +24,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         _host = await AlbaHost.For<Program>(web =>
         {
             web.UseSetting("ConnectionStrings:LearningSystem", ConnectionString);
+            web.UseSetting("PersonalData:MasterKeys:test-1", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            web.UseSetting("PersonalData:ActiveMasterKey", "test-1");
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

@@ -19,8 +19,13 @@ public enum ConsentScope
     Publication,
 }
 
+/// <summary>
+/// The comment and patient reference are sealed under the data subject's key (see PersonalFields). The data
+/// subject names the patient by a keyed hash of their reference, or this feedback alone when there is none.
+/// </summary>
 public sealed record PatientFeedbackRecorded(
     Guid FeedbackId,
+    string DataSubject,
     string Service,
     string Source,
     DateTimeOffset ReceivedAt,
@@ -31,8 +36,12 @@ public sealed record PatientFeedbackRecorded(
     DateTimeOffset RecordedAt);
 
 /// <summary>One piece of patient feedback as it stands. Kept inline, so it is also the feedback's view.</summary>
+/// <summary>Records that a patient's key was destroyed; holds no personal data.</summary>
+public sealed record PatientDataErased(string DataSubject, Guid? RequestedBy, string Reason, LearningSystem.PersonalData.LegalBasis LegalBasis, DateTimeOffset ErasedAt);
+
 public sealed partial record PatientFeedback(
     Guid Id,
+    string DataSubject,
     string Service,
     string Source,
     DateTimeOffset ReceivedAt,
@@ -45,5 +54,5 @@ public sealed partial record PatientFeedback(
     public long Version { get; init; }
 
     public static PatientFeedback Create(PatientFeedbackRecorded e) =>
-        new(e.FeedbackId, e.Service, e.Source, e.ReceivedAt, e.Rating, e.Comment, e.PatientRef, e.Consent, e.RecordedAt);
+        new(e.FeedbackId, e.DataSubject, e.Service, e.Source, e.ReceivedAt, e.Rating, e.Comment, e.PatientRef, e.Consent, e.RecordedAt);
 }

@@ -1,4 +1,5 @@
 using LearningSystem.Hosting;
+using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -20,7 +21,7 @@ public static class ReadStreamEventsEndpoint
 {
     [WolverineGet("/api/streams/{id}/events", OperationId = "readStreamEvents"), Tags("History")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IReadOnlyList<RecordedEvent>?> Get(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<RecordedEvent>?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         if (events.Count == 0)
@@ -28,13 +29,14 @@ public static class ReadStreamEventsEndpoint
             return null;
         }
 
+        var data = await vault.OpenAllAsync(session, events.Select(e => e.Data).ToArray(), ct);
         return events
-            .Select(e => new RecordedEvent(
+            .Select((e, i) => new RecordedEvent(
                 e.Sequence,
                 e.Version,
                 e.EventTypeName,
                 e.Timestamp,
-                e.Data,
+                data[i],
                 e.CorrelationId,
                 e.CausationId,
                 Provenance.ActingParticipant(e),

@@ -1,6 +1,7 @@
 using LearningSystem.Feedback;
 using LearningSystem.LocalPostgres;
 using LearningSystem.Participants;
+using LearningSystem.PersonalData;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using JasperFx.MultiTenancy;
@@ -49,7 +50,7 @@ public static class EventStore
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
                 options.Policies.AllDocumentsAreMultiTenanted();
                 options.Events.MetadataConfig.EnableAll();
-                options.AddParticipants().AddPatientFeedback().AddServiceRedesigns();
+                options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

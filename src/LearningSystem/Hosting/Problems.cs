@@ -18,7 +18,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var problem = exception switch
         {
             Rejected rejected => FromRejection(rejected),
-            ConcurrencyException => new ProblemDetails
+            ConcurrencyException or DocumentAlreadyExistsException => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "The stream was changed by someone else.",

@@ -7,6 +7,7 @@ public static class ParticipantsModule
 {
     public static StoreOptions AddParticipants(this StoreOptions options)
     {
+        options.Events.AddEventTypes([typeof(ParticipantRegistered), typeof(ParticipantConsentChanged), typeof(ParticipantErased)]);
         options.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline);
         return options;
     }

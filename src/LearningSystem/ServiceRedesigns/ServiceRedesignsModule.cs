@@ -7,6 +7,7 @@ public static class ServiceRedesignsModule
 {
     public static StoreOptions AddServiceRedesigns(this StoreOptions options)
     {
+        options.Events.AddEventTypes([typeof(ServiceRedesignProposed)]);
         options.Projections.Snapshot<ServiceRedesign>(SnapshotLifecycle.Inline);
         return options;
     }

@@ -12,10 +12,10 @@ public sealed class ProposingServiceRedesignDecisions
     private static readonly Guid Feedback = Guid.Parse("a1b2c3d4-0000-4000-8000-000000000003");
     private static readonly DateTimeOffset Now = TestClock.Start;
 
-    private static readonly ParticipantRegistered JennyRegistered = new(Jenny, "Jenny", StakeholderGroup.Student, null, Now.AddDays(-7));
+    private static readonly ParticipantRegistered JennyRegistered = new(Jenny, "Jenny", StakeholderGroup.Student, null, [ConsentScope.ServiceImprovement], Now.AddDays(-7));
 
     private static readonly PatientFeedbackRecorded FeedbackRecorded = new(
-        Feedback, "Clinic", "kiosk", Now.AddDays(-3), FeedbackRating.Poor, "Long wait", null, [ConsentScope.ServiceImprovement], Now.AddDays(-3));
+        Feedback, "feedback:1", "Clinic", "kiosk", Now.AddDays(-3), FeedbackRating.Poor, "Long wait", null, [ConsentScope.ServiceImprovement], Now.AddDays(-3));
 
     private static ProposeServiceRedesign Command(params Guid[] evidence) =>
         new(" Tell patients about delays ", "Nobody knows how long.", "Text when late.", "Clinic", Jenny, evidence);
@@ -61,6 +61,17 @@ public sealed class ProposingServiceRedesignDecisions
         Assert.Equal("evidence", rejected.Field);
         Assert.Contains(missing.ToString(), rejected.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Feedback.ToString(), rejected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_feedback_consented_only_for_research_when_citing_it_then_it_is_rejected()
+    {
+        var researchOnly = FeedbackRecorded with { Consent = [ConsentScope.Research] };
+
+        var rejected = Assert.Throws<Rejected>(() => Decide(Command(Feedback), [JennyRegistered], [researchOnly]));
+
+        Assert.Equal(RejectionKind.Invalid, rejected.Kind);
+        Assert.Equal("evidence", rejected.Field);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using LearningSystem.Feedback;
 using LearningSystem.Participants;
+using LearningSystem.PersonalData;
 using LearningSystem.Participants.Registering;
 
 namespace LearningSystem.Tests.Deciders;
@@ -13,7 +15,27 @@ public sealed class RegisteringParticipantDecisions
     {
         var then = RegisterParticipantEndpoint.Decide(Id, new RegisterParticipant("  Jenny ", "alliedHealthProfessional", " Physiotherapist "), Now);
 
-        Assert.Equal(new ParticipantRegistered(Id, "Jenny", StakeholderGroup.AlliedHealthProfessional, "Physiotherapist", Now), then);
+        Assert.Equal(Id, then.ParticipantId);
+        Assert.Equal("Jenny", then.DisplayName);
+        Assert.Equal(StakeholderGroup.AlliedHealthProfessional, then.StakeholderGroup);
+        Assert.Equal("Physiotherapist", then.OrganisationRole);
+        Assert.Equal(Now, then.RegisteredAt);
+    }
+
+    [Fact]
+    public void When_registering_without_consent_then_consent_is_for_service_improvement()
+    {
+        var then = RegisterParticipantEndpoint.Decide(Id, new RegisterParticipant("Jenny", "student", null), Now);
+
+        Assert.Equal([ConsentScope.ServiceImprovement], then.Consent);
+    }
+
+    [Fact]
+    public void When_registering_with_consent_then_each_scope_is_kept_once()
+    {
+        var then = RegisterParticipantEndpoint.Decide(Id, new RegisterParticipant("Jenny", "student", null, ["research", "research", "publication"]), Now);
+
+        Assert.Equal([ConsentScope.Research, ConsentScope.Publication], then.Consent);
     }
 
     [Fact]
@@ -33,10 +55,14 @@ public sealed class RegisteringParticipantDecisions
     }
 
     [Fact]
-    public void Given_registration_the_participant_is_as_registered()
+    public void Given_registration_then_consent_change_then_erasure_the_participant_reflects_each()
     {
-        var state = Participant.Create(new ParticipantRegistered(Id, "Jenny", StakeholderGroup.Student, null, Now));
+        var state = Participant.Create(new ParticipantRegistered(Id, "Jenny", StakeholderGroup.Student, null, [ConsentScope.ServiceImprovement], Now));
+        state = Participant.Apply(new ParticipantConsentChanged(Id, [ConsentScope.Research], Now.AddHours(1)), state);
+        state = Participant.Apply(new ParticipantErased(Id, null, "Asked to be forgotten", LegalBasis.ConsentWithdrawn, Now.AddHours(2)), state);
 
-        Assert.Equal(new Participant(Id, "Jenny", StakeholderGroup.Student, null, Now), state);
+        Assert.Equal("Jenny", state.DisplayName);
+        Assert.Equal([ConsentScope.Research], state.Consent);
+        Assert.Equal(Now.AddHours(2), state.ErasedAt);
     }
 }

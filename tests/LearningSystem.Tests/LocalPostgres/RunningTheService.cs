@@ -26,6 +26,7 @@ public sealed class RunningTheService
             }
 
             Assert.False(File.Exists(Path.Combine(folder, "data", "postmaster.pid")), "PostgreSQL should stop with the service");
+            Assert.True(File.Exists($"{folder}-master-key.json"), "a development master key should have been generated");
 
             await using var second = await ServiceProcess.StartAsync(folder);
             var view = await second.Client.GetFromJsonAsync<JsonElement>($"/api/participants/{jenny}");
@@ -63,6 +64,8 @@ public sealed class RunningTheService
             {
                 Directory.Delete(folder, recursive: true);
             }
+
+            File.Delete($"{folder}-master-key.json");
         }
     }
 
@@ -92,7 +95,7 @@ public sealed class RunningTheService
         {
             var address = new Uri($"http://127.0.0.1:{FreePort()}");
             var service = new ServiceProcess(
-                Process.Start(StartInfo($"--urls={address}", $"--LocalPostgres:Folder={folder}", "--LocalPostgres:Port=0"))!,
+                Process.Start(StartInfo($"--urls={address}", $"--LocalPostgres:Folder={folder}", "--LocalPostgres:Port=0", $"--PersonalData:KeyFile={folder}-master-key.json"))!,
                 address);
 
             var deadline = DateTime.UtcNow.AddSeconds(90);

@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -8,6 +9,6 @@ public static class GetPatientFeedbackEndpoint
 {
     [WolverineGet("/api/patient-feedback/{id}", OperationId = "getPatientFeedback"), Tags("Patient feedback")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static Task<PatientFeedback?> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        session.LoadAsync<PatientFeedback>(id, ct);
+    public static async Task<PatientFeedback?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
+        await session.LoadAsync<PatientFeedback>(id, ct) is { } feedback ? await vault.OpenAsync(session, feedback, ct) : null;
 }

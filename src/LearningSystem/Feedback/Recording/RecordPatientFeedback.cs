@@ -1,5 +1,7 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.PersonalData;
+using Marten;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -36,7 +38,7 @@ public static class RecordPatientFeedbackEndpoint
     // Clocks of integrating systems drift; a few minutes ahead of ours is not "the future".
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
 
-    public static PatientFeedbackRecorded Decide(Guid id, RecordPatientFeedback command, DateTimeOffset now)
+    public static PatientFeedbackRecorded Decide(Guid id, string dataSubject, RecordPatientFeedback command, DateTimeOffset now)
     {
         var receivedAt = command.ReceivedAt!.Value;
         if (receivedAt > now + ClockTolerance)
@@ -46,21 +48,26 @@ public static class RecordPatientFeedbackEndpoint
 
         return new PatientFeedbackRecorded(
             id,
+            dataSubject,
             command.Service!.Trim(),
             command.Source!.Trim(),
             receivedAt,
             WireValues<FeedbackRating>.Parse(command.Rating!),
             command.Comment!,
             string.IsNullOrWhiteSpace(command.PatientRef) ? null : command.PatientRef.Trim(),
-            command.Consent!.Select(WireValues<ConsentScope>.Parse).Distinct().Order().ToArray(),
+            ConsentScopes.Parse(command.Consent!),
             now);
     }
 
     [WolverinePost("/api/patient-feedback", OperationId = "recordPatientFeedback"), Tags("Patient feedback")]
-    public static (Created, IStartStream) Post(RecordPatientFeedback command, TimeProvider clock)
+    public static async Task<(Created, IStartStream)> Post(
+        RecordPatientFeedback command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var recorded = Decide(id, command, clock.GetUtcNow());
+        var subject = string.IsNullOrWhiteSpace(command.PatientRef)
+            ? DataSubjects.AnonymousFeedback(id)
+            : await vault.PatientSubjectAsync(session, command.PatientRef, ct);
+        var recorded = await vault.SealAsync(session, Decide(id, subject, command, clock.GetUtcNow()), ct);
         return (Created.At("/api/patient-feedback", id, 1), MartenOps.StartStream<PatientFeedback>(id, recorded));
     }
 }

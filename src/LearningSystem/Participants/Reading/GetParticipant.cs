@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -8,6 +9,6 @@ public static class GetParticipantEndpoint
 {
     [WolverineGet("/api/participants/{id}", OperationId = "getParticipant"), Tags("Participants")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static Task<Participant?> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        session.LoadAsync<Participant>(id, ct);
+    public static async Task<Participant?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
+        await session.LoadAsync<Participant>(id, ct) is { } participant ? await vault.OpenAsync(session, participant, ct) : null;
 }

@@ -1,11 +1,15 @@
 using FluentValidation;
+using LearningSystem.Feedback;
 using LearningSystem.Hosting;
+using LearningSystem.PersonalData;
+using Marten;
 using Wolverine.Http;
 using Wolverine.Marten;
 
 namespace LearningSystem.Participants.Registering;
 
-public sealed record RegisterParticipant(string? DisplayName, string? StakeholderGroup, string? OrganisationRole);
+/// <summary><c>consent</c> defaults to service improvement, the purpose every co-creation act serves.</summary>
+public sealed record RegisterParticipant(string? DisplayName, string? StakeholderGroup, string? OrganisationRole, IReadOnlyList<string>? Consent = null);
 
 public sealed class RegisterParticipantValidator : AbstractValidator<RegisterParticipant>
 {
@@ -15,6 +19,8 @@ public sealed class RegisterParticipantValidator : AbstractValidator<RegisterPar
         RuleFor(x => x.StakeholderGroup).NotEmpty()
             .Must(WireValues<StakeholderGroup>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.");
         RuleFor(x => x.OrganisationRole).MaximumLength(200);
+        RuleForEach(x => x.Consent)
+            .Must(WireValues<ConsentScope>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<ConsentScope>.AllowedValues}.");
     }
 }
 
@@ -25,13 +31,15 @@ public static class RegisterParticipantEndpoint
             command.DisplayName!.Trim(),
             WireValues<StakeholderGroup>.Parse(command.StakeholderGroup!),
             string.IsNullOrWhiteSpace(command.OrganisationRole) ? null : command.OrganisationRole.Trim(),
+            command.Consent is null ? [ConsentScope.ServiceImprovement] : ConsentScopes.Parse(command.Consent),
             now);
 
     [WolverinePost("/api/participants", OperationId = "registerParticipant"), Tags("Participants")]
-    public static (Created, IStartStream) Post(RegisterParticipant command, TimeProvider clock)
+    public static async Task<(Created, IStartStream)> Post(
+        RegisterParticipant command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var registered = Decide(id, command, clock.GetUtcNow());
+        var registered = await vault.SealAsync(session, Decide(id, command, clock.GetUtcNow()), ct);
         return (Created.At("/api/participants", id, 1), MartenOps.StartStream<Participant>(id, registered));
     }
 }

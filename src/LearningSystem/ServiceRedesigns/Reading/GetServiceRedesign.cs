@@ -1,5 +1,6 @@
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
+using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -45,7 +46,7 @@ public static class GetServiceRedesignEndpoint
 
     [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags("Service redesigns")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<ServiceRedesignView?> Get(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<ServiceRedesignView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var redesign = await session.LoadAsync<ServiceRedesign>(id, ct);
         if (redesign is null)
@@ -57,6 +58,6 @@ public static class GetServiceRedesignEndpoint
         var proposer = batch.Load<Participant>(redesign.ProposedBy);
         var evidence = batch.LoadMany<PatientFeedback>().ById([.. redesign.Evidence]);
         await batch.Execute(ct);
-        return Compose(redesign, (await proposer)!, await evidence);
+        return Compose(redesign, await vault.OpenAsync(session, (await proposer)!, ct), await vault.OpenAllAsync(session, await evidence, ct));
     }
 }

@@ -1,0 +1,50 @@
+using FluentValidation;
+using LearningSystem.Feedback;
+using LearningSystem.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Participants.Consenting;
+
+/// <summary>The purposes the participant's contributions may be used for, replacing the earlier ones.</summary>
+public sealed record ChangeConsent(IReadOnlyList<string>? Consent);
+
+public sealed class ChangeConsentValidator : AbstractValidator<ChangeConsent>
+{
+    public ChangeConsentValidator()
+    {
+        RuleFor(x => x.Consent).NotNull();
+        RuleForEach(x => x.Consent)
+            .Must(WireValues<ConsentScope>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<ConsentScope>.AllowedValues}.");
+    }
+}
+
+public sealed record ConsentRecorded(Guid Id, long Version, IReadOnlyList<ConsentScope> Consent);
+
+public static class ChangeConsentEndpoint
+{
+    /// <summary>No event when nothing changes, so that repeating the request is harmless.</summary>
+    public static IReadOnlyList<ParticipantConsentChanged> Decide(Participant participant, ChangeConsent command, DateTimeOffset now)
+    {
+        if (participant.ErasedAt is not null)
+        {
+            throw new Rejected(RejectionKind.Conflict, $"Participant {participant.Id} was erased; there is no one left to consent.");
+        }
+
+        var consent = ConsentScopes.Parse(command.Consent!);
+        return consent.SequenceEqual(participant.Consent) ? [] : [new ParticipantConsentChanged(participant.Id, consent, now)];
+    }
+
+    [WolverinePut("/api/participants/{id}/consent", OperationId = "changeParticipantConsent"), Tags("Participants")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    public static async Task<ConsentRecorded> Put(Guid id, ChangeConsent command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Participant>(id, ct);
+        var participant = stream.Aggregate ?? throw Rejected.NotFound($"No participant {id} is registered.");
+        var changes = Decide(participant, command, clock.GetUtcNow());
+        stream.AppendMany(changes);
+        return new ConsentRecorded(id, participant.Version + changes.Count, changes.Count > 0 ? changes[^1].Consent : participant.Consent);
+    }
+}

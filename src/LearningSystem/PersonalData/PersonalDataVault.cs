@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+
+namespace LearningSystem.PersonalData;
+
+/// <summary>
+/// Crypto-shredding: personal fields are sealed with AES-GCM under a key of their own data subject, and the
+/// subject's key is wrapped under the master key. Destroying the subject's key erases the person while every
+/// event, its order and its bytes stay as they were.
+/// </summary>
+public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clock)
+{
+    public const string ErasedMarker = "[erased]";
+    private const string Prefix = "pd1:";
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    // The pepper names patients by a keyed hash; it is stored like any subject key, at a fixed id.
+    private static readonly Guid PepperId = new("9e5a1c3e-7d4b-4f0a-9c1e-000000000001");
+    private const string PepperSubject = "pepper";
+
+    // Unwrapped keys are kept briefly so that a busy subject costs one lookup a minute, not one a request.
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Subject), Cached> _current = new();
+    private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _pending = new();
+
+    private sealed record Cached(Guid KeyId, byte[] Key, DateTimeOffset Until);
+
+    public static PersonalDataSchema Schema => PersonalFields.Schema;
+
+    public static bool IsSealed(string? value) => value?.StartsWith(Prefix, StringComparison.Ordinal) == true;
+
+    /// <summary>Seals every personal field of <paramref name="value"/>, creating subject keys as needed in the same session.</summary>
+    public async Task<T> SealAsync<T>(IDocumentSession session, T value, CancellationToken ct = default) where T : notnull
+    {
+        object result = value;
+        foreach (var field in Schema.FieldsOf(value.GetType()))
+        {
+            var clear = field.Get(result);
+            if (clear is null || IsSealed(clear))
+            {
+                continue;
+            }
+
+            var key = await CurrentKeyAsync(session, field.Subject(result), ct);
+            result = field.Set(result, Seal(key, clear));
+        }
+
+        return (T)result;
+    }
+
+    /// <summary>Names a patient by a keyed hash of their reference, so the reference itself is never stored in clear.</summary>
+    public async Task<string> PatientSubjectAsync(IDocumentSession session, string patientRef, CancellationToken ct = default)
+    {
+        var pepper = await CurrentKeyAsync(session, PepperSubject, ct, PepperId);
+        var hash = HMACSHA256.HashData(pepper.Key, Encoding.UTF8.GetBytes(patientRef.Trim()));
+        return DataSubjects.Patient(Convert.ToHexStringLower(hash));
+    }
+
+    public async Task<T> OpenAsync<T>(IQuerySession session, T value, CancellationToken ct = default) where T : notnull =>
+        (await OpenAllAsync(session, [value], ct))[0];
+
+    /// <summary>Opens the personal fields of many values with one lookup of their keys; erased ones read as the marker.</summary>
+    public async Task<IReadOnlyList<T>> OpenAllAsync<T>(IQuerySession session, IReadOnlyList<T> values, CancellationToken ct = default) where T : notnull
+    {
+        var tenant = session.TenantId;
+        var sealedFields = values
+            .SelectMany(v => Schema.FieldsOf(v.GetType()).Select(f => f.Get(v)))
+            .Where(IsSealed)
+            .Select(s => KeyIdOf(s!))
+            .Distinct()
+            .Where(id => !TryCached(_keys, (tenant, id), out _))
+            .ToArray();
+
+        if (sealedFields.Length > 0)
+        {
+            foreach (var stored in await session.LoadManyAsync<SubjectKey>(ct, sealedFields))
+            {
+                if (stored.WrappedKey is { } wrapped)
+                {
+                    _keys[(tenant, stored.Id)] = new Cached(stored.Id, Unwrap(stored.Id, wrapped, stored.MasterKeyId), clock.GetUtcNow() + CacheFor);
+                }
+            }
+        }
+
+        return values.Select(v =>
+        {
+            object result = v;
+            foreach (var field in Schema.FieldsOf(v.GetType()))
+            {
+                if (field.Get(result) is { } value && IsSealed(value))
+                {
+                    result = field.Set(result, TryCached(_keys, (tenant, KeyIdOf(value)), out var key) ? Open(key!, value) : ErasedMarker);
+                }
+            }
+
+            return (T)result;
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Destroys every key of the subject and records why. Erasing a subject whose keys are already gone answers
+    /// with the first erasure; <c>null</c> means the subject never had a key here.
+    /// </summary>
+    public async Task<(Erasure Erasure, bool Erased)?> EraseAsync(IDocumentSession session, string subject, Erasure erasure, CancellationToken ct = default)
+    {
+        var keys = await session.Query<SubjectKey>().Where(k => k.Subject == subject).ToListAsync(ct);
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        var live = keys.Where(k => !k.IsErased).ToArray();
+        if (live.Length == 0)
+        {
+            return (keys.Select(k => k.Erasure).OfType<Erasure>().OrderBy(e => e.ErasedAt).First(), false);
+        }
+
+        foreach (var key in live)
+        {
+            session.Store(key with { WrappedKey = null, Erasure = erasure });
+            _keys.TryRemove((session.TenantId, key.Id), out _);
+        }
+
+        _current.TryRemove((session.TenantId, subject), out _);
+        return (erasure, true);
+    }
+
+    /// <summary>Re-wraps every subject key under the active master key. Events and sealed fields are untouched.</summary>
+    public async Task<int> RotateAsync(IDocumentStore store, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        var stale = await session.Query<SubjectKey>()
+            .Where(k => k.AnyTenant() && k.MasterKeyId != masterKeys.ActiveId)
+            .ToListAsync(ct);
+
+        var rewrapped = 0;
+        foreach (var key in stale)
+        {
+            var tenant = key.TenantId ?? session.TenantId;
+            var updated = key.WrappedKey is { } wrapped
+                ? key with { WrappedKey = Wrap(key.Id, Unwrap(key.Id, wrapped, key.MasterKeyId)), MasterKeyId = masterKeys.ActiveId }
+                : key with { MasterKeyId = masterKeys.ActiveId };
+            session.ForTenant(tenant).Store(updated);
+            rewrapped++;
+        }
+
+        await session.SaveChangesAsync(ct);
+        return rewrapped;
+    }
+
+    private async Task<Cached> CurrentKeyAsync(IDocumentSession session, string subject, CancellationToken ct, Guid? fixedId = null)
+    {
+        var tenant = session.TenantId;
+        var pending = _pending.GetOrCreateValue(session);
+        if (pending.TryGetValue(subject, out var inSession) || TryCached(_current, (tenant, subject), out inSession))
+        {
+            return inSession!;
+        }
+
+        var stored = fixedId is { } id
+            ? await session.LoadAsync<SubjectKey>(id, ct) is { } one ? [one] : []
+            : await session.Query<SubjectKey>().Where(k => k.Subject == subject).ToListAsync(ct);
+
+        if (stored.FirstOrDefault(k => !k.IsErased) is { } existing)
+        {
+            var found = new Cached(existing.Id, Unwrap(existing.Id, existing.WrappedKey!, existing.MasterKeyId), clock.GetUtcNow() + CacheFor);
+            _current[(tenant, subject)] = found;
+            return found;
+        }
+
+        // A new key joins the caller's transaction; it is cached only once it can be read back.
+        var keyId = fixedId ?? Guid.CreateVersion7();
+        var key = RandomNumberGenerator.GetBytes(32);
+        session.Insert(new SubjectKey(keyId, subject, Wrap(keyId, key), masterKeys.ActiveId, clock.GetUtcNow(), null));
+        var created = new Cached(keyId, key, DateTimeOffset.MaxValue);
+        pending[subject] = created;
+        return created;
+    }
+
+    private bool TryCached<TKey>(ConcurrentDictionary<TKey, Cached> cache, TKey id, out Cached? cached) where TKey : notnull
+    {
+        if (cache.TryGetValue(id, out cached) && cached.Until > clock.GetUtcNow())
+        {
+            return true;
+        }
+
+        cached = null;
+        return false;
+    }
+
+    private static string Seal(Cached key, string clear)
+    {
+        var plain = Encoding.UTF8.GetBytes(clear);
+        var sealedBytes = new byte[NonceSize + TagSize + plain.Length];
+        var nonce = sealedBytes.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key.Key, TagSize);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), key.KeyId.ToByteArray());
+        return $"{Prefix}{key.KeyId:N}:{Convert.ToBase64String(sealedBytes)}";
+    }
+
+    private static string Open(Cached key, string token)
+    {
+        var sealedBytes = Convert.FromBase64String(token[(Prefix.Length + 33)..]);
+        var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(key.Key, TagSize);
+        aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), plain, key.KeyId.ToByteArray());
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    private static Guid KeyIdOf(string token) => Guid.ParseExact(token.AsSpan(Prefix.Length, 32), "N");
+
+    private byte[] Wrap(Guid keyId, byte[] key)
+    {
+        var wrapped = new byte[NonceSize + TagSize + key.Length];
+        RandomNumberGenerator.Fill(wrapped.AsSpan(0, NonceSize));
+        using var aes = new AesGcm(masterKeys.Active, TagSize);
+        aes.Encrypt(wrapped.AsSpan(0, NonceSize), key, wrapped.AsSpan(NonceSize + TagSize), wrapped.AsSpan(NonceSize, TagSize), keyId.ToByteArray());
+        return wrapped;
+    }
+
+    private byte[] Unwrap(Guid keyId, byte[] wrapped, string masterKeyId)
+    {
+        var key = new byte[wrapped.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(masterKeys.Get(masterKeyId), TagSize);
+        aes.Decrypt(wrapped.AsSpan(0, NonceSize), wrapped.AsSpan(NonceSize + TagSize), wrapped.AsSpan(NonceSize, TagSize), key, keyId.ToByteArray());
+        return key;
+    }
+}

@@ -1,0 +1,47 @@
+using LearningSystem.Feedback;
+using LearningSystem.Participants;
+using LearningSystem.ServiceRedesigns;
+
+namespace LearningSystem.PersonalData;
+
+/// <summary>
+/// The one place that says which stored text is personal. Personal fields are sealed under their data
+/// subject's key before they are appended; names of services, titles and reasons are not personal.
+/// </summary>
+public static class PersonalFields
+{
+    public static PersonalDataSchema Schema { get; } = new PersonalDataSchema()
+        .Personal<ParticipantRegistered>(nameof(ParticipantRegistered.DisplayName),
+            e => DataSubjects.Participant(e.ParticipantId), e => e.DisplayName, (e, v) => e with { DisplayName = v! })
+        .NotPersonal<ParticipantRegistered>(nameof(ParticipantRegistered.OrganisationRole))
+        .Personal<Participant>(nameof(Participant.DisplayName),
+            p => DataSubjects.Participant(p.Id), p => p.DisplayName, (p, v) => p with { DisplayName = v! })
+        .NotPersonal<Participant>(nameof(Participant.OrganisationRole))
+        .NotPersonal<ParticipantErased>(nameof(ParticipantErased.Reason))
+        .Personal<PatientFeedbackRecorded>(nameof(PatientFeedbackRecorded.Comment),
+            e => e.DataSubject, e => e.Comment, (e, v) => e with { Comment = v! })
+        .Personal<PatientFeedbackRecorded>(nameof(PatientFeedbackRecorded.PatientRef),
+            e => e.DataSubject, e => e.PatientRef, (e, v) => e with { PatientRef = v })
+        .NotPersonal<PatientFeedbackRecorded>(nameof(PatientFeedbackRecorded.Service), nameof(PatientFeedbackRecorded.Source), nameof(PatientFeedbackRecorded.DataSubject))
+        .Personal<PatientFeedback>(nameof(PatientFeedback.Comment),
+            f => f.DataSubject, f => f.Comment, (f, v) => f with { Comment = v! })
+        .Personal<PatientFeedback>(nameof(PatientFeedback.PatientRef),
+            f => f.DataSubject, f => f.PatientRef, (f, v) => f with { PatientRef = v })
+        .NotPersonal<PatientFeedback>(nameof(PatientFeedback.Service), nameof(PatientFeedback.Source), nameof(PatientFeedback.DataSubject))
+        .NotPersonal<PatientDataErased>(nameof(PatientDataErased.DataSubject), nameof(PatientDataErased.Reason))
+        .NotPersonal<ServiceRedesignProposed>(
+            nameof(ServiceRedesignProposed.Title), nameof(ServiceRedesignProposed.Problem),
+            nameof(ServiceRedesignProposed.ProposedChange), nameof(ServiceRedesignProposed.Service))
+        .NotPersonal<ServiceRedesign>(
+            nameof(ServiceRedesign.Title), nameof(ServiceRedesign.Problem),
+            nameof(ServiceRedesign.ProposedChange), nameof(ServiceRedesign.Service))
+        .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
+}
+
+/// <summary>Names of data subjects. A patient is named by a keyed hash of their reference, never the reference.</summary>
+public static class DataSubjects
+{
+    public static string Participant(Guid id) => $"participant:{id}";
+    public static string Patient(string keyedHash) => $"patient:{keyedHash}";
+    public static string AnonymousFeedback(Guid feedbackId) => $"feedback:{feedbackId}";
+}

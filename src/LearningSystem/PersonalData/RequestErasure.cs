@@ -1,0 +1,35 @@
+using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+
+namespace LearningSystem.PersonalData;
+
+/// <summary>A request to erase a data subject: why, on which legal basis, and who asked.</summary>
+public sealed record RequestErasure(string? Reason, string? LegalBasis, Guid? RequestedBy);
+
+public sealed class RequestErasureValidator : AbstractValidator<RequestErasure>
+{
+    public RequestErasureValidator()
+    {
+        RuleFor(x => x.Reason).NotEmpty().MaximumLength(2_000);
+        RuleFor(x => x.LegalBasis).NotEmpty()
+            .Must(WireValues<LegalBasis>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<LegalBasis>.AllowedValues}.");
+    }
+}
+
+public static class Erasures
+{
+    public static Erasure Decide(RequestErasure command, Participant? requester, DateTimeOffset now)
+    {
+        if (command.RequestedBy is { } asked && requester is null)
+        {
+            throw Rejected.NotFound($"No participant {asked} is registered.", "requestedBy");
+        }
+
+        return new Erasure(command.RequestedBy, command.Reason!.Trim(), WireValues<LegalBasis>.Parse(command.LegalBasis!), now);
+    }
+
+    public static async Task<Participant?> RequesterAsync(IQuerySession session, RequestErasure command, CancellationToken ct) =>
+        command.RequestedBy is { } id ? await session.LoadAsync<Participant>(id, ct) : null;
+}

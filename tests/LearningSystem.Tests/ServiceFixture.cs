@@ -15,6 +15,8 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public IAlbaHost Host => _host ?? throw new InvalidOperationException("The service did not start.");
     public TestClock Clock { get; } = new();
+    public const string MasterKeyId = "test-1";
+    public byte[] MasterKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
     public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
@@ -24,8 +26,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         _host = await AlbaHost.For<Program>(web =>
         {
             web.UseSetting("ConnectionStrings:LearningSystem", ConnectionString);
-            web.UseSetting("PersonalData:MasterKeys:test-1", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-            web.UseSetting("PersonalData:ActiveMasterKey", "test-1");
+            web.UseSetting($"PersonalData:MasterKeys:{MasterKeyId}", Convert.ToBase64String(MasterKey));
+            web.UseSetting("PersonalData:ActiveMasterKey", MasterKeyId);
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

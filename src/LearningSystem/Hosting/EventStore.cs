@@ -41,20 +41,23 @@ public static class EventStore
             connectionString = server.ConnectionString;
         }
 
-        builder.Services.AddMarten(options =>
-            {
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = Schema;
-                // Permanent: stored events are read back with this casing forever.
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Events.TenancyStyle = TenancyStyle.Conjoined;
-                options.Policies.AllDocumentsAreMultiTenanted();
-                options.Events.MetadataConfig.EnableAll();
-                options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns();
-            })
+        builder.Services.AddMarten(options => Configure(options, connectionString))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine();
+    }
+
+    /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
+    public static void Configure(StoreOptions options, string connectionString)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = Schema;
+        // Permanent: stored events are read back with this casing forever.
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.Events.TenancyStyle = TenancyStyle.Conjoined;
+        options.Policies.AllDocumentsAreMultiTenanted();
+        options.Events.MetadataConfig.EnableAll();
+        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

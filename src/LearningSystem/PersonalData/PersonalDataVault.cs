@@ -34,6 +34,24 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
 
     public static bool IsSealed(string? value) => value?.StartsWith(Prefix, StringComparison.Ordinal) == true;
 
+    /// <summary>
+    /// Seals a value that introduces its data subjects (a new participant, anonymous feedback): no key can
+    /// exist for them yet, so none is looked up, and the new keys join the caller's transaction.
+    /// </summary>
+    public Task<T> SealForNewSubjectAsync<T>(IDocumentSession session, T value, CancellationToken ct = default) where T : notnull
+    {
+        var pending = _pending.GetOrCreateValue(session);
+        foreach (var subject in Schema.FieldsOf(value.GetType()).Select(f => f.Subject(value)).Distinct())
+        {
+            if (!pending.ContainsKey(subject))
+            {
+                pending[subject] = NewKey(session, subject, fixedId: null);
+            }
+        }
+
+        return SealAsync(session, value, ct);
+    }
+
     /// <summary>Seals every personal field of <paramref name="value"/>, creating subject keys as needed in the same session.</summary>
     public async Task<T> SealAsync<T>(IDocumentSession session, T value, CancellationToken ct = default) where T : notnull
     {
@@ -173,13 +191,18 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             return found;
         }
 
-        // A new key joins the caller's transaction; it is cached only once it can be read back.
+        var created = NewKey(session, subject, fixedId);
+        pending[subject] = created;
+        return created;
+    }
+
+    // A new key joins the caller's transaction; it is cached only once it can be read back.
+    private Cached NewKey(IDocumentSession session, string subject, Guid? fixedId)
+    {
         var keyId = fixedId ?? Guid.CreateVersion7();
         var key = RandomNumberGenerator.GetBytes(32);
         session.Insert(new SubjectKey(keyId, subject, Wrap(keyId, key), masterKeys.ActiveId, clock.GetUtcNow(), null));
-        var created = new Cached(keyId, key, DateTimeOffset.MaxValue);
-        pending[subject] = created;
-        return created;
+        return new Cached(keyId, key, DateTimeOffset.MaxValue);
     }
 
     private bool TryCached<TKey>(ConcurrentDictionary<TKey, Cached> cache, TKey id, out Cached? cached) where TKey : notnull

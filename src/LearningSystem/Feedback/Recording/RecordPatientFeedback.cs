@@ -64,10 +64,11 @@ public static class RecordPatientFeedbackEndpoint
         RecordPatientFeedback command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var subject = string.IsNullOrWhiteSpace(command.PatientRef)
-            ? DataSubjects.AnonymousFeedback(id)
-            : await vault.PatientSubjectAsync(session, command.PatientRef, ct);
-        var recorded = await vault.SealAsync(session, Decide(id, subject, command, clock.GetUtcNow()), ct);
+        // Feedback without a patient reference is its own data subject, new with it.
+        var anonymous = string.IsNullOrWhiteSpace(command.PatientRef);
+        var subject = anonymous ? DataSubjects.AnonymousFeedback(id) : await vault.PatientSubjectAsync(session, command.PatientRef!, ct);
+        var decided = Decide(id, subject, command, clock.GetUtcNow());
+        var recorded = anonymous ? await vault.SealForNewSubjectAsync(session, decided, ct) : await vault.SealAsync(session, decided, ct);
         return (Created.At("/api/patient-feedback", id, 1), MartenOps.StartStream<PatientFeedback>(id, recorded));
     }
 }

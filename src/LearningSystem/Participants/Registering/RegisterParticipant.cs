@@ -39,7 +39,7 @@ public static class RegisterParticipantEndpoint
         RegisterParticipant command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var registered = await vault.SealAsync(session, Decide(id, command, clock.GetUtcNow()), ct);
+        var registered = await vault.SealForNewSubjectAsync(session, Decide(id, command, clock.GetUtcNow()), ct);
         return (Created.At("/api/participants", id, 1), MartenOps.StartStream<Participant>(id, registered));
     }
 }

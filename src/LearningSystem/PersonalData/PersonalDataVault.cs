@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using JasperFx;
 using Marten;
 
 namespace LearningSystem.PersonalData;
@@ -27,6 +28,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
     private readonly ConcurrentDictionary<(string Tenant, string Subject), Cached> _current = new();
     private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _pending = new();
+    private readonly ConcurrentDictionary<string, byte[]> _peppers = new();
 
     private sealed record Cached(Guid KeyId, byte[] Key, DateTimeOffset Until);
 
@@ -45,7 +47,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         {
             if (!pending.ContainsKey(subject))
             {
-                pending[subject] = NewKey(session, subject, fixedId: null);
+                pending[subject] = NewKey(session, subject);
             }
         }
 
@@ -74,9 +76,42 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     /// <summary>Names a patient by a keyed hash of their reference, so the reference itself is never stored in clear.</summary>
     public async Task<string> PatientSubjectAsync(IDocumentSession session, string patientRef, CancellationToken ct = default)
     {
-        var pepper = await CurrentKeyAsync(session, PepperSubject, ct, PepperId);
-        var hash = HMACSHA256.HashData(pepper.Key, Encoding.UTF8.GetBytes(patientRef.Trim()));
+        var pepper = await PepperAsync(session, ct);
+        var hash = HMACSHA256.HashData(pepper, Encoding.UTF8.GetBytes(patientRef.Trim()));
         return DataSubjects.Patient(Convert.ToHexStringLower(hash));
+    }
+
+    // An organisation's pepper never changes once made (rotation only re-wraps it), so it is cached for good.
+    // It is made in a transaction of its own, so that writers racing to make the first one agree on it.
+    private async Task<byte[]> PepperAsync(IDocumentSession session, CancellationToken ct)
+    {
+        var tenant = session.TenantId;
+        if (_peppers.TryGetValue(tenant, out var cached))
+        {
+            return cached;
+        }
+
+        var stored = await session.LoadAsync<SubjectKey>(PepperId, ct);
+        if (stored is null)
+        {
+            await using (var own = session.DocumentStore.LightweightSession(tenant))
+            {
+                own.Insert(new SubjectKey(PepperId, PepperSubject, Wrap(PepperId, RandomNumberGenerator.GetBytes(32)), masterKeys.ActiveId, clock.GetUtcNow(), null));
+                try
+                {
+                    await own.SaveChangesAsync(ct);
+                }
+                catch (DocumentAlreadyExistsException)
+                {
+                    // Another writer made it first; theirs is read back below.
+                }
+            }
+
+            await using var query = session.DocumentStore.QuerySession(tenant);
+            stored = await query.LoadAsync<SubjectKey>(PepperId, ct) ?? throw new InvalidOperationException("The pepper was not stored.");
+        }
+
+        return _peppers[tenant] = Unwrap(stored.Id, stored.WrappedKey!, stored.MasterKeyId);
     }
 
     public async Task<T> OpenAsync<T>(IQuerySession session, T value, CancellationToken ct = default) where T : notnull =>
@@ -171,7 +206,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         return rewrapped;
     }
 
-    private async Task<Cached> CurrentKeyAsync(IDocumentSession session, string subject, CancellationToken ct, Guid? fixedId = null)
+    private async Task<Cached> CurrentKeyAsync(IDocumentSession session, string subject, CancellationToken ct)
     {
         var tenant = session.TenantId;
         var pending = _pending.GetOrCreateValue(session);
@@ -180,9 +215,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             return inSession!;
         }
 
-        var stored = fixedId is { } id
-            ? await session.LoadAsync<SubjectKey>(id, ct) is { } one ? [one] : []
-            : await session.Query<SubjectKey>().Where(k => k.Subject == subject).ToListAsync(ct);
+        var stored = await session.Query<SubjectKey>().Where(k => k.Subject == subject).ToListAsync(ct);
 
         if (stored.FirstOrDefault(k => !k.IsErased) is { } existing)
         {
@@ -191,15 +224,15 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             return found;
         }
 
-        var created = NewKey(session, subject, fixedId);
+        var created = NewKey(session, subject);
         pending[subject] = created;
         return created;
     }
 
     // A new key joins the caller's transaction; it is cached only once it can be read back.
-    private Cached NewKey(IDocumentSession session, string subject, Guid? fixedId)
+    private Cached NewKey(IDocumentSession session, string subject)
     {
-        var keyId = fixedId ?? Guid.CreateVersion7();
+        var keyId = Guid.CreateVersion7();
         var key = RandomNumberGenerator.GetBytes(32);
         session.Insert(new SubjectKey(keyId, subject, Wrap(keyId, key), masterKeys.ActiveId, clock.GetUtcNow(), null));
         return new Cached(keyId, key, DateTimeOffset.MaxValue);

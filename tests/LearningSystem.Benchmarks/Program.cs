@@ -1,0 +1,27 @@
+using LearningSystem.Benchmarks;
+
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- personal-data [appends-per-round]]
+var which = args.FirstOrDefault() ?? "personal-data";
+var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
+Directory.CreateDirectory(output);
+
+switch (which)
+{
+    case "personal-data":
+        await PersonalDataBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
+        return 0;
+    default:
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: personal-data.");
+        return 1;
+}
+
+static string RepositoryRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LearningSystem.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}

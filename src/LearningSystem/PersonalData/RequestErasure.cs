@@ -6,7 +6,10 @@ using Marten;
 namespace LearningSystem.PersonalData;
 
 /// <summary>A request to erase a data subject: why, on which legal basis, and who asked.</summary>
-public sealed record RequestErasure(string? Reason, string? LegalBasis, Guid? RequestedBy);
+public sealed record RequestErasure(string? Reason, string? LegalBasis, Guid? RequestedBy) : IActedBy
+{
+    Guid? IActedBy.ActingParticipant => RequestedBy;
+}
 
 public sealed class RequestErasureValidator : AbstractValidator<RequestErasure>
 {

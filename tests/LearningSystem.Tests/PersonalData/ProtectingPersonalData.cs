@@ -95,6 +95,58 @@ public sealed class ProtectingPersonalData(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Writers_racing_to_record_an_organisations_first_patient_feedback_all_succeed()
+    {
+        var organisation = $"trust-{Guid.NewGuid():N}"[..20];
+        var patientRef = $"ref-{Guid.NewGuid():N}";
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Host.CreateAsync("/api/patient-feedback", FeedbackFrom(patientRef, $"Visit {i}"), organisation)));
+
+        foreach (var id in ids)
+        {
+            var view = await Host.GetJsonAsync($"/api/patient-feedback/{id}", organisation: organisation);
+            Assert.Equal(patientRef, view.GetProperty("patientRef").GetString());
+        }
+
+        // One pepper per organisation: every feedback names the same patient.
+        var subjects = await Task.WhenAll(ids.Select(async id =>
+            (await Host.GetJsonAsync($"/api/patient-feedback/{id}", organisation: organisation)).GetProperty("dataSubject").GetString()));
+        Assert.Single(subjects.Distinct());
+    }
+
+    [Fact]
+    public async Task The_erasure_records_who_asked()
+    {
+        var dpo = await Host.CreateAsync("/api/participants", new { displayName = "Data Protection Officer", stakeholderGroup = "manager" });
+        var jenny = await Host.CreateAsync("/api/participants", Requests.Jenny);
+
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { reason = "Subject access request", legalBasis = "consentWithdrawn", requestedBy = dpo }).ToUrl($"/api/participants/{jenny}/erasure");
+            s.StatusCodeShouldBe(200);
+        });
+
+        var erased = (await Host.GetJsonAsync($"/api/streams/{jenny}/events"))[1];
+        Assert.Equal(dpo, erased.GetProperty("data").GetProperty("requestedBy").GetGuid());
+        Assert.Equal(dpo, erased.GetProperty("actingParticipant").GetGuid());
+    }
+
+    [Fact]
+    public async Task Erasure_requested_by_an_unknown_participant_is_404_and_erases_nothing()
+    {
+        var jenny = await Host.CreateAsync("/api/participants", Requests.Jenny);
+
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { reason = "x", legalBasis = "consentWithdrawn", requestedBy = Guid.NewGuid() }).ToUrl($"/api/participants/{jenny}/erasure");
+            s.StatusCodeShouldBe(404);
+        });
+
+        Assert.Equal("Jenny", (await Host.GetJsonAsync($"/api/participants/{jenny}")).GetProperty("displayName").GetString());
+    }
+
+    [Fact]
     public async Task Erasing_an_unknown_subject_is_404()
     {
         await EraseAsync($"/api/participants/{Guid.NewGuid()}/erasure", 404);

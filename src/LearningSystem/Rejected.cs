@@ -17,6 +17,10 @@ public sealed class Rejected(RejectionKind kind, string detail, string? field = 
     public RejectionKind Kind { get; } = kind;
     public string? Field { get; } = field;
 
+    /// <summary>Facts the caller needs to recover, such as the current version after a stale one.</summary>
+    public IReadOnlyDictionary<string, object?> Facts { get; init; } = new Dictionary<string, object?>();
+
     public static Rejected NotFound(string detail, string? field = null) => new(RejectionKind.NotFound, detail, field);
     public static Rejected Invalid(string detail, string? field = null) => new(RejectionKind.Invalid, detail, field);
+    public static Rejected Conflict(string detail) => new(RejectionKind.Conflict, detail);
 }

@@ -2,6 +2,7 @@ using LearningSystem.Feedback;
 using LearningSystem.LocalPostgres;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
+using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using JasperFx.MultiTenancy;
@@ -57,7 +58,7 @@ public static class EventStore
         options.Events.TenancyStyle = TenancyStyle.Conjoined;
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
-        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns();
+        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

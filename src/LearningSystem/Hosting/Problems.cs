@@ -53,6 +53,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         problem.Status = status;
         problem.Title = Title(status);
         problem.Detail = rejected.Message;
+        foreach (var (key, value) in rejected.Facts)
+        {
+            problem.Extensions[key] = value;
+        }
+
         return problem;
     }
 

@@ -1,5 +1,6 @@
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
+using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 
 namespace LearningSystem.PersonalData;
@@ -35,6 +36,21 @@ public static class PersonalFields
         .NotPersonal<ServiceRedesign>(
             nameof(ServiceRedesign.Title), nameof(ServiceRedesign.Problem),
             nameof(ServiceRedesign.ProposedChange), nameof(ServiceRedesign.Service))
+        // Negotiation: wordings, rationales, reasons and comments are not personal by default.
+        .NotPersonal<PrioritySet>(nameof(PrioritySet.Statement), nameof(PrioritySet.Rationale))
+        .NotPersonal<Priority>(nameof(Priority.Statement), nameof(Priority.Rationale))
+        .NotPersonal<PriorityEndorsed>(nameof(PriorityEndorsed.Comment))
+        .NotPersonal<ObjectionRaised>(nameof(ObjectionRaised.Reason))
+        .NotPersonal<ObjectionWithdrawn>(nameof(ObjectionWithdrawn.Reason))
+        .NotPersonal<AmendmentProposed>(nameof(AmendmentProposed.Wording), nameof(AmendmentProposed.Reason))
+        .NotPersonal<AmendmentAccepted>(nameof(AmendmentAccepted.Reason))
+        .NotPersonal<AmendmentRejected>(nameof(AmendmentRejected.Reason))
+        .NotPersonal<CounterProposed>(nameof(CounterProposed.Reason))
+        .NotPersonal<PriorityMerged>(nameof(PriorityMerged.Reason))
+        .NotPersonal<PriorityAbsorbed>(nameof(PriorityAbsorbed.Reason))
+        .NotPersonal<PriorityWithdrawn>(nameof(PriorityWithdrawn.Reason))
+        .NotPersonal<PriorityDecided>(nameof(PriorityDecided.Rationale))
+        .NotPersonal<DecisionReopened>(nameof(DecisionReopened.Reason))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

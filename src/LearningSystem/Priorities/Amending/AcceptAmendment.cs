@@ -1,0 +1,55 @@
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Amending;
+
+public sealed record AcceptAmendment(Guid? By, string? Reason, long? ExpectedVersion) : IMove;
+
+public sealed class AcceptAmendmentValidator : AbstractValidator<AcceptAmendment>
+{
+    public AcceptAmendmentValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Reason).MaximumLength(4_000);
+    }
+}
+
+public static class AcceptAmendmentEndpoint
+{
+    public static AmendmentAccepted Decide(Priority priority, Guid amendmentId, AcceptAmendment command, Actor actor, DateTimeOffset now)
+    {
+        Amendments.EnsureDecidable(priority, amendmentId, actor);
+        return new AmendmentAccepted(priority.Id, amendmentId, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now);
+    }
+
+    [WolverinePost("/api/priorities/{id}/amendments/{amendmentId}/acceptance", OperationId = "acceptAmendment"), Tags("Priority negotiation")]
+    public static async Task<MoveAccepted> Post(
+        Guid id, Guid amendmentId, AcceptAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
+        return Moves.Append(move, Decide(move.Priority, amendmentId, command, move.Actor, move.Now));
+    }
+}
+
+public static class Amendments
+{
+    /// <summary>An amendment is accepted or rejected once, and by someone other than its proposer.</summary>
+    public static Amendment EnsureDecidable(Priority priority, Guid amendmentId, Actor actor)
+    {
+        priority.EnsureOpen();
+        var amendment = priority.Amendments.SingleOrDefault(a => a.Id == amendmentId)
+                        ?? throw Rejected.NotFound($"Priority {priority.Id} has no amendment {amendmentId}.");
+        if (amendment.Status != AmendmentStatus.Proposed)
+        {
+            throw Rejected.Conflict($"Amendment {amendmentId} was already {amendment.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        if (amendment.By == actor.Id)
+        {
+            throw Rejected.Conflict("An amendment is accepted or rejected by someone other than the participant who proposed it.");
+        }
+
+        return amendment;
+    }
+}

@@ -1,0 +1,60 @@
+using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Deciding;
+
+public sealed record DecidePriority(
+    Guid? By, string? Outcome, string? Rationale, IReadOnlyList<Guid>? DecisionMakers,
+    IReadOnlyList<Guid>? AnswersObjections, IReadOnlyList<Guid>? AnswersAmendments, long? ExpectedVersion) : IMove;
+
+public sealed class DecidePriorityValidator : AbstractValidator<DecidePriority>
+{
+    public DecidePriorityValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Outcome).NotEmpty()
+            .Must(WireValues<DecisionOutcome>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<DecisionOutcome>.AllowedValues}.");
+        RuleFor(x => x.Rationale).NotEmpty().MaximumLength(8_000);
+        RuleFor(x => x.DecisionMakers).NotEmpty().WithMessage("Name the participants who made the decision.");
+        RuleForEach(x => x.DecisionMakers).NotEmpty();
+    }
+}
+
+public static class DecidePriorityEndpoint
+{
+    public static PriorityDecided Decide(Priority priority, DecidePriority command, Actor actor, IReadOnlyCollection<Guid> decisionMakersFound, DateTimeOffset now)
+    {
+        priority.EnsureOpen();
+        var makers = command.DecisionMakers!.Distinct().ToArray();
+        if (makers.Except(decisionMakersFound).ToArray() is { Length: > 0 } unknownMakers)
+        {
+            throw Rejected.NotFound($"No participant {string.Join(", ", unknownMakers)} is registered.", "decisionMakers");
+        }
+
+        var objections = (command.AnswersObjections ?? []).Distinct().ToArray();
+        if (objections.Except(priority.Objections.Select(o => o.Id)).ToArray() is { Length: > 0 } unknownObjections)
+        {
+            throw Rejected.NotFound($"Priority {priority.Id} has no objection {string.Join(", ", unknownObjections)}.", "answersObjections");
+        }
+
+        var amendments = (command.AnswersAmendments ?? []).Distinct().ToArray();
+        if (amendments.Except(priority.Amendments.Select(a => a.Id)).ToArray() is { Length: > 0 } unknownAmendments)
+        {
+            throw Rejected.NotFound($"Priority {priority.Id} has no amendment {string.Join(", ", unknownAmendments)}.", "answersAmendments");
+        }
+
+        return new PriorityDecided(priority.Id, WireValues<DecisionOutcome>.Parse(command.Outcome!), command.Rationale!.Trim(),
+            makers, objections, amendments, actor.Id, actor.Group, now);
+    }
+
+    [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags("Priority negotiation")]
+    public static async Task<MoveAccepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
+        var makers = await session.LoadManyAsync<Participant>(ct, command.DecisionMakers!.Distinct());
+        return Moves.Append(move, Decide(move.Priority, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now));
+    }
+}

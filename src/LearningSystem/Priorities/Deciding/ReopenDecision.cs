@@ -1,0 +1,31 @@
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Deciding;
+
+public sealed record ReopenDecision(Guid? By, string? Reason, long? ExpectedVersion) : IMove;
+
+public sealed class ReopenDecisionValidator : AbstractValidator<ReopenDecision>
+{
+    public ReopenDecisionValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Reason).NotEmpty().MaximumLength(4_000);
+    }
+}
+
+public static class ReopenDecisionEndpoint
+{
+    public static DecisionReopened Decide(Priority priority, ReopenDecision command, Actor actor, DateTimeOffset now) =>
+        priority.Status == PriorityStatus.Decided
+            ? new DecisionReopened(priority.Id, actor.Id, actor.Group, command.Reason!.Trim(), now)
+            : throw Rejected.Conflict($"Priority {priority.Id} is not decided ({priority.Status.ToString().ToLowerInvariant()}); there is nothing to reopen.");
+
+    [WolverinePost("/api/priorities/{id}/reopening", OperationId = "reopenDecision"), Tags("Priority negotiation")]
+    public static async Task<MoveAccepted> Post(Guid id, ReopenDecision command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
+        return Moves.Append(move, Decide(move.Priority, command, move.Actor, move.Now));
+    }
+}

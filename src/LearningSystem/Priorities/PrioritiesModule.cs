@@ -1,0 +1,19 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace LearningSystem.Priorities;
+
+public static class PrioritiesModule
+{
+    public static StoreOptions AddPriorities(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([
+            typeof(PrioritySet), typeof(PriorityEndorsed), typeof(ObjectionRaised), typeof(ObjectionWithdrawn),
+            typeof(AmendmentProposed), typeof(AmendmentAccepted), typeof(AmendmentRejected), typeof(CounterProposed),
+            typeof(PriorityMerged), typeof(PriorityAbsorbed), typeof(PriorityWithdrawn), typeof(PriorityDecided), typeof(DecisionReopened),
+        ]);
+        options.Projections.Snapshot<Priority>(SnapshotLifecycle.Inline);
+        options.Schema.For<Priority>().Index(p => p.SetBy).Index(p => p.SetByGroup);
+        return options;
+    }
+}

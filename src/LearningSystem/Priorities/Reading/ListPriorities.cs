@@ -1,0 +1,37 @@
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Reading;
+
+/// <summary>Who set which priorities: by stakeholder group, or by participant.</summary>
+public static class ListPrioritiesEndpoint
+{
+    public const int MaxItems = 500;
+
+    [WolverineGet("/api/priorities", OperationId = "listPriorities"), Tags("Priorities")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static async Task<IReadOnlyList<Priority>> Get(string? setByGroup, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<Priority>().AsQueryable();
+        if (setByGroup is not null)
+        {
+            var group = WireValues<StakeholderGroup>.IsDefined(setByGroup)
+                ? WireValues<StakeholderGroup>.Parse(setByGroup)
+                : throw Rejected.Invalid($"'{setByGroup}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.", "setByGroup");
+            query = query.Where(p => p.SetByGroup == group);
+        }
+
+        return await query.OrderBy(p => p.SetAt).Take(MaxItems).ToListAsync(ct);
+    }
+
+    [WolverineGet("/api/participants/{id}/priorities", OperationId = "listPrioritiesSetByParticipant"), Tags("Priorities")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<Priority>> GetByParticipant(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        _ = await session.LoadAsync<Participant>(id, ct) ?? throw Rejected.NotFound($"No participant {id} is registered.");
+        return await session.Query<Priority>().Where(p => p.SetBy == id).OrderBy(p => p.SetAt).Take(MaxItems).ToListAsync(ct);
+    }
+}

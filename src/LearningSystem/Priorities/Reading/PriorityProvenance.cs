@@ -1,0 +1,120 @@
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using LearningSystem.PersonalData;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Reading;
+
+/// <summary>A participant as they were when they acted: their group is the one recorded with the act.</summary>
+public sealed record PersonAtTheTime(Guid Id, string DisplayName, StakeholderGroup StakeholderGroup);
+
+public sealed record MoveRecord(long Version, string Move, PersonAtTheTime By, DateTimeOffset At, string? Reason, string? Wording, Guid? Subject);
+
+public sealed record WordingRecord(string Text, PersonAtTheTime ProposedBy, PersonAtTheTime? AcceptedBy, Guid? Amendment, DateTimeOffset Since);
+
+public sealed record DecisionRecord(
+    DecisionOutcome Outcome, string Rationale, IReadOnlyList<PersonAtTheTime> DecisionMakers, PersonAtTheTime RecordedBy,
+    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, DateTimeOffset At);
+
+public sealed record PriorityLinks(
+    Guid? CounterTo, IReadOnlyList<Guid> CounterProposals, Guid? MergedInto, IReadOnlyList<Guid> MergedFrom,
+    IReadOnlyList<Guid> Redesigns, IReadOnlyList<Guid> Feedback);
+
+public sealed record PriorityProvenanceView(
+    Guid Id, string Statement, PriorityStatus Status, long Version,
+    PersonAtTheTime SetBy, DateTimeOffset SetAt, string Rationale,
+    IReadOnlyList<MoveRecord> Moves, IReadOnlyList<WordingRecord> Wordings, DecisionRecord? Decision, PriorityLinks Links);
+
+public static class PriorityProvenanceEndpoint
+{
+    /// <summary>
+    /// Built from the priority's events: who set it, every move in order with actor, group, time and reason,
+    /// every wording with who proposed and who accepted it, and the decision that stands.
+    /// </summary>
+    public static PriorityProvenanceView Compose(Priority priority, IReadOnlyList<(long Version, object Data)> events, IReadOnlyDictionary<Guid, string> names)
+    {
+        var groupAt = new Dictionary<Guid, StakeholderGroup> { [priority.SetBy] = priority.SetByGroup };
+        PersonAtTheTime Person(Guid id, StakeholderGroup group) => new(id, names.GetValueOrDefault(id, PersonalDataVault.ErasedMarker), group);
+        PersonAtTheTime Known(Guid id) => Person(id, groupAt.GetValueOrDefault(id, StakeholderGroup.Other));
+
+        var moves = new List<MoveRecord>();
+        PriorityDecided? standing = null;
+        foreach (var (version, data) in events)
+        {
+            MoveRecord? move = data switch
+            {
+                PriorityEndorsed e => new(version, "endorsed", Person(e.By, e.ByGroup), e.At, e.Comment, null, null),
+                ObjectionRaised e => new(version, "objectionRaised", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
+                ObjectionWithdrawn e => new(version, "objectionWithdrawn", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
+                AmendmentProposed e => new(version, "amendmentProposed", Person(e.By, e.ByGroup), e.At, e.Reason, e.Wording, e.AmendmentId),
+                AmendmentAccepted e => new(version, "amendmentAccepted", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.AmendmentId),
+                AmendmentRejected e => new(version, "amendmentRejected", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.AmendmentId),
+                CounterProposed e => new(version, "counterProposed", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.CounterProposalId),
+                PriorityMerged e => new(version, "mergedInto", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.Into),
+                PriorityAbsorbed e => new(version, "mergedFrom", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.From),
+                PriorityWithdrawn e => new(version, "withdrawn", Person(e.By, e.ByGroup), e.At, e.Reason, null, null),
+                PriorityDecided e => new(version, $"decided{e.Outcome}", Person(e.By, e.ByGroup), e.At, e.Rationale, null, null),
+                DecisionReopened e => new(version, "reopened", Person(e.By, e.ByGroup), e.At, e.Reason, null, null),
+                _ => null,
+            };
+
+            if (move is not null)
+            {
+                groupAt[move.By.Id] = move.By.StakeholderGroup;
+                moves.Add(move);
+            }
+
+            standing = data switch
+            {
+                PriorityDecided d => d,
+                DecisionReopened => null,
+                _ => standing,
+            };
+        }
+
+        var proposers = priority.Amendments.ToDictionary(a => a.Id, a => Person(a.By, a.ByGroup));
+        var wordings = priority.Wordings.Select(w => new WordingRecord(
+            w.Text,
+            w.Amendment is { } amendment ? proposers[amendment] : Person(w.ProposedBy, priority.SetByGroup),
+            w.AcceptedBy is { } accepter ? Known(accepter) : null,
+            w.Amendment,
+            w.Since)).ToArray();
+
+        var decision = standing is null ? null : new DecisionRecord(
+            standing.Outcome, standing.Rationale, standing.DecisionMakers.Select(Known).ToArray(), Person(standing.By, standing.ByGroup),
+            standing.AnswersObjections, standing.AnswersAmendments, standing.At);
+
+        return new PriorityProvenanceView(
+            priority.Id, priority.Statement, priority.Status, priority.Version,
+            Person(priority.SetBy, priority.SetByGroup), priority.SetAt, priority.Rationale,
+            moves, wordings, decision,
+            new PriorityLinks(priority.CounterTo, priority.CounterProposals, priority.MergedInto, priority.MergedFrom, priority.Redesigns, priority.Feedback));
+    }
+
+    [WolverineGet("/api/priorities/{id}/provenance", OperationId = "getPriorityProvenance"), Tags("Priorities")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<PriorityProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    {
+        var priority = await session.LoadAsync<Priority>(id, ct);
+        if (priority is null)
+        {
+            return null;
+        }
+
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        var people = events.SelectMany(e => e.Data switch
+            {
+                PriorityDecided d => [d.By, .. d.DecisionMakers],
+                _ => Provenance.ActingParticipant(e) is { } actor ? [actor] : Array.Empty<Guid>(),
+            })
+            .Append(priority.SetBy)
+            .Concat(priority.Amendments.Select(a => a.By))
+            .Distinct()
+            .ToArray();
+        var participants = await vault.OpenAllAsync(session, await session.LoadManyAsync<Participant>(ct, people), ct);
+
+        return Compose(priority, events.Select(e => (e.Version, e.Data)).ToArray(), participants.ToDictionary(p => p.Id, p => p.DisplayName));
+    }
+}

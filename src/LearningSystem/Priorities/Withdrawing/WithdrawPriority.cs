@@ -1,0 +1,37 @@
+using FluentValidation;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Priorities.Withdrawing;
+
+public sealed record WithdrawPriority(Guid? By, string? Reason, long? ExpectedVersion) : IMove;
+
+public sealed class WithdrawPriorityValidator : AbstractValidator<WithdrawPriority>
+{
+    public WithdrawPriorityValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Reason).MaximumLength(4_000);
+    }
+}
+
+public static class WithdrawPriorityEndpoint
+{
+    public static PriorityWithdrawn Decide(Priority priority, WithdrawPriority command, Actor actor, DateTimeOffset now)
+    {
+        priority.EnsureOpen();
+        if (priority.SetBy != actor.Id)
+        {
+            throw Rejected.Conflict("Only the participant who set a priority can withdraw it.");
+        }
+
+        return new PriorityWithdrawn(priority.Id, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now);
+    }
+
+    [WolverinePost("/api/priorities/{id}/withdrawal", OperationId = "withdrawPriority"), Tags("Priority negotiation")]
+    public static async Task<MoveAccepted> Post(Guid id, WithdrawPriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);
+        return Moves.Append(move, Decide(move.Priority, command, move.Actor, move.Now));
+    }
+}

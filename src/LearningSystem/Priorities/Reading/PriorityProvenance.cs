@@ -33,11 +33,15 @@ public static class PriorityProvenanceEndpoint
     /// Built from the priority's events: who set it, every move in order with actor, group, time and reason,
     /// every wording with who proposed and who accepted it, and the decision that stands.
     /// </summary>
-    public static PriorityProvenanceView Compose(Priority priority, IReadOnlyList<(long Version, object Data)> events, IReadOnlyDictionary<Guid, string> names)
+    public static PriorityProvenanceView Compose(Priority priority, IReadOnlyList<(long Version, object Data)> events, IReadOnlyDictionary<Guid, Participant> people)
     {
         var groupAt = new Dictionary<Guid, StakeholderGroup> { [priority.SetBy] = priority.SetByGroup };
-        PersonAtTheTime Person(Guid id, StakeholderGroup group) => new(id, names.GetValueOrDefault(id, PersonalDataVault.ErasedMarker), group);
-        PersonAtTheTime Known(Guid id) => Person(id, groupAt.GetValueOrDefault(id, StakeholderGroup.Other));
+        PersonAtTheTime Person(Guid id, StakeholderGroup group) =>
+            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : PersonalDataVault.ErasedMarker, group);
+
+        // Someone named without acting here (a decision maker, say) shows their group as of their last act, or as it is now.
+        PersonAtTheTime Known(Guid id) =>
+            Person(id, groupAt.TryGetValue(id, out var g) ? g : people.TryGetValue(id, out var p) ? p.StakeholderGroup : StakeholderGroup.Other);
 
         var moves = new List<MoveRecord>();
         PriorityDecided? standing = null;
@@ -115,6 +119,6 @@ public static class PriorityProvenanceEndpoint
             .ToArray();
         var participants = await vault.OpenAllAsync(session, await session.LoadManyAsync<Participant>(ct, people), ct);
 
-        return Compose(priority, events.Select(e => (e.Version, e.Data)).ToArray(), participants.ToDictionary(p => p.Id, p => p.DisplayName));
+        return Compose(priority, events.Select(e => (e.Version, e.Data)).ToArray(), participants.ToDictionary(p => p.Id));
     }
 }

@@ -1,0 +1,219 @@
+using LearningSystem.Participants;
+using LearningSystem.Priorities;
+using LearningSystem.Priorities.Amending;
+using LearningSystem.Priorities.CounterProposing;
+using LearningSystem.Priorities.Deciding;
+using LearningSystem.Priorities.Endorsing;
+using LearningSystem.Priorities.Merging;
+using LearningSystem.Priorities.Objecting;
+using LearningSystem.Priorities.Withdrawing;
+
+namespace LearningSystem.Tests.Deciders;
+
+/// <summary>Given a priority's events, when a move is made, then these events, or this rejection.</summary>
+public sealed class NegotiatingPriorityDecisions
+{
+    private static readonly DateTimeOffset Now = TestClock.Start;
+    private static readonly Guid PriorityId = Guid.Parse("b0000000-0000-4000-8000-000000000001");
+    private static readonly Actor Jenny = new(Guid.Parse("b0000000-0000-4000-8000-0000000000a1"), StakeholderGroup.Student);
+    private static readonly Actor Patient = new(Guid.Parse("b0000000-0000-4000-8000-0000000000a2"), StakeholderGroup.Patient);
+    private static readonly Actor Nurse = new(Guid.Parse("b0000000-0000-4000-8000-0000000000a3"), StakeholderGroup.Nurse);
+    private static readonly Guid ObjectionId = Guid.Parse("b0000000-0000-4000-8000-0000000000b1");
+    private static readonly Guid AmendmentId = Guid.Parse("b0000000-0000-4000-8000-0000000000c1");
+
+    private static readonly PrioritySet Set = new(PriorityId, "Shorter waits in clinic", "Patients wait hours", Jenny.Id, Jenny.Group, [], [], null, Now);
+    private static readonly ObjectionRaised Objected = new(PriorityId, ObjectionId, Nurse.Id, Nurse.Group, "Waits are not the main problem", Now);
+    private static readonly AmendmentProposed Amended = new(PriorityId, AmendmentId, Patient.Id, Patient.Group, "Tell patients how long they will wait", "Uncertainty is worse", Now);
+
+    private static readonly PriorityDecided Decided = new(PriorityId, DecisionOutcome.Agreed, "Everyone agreed", [Jenny.Id, Patient.Id], [ObjectionId], [], Nurse.Id, Nurse.Group, Now);
+
+    /// <summary>Folds events the way the inline projection does, counting versions.</summary>
+    private static Priority Given(params object[] events) =>
+        events.Skip(1).Aggregate(Priority.Create((PrioritySet)events[0]) with { Version = 1 }, (p, e) => (e switch
+        {
+            PriorityEndorsed x => Priority.Apply(x, p),
+            ObjectionRaised x => Priority.Apply(x, p),
+            ObjectionWithdrawn x => Priority.Apply(x, p),
+            AmendmentProposed x => Priority.Apply(x, p),
+            AmendmentAccepted x => Priority.Apply(x, p),
+            AmendmentRejected x => Priority.Apply(x, p),
+            CounterProposed x => Priority.Apply(x, p),
+            PriorityMerged x => Priority.Apply(x, p),
+            PriorityAbsorbed x => Priority.Apply(x, p),
+            PriorityWithdrawn x => Priority.Apply(x, p),
+            PriorityDecided x => Priority.Apply(x, p),
+            DecisionReopened x => Priority.Apply(x, p),
+            _ => throw new ArgumentException(e.GetType().Name),
+        }) with { Version = p.Version + 1 });
+
+    private static void ThenRejected(RejectionKind kind, Action when) => Assert.Equal(kind, Assert.Throws<Rejected>(when).Kind);
+
+    [Fact]
+    public void When_endorsing_then_the_endorser_and_their_group_are_recorded()
+    {
+        var then = EndorsePriorityEndpoint.Decide(Given(Set), new EndorsePriority(Patient.Id, " Yes please ", null), Patient, Now);
+
+        Assert.Equal(new PriorityEndorsed(PriorityId, Patient.Id, StakeholderGroup.Patient, "Yes please", Now), then);
+    }
+
+    [Fact]
+    public void Given_an_endorsement_when_endorsing_again_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => EndorsePriorityEndpoint.Decide(
+            Given(Set, new PriorityEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now)), new EndorsePriority(Patient.Id, null, null), Patient, Now));
+
+    [Fact]
+    public void Given_a_decision_when_making_any_move_then_it_is_a_conflict_that_says_to_reopen()
+    {
+        var decided = Given(Set, Objected, Decided);
+
+        var rejected = Assert.Throws<Rejected>(() => RaiseObjectionEndpoint.Decide(decided, new RaiseObjection(Patient.Id, "Too late", null), Patient, Guid.NewGuid(), Now));
+
+        Assert.Equal(RejectionKind.Conflict, rejected.Kind);
+        Assert.Contains("reopen", rejected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_an_objection_when_someone_else_withdraws_it_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, new WithdrawObjection(Jenny.Id, null, null), Jenny, Now));
+
+    [Fact]
+    public void Given_an_objection_when_the_objector_withdraws_it_then_it_is_closed()
+    {
+        var then = WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, new WithdrawObjection(Nurse.Id, "Convinced", null), Nurse, Now);
+
+        Assert.False(Assert.Single(Given(Set, Objected, then).Objections).Open);
+    }
+
+    [Fact]
+    public void Given_a_withdrawn_objection_when_withdrawing_it_again_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => WithdrawObjectionEndpoint.Decide(
+            Given(Set, Objected, new ObjectionWithdrawn(PriorityId, ObjectionId, Nurse.Id, Nurse.Group, null, Now)), ObjectionId, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
+
+    [Fact]
+    public void When_withdrawing_an_unknown_objection_then_it_is_not_found() =>
+        ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(Given(Set), Guid.NewGuid(), new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
+
+    [Fact]
+    public void When_amending_to_the_current_wording_then_it_is_invalid() =>
+        ThenRejected(RejectionKind.Invalid, () => ProposeAmendmentEndpoint.Decide(Given(Set), new ProposeAmendment(Patient.Id, "Shorter waits in clinic", "Same", 1), Patient, AmendmentId, Now));
+
+    [Fact]
+    public void Given_an_accepted_amendment_the_wording_changes_and_every_earlier_wording_is_kept()
+    {
+        var accepted = AcceptAmendmentEndpoint.Decide(Given(Set, Amended), AmendmentId, new AcceptAmendment(Jenny.Id, "Better", 2), Jenny, Now.AddHours(1));
+
+        var priority = Given(Set, Amended, accepted);
+
+        Assert.Equal("Tell patients how long they will wait", priority.Statement);
+        Assert.Equal(["Shorter waits in clinic", "Tell patients how long they will wait"], priority.Wordings.Select(w => w.Text));
+        Assert.Equal((Patient.Id, Jenny.Id), (priority.Wordings[1].ProposedBy, priority.Wordings[1].AcceptedBy!.Value));
+        Assert.Equal(Jenny.Id, priority.Wordings[0].ProposedBy);
+    }
+
+    [Fact]
+    public void When_the_proposer_accepts_their_own_amendment_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => AcceptAmendmentEndpoint.Decide(Given(Set, Amended), AmendmentId, new AcceptAmendment(Patient.Id, null, 2), Patient, Now));
+
+    [Fact]
+    public void Given_a_rejected_amendment_when_accepting_it_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => AcceptAmendmentEndpoint.Decide(
+            Given(Set, Amended, new AmendmentRejected(PriorityId, AmendmentId, Jenny.Id, Jenny.Group, "No", Now)), AmendmentId, new AcceptAmendment(Nurse.Id, null, 3), Nurse, Now));
+
+    [Fact]
+    public void When_rejecting_an_amendment_then_the_wording_stays()
+    {
+        var rejected = RejectAmendmentEndpoint.Decide(Given(Set, Amended), AmendmentId, new RejectAmendment(Jenny.Id, "Too narrow", 2), Jenny, Now);
+
+        var priority = Given(Set, Amended, rejected);
+
+        Assert.Equal("Shorter waits in clinic", priority.Statement);
+        Assert.Equal(AmendmentStatus.Rejected, Assert.Single(priority.Amendments).Status);
+    }
+
+    [Fact]
+    public void When_counter_proposing_then_an_alternative_is_set_and_linked_both_ways()
+    {
+        var alternative = Guid.NewGuid();
+
+        var (original, set) = CounterProposeEndpoint.Decide(Given(Set), new CounterPropose(Nurse.Id, "More nurses in clinic", "Staffing", "Root cause", null), Nurse, alternative, Now);
+
+        Assert.Equal(alternative, original.CounterProposalId);
+        Assert.Equal((alternative, PriorityId, Nurse.Id), (set.PriorityId, set.CounterTo!.Value, set.SetBy));
+        Assert.Equal([alternative], Given(Set, original).CounterProposals);
+    }
+
+    [Fact]
+    public void When_merging_into_itself_then_it_is_invalid() =>
+        ThenRejected(RejectionKind.Invalid, () => MergePriorityEndpoint.Decide(Given(Set), Given(Set), new MergePriority(Jenny.Id, PriorityId, null, 1), Jenny, Now));
+
+    [Fact]
+    public void When_merging_then_both_priorities_link_to_each_other()
+    {
+        var target = Given(Set with { PriorityId = Guid.NewGuid(), Statement = "Clinic communication" });
+
+        var (merged, absorbed) = MergePriorityEndpoint.Decide(Given(Set), target, new MergePriority(Jenny.Id, target.Id, "Same idea", 1), Jenny, Now);
+
+        Assert.Equal(target.Id, Given(Set, merged).MergedInto);
+        Assert.Equal(PriorityStatus.Merged, Given(Set, merged).Status);
+        Assert.Equal([PriorityId], Priority.Apply(absorbed, target).MergedFrom);
+    }
+
+    [Fact]
+    public void When_merging_into_a_decided_priority_then_it_is_a_conflict()
+    {
+        var other = Guid.NewGuid();
+        var decidedTarget = Given(Set with { PriorityId = other }, Decided with { PriorityId = other, AnswersObjections = [] });
+
+        ThenRejected(RejectionKind.Conflict, () => MergePriorityEndpoint.Decide(Given(Set), decidedTarget, new MergePriority(Jenny.Id, other, null, 1), Jenny, Now));
+    }
+
+    [Fact]
+    public void When_someone_other_than_the_setter_withdraws_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => WithdrawPriorityEndpoint.Decide(Given(Set), new WithdrawPriority(Nurse.Id, null, null), Nurse, Now));
+
+    [Fact]
+    public void When_the_setter_withdraws_then_no_further_move_is_accepted()
+    {
+        var withdrawn = WithdrawPriorityEndpoint.Decide(Given(Set), new WithdrawPriority(Jenny.Id, "Covered elsewhere", null), Jenny, Now);
+
+        ThenRejected(RejectionKind.Conflict, () => EndorsePriorityEndpoint.Decide(Given(Set, withdrawn), new EndorsePriority(Patient.Id, null, null), Patient, Now));
+    }
+
+    private static DecidePriority Decision(params Guid[] answersObjections) =>
+        new(Nurse.Id, "agreed", "Everyone agreed", [Jenny.Id, Patient.Id], answersObjections, [], 2);
+
+    [Fact]
+    public void When_deciding_then_the_decision_answers_the_objections_it_names()
+    {
+        var decided = DecidePriorityEndpoint.Decide(Given(Set, Objected), Decision(ObjectionId), Nurse, [Jenny.Id, Patient.Id], Now);
+
+        var priority = Given(Set, Objected, decided);
+
+        Assert.Equal(PriorityStatus.Decided, priority.Status);
+        Assert.Equal(DecisionOutcome.Agreed, priority.Decision!.Outcome);
+        Assert.False(Assert.Single(priority.Objections).Open);
+    }
+
+    [Fact]
+    public void When_deciding_with_an_unregistered_decision_maker_then_it_is_not_found() =>
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(), Nurse, [Jenny.Id], Now));
+
+    [Fact]
+    public void When_a_decision_answers_an_objection_the_priority_never_had_then_it_is_not_found() =>
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(Guid.NewGuid()), Nurse, [Jenny.Id, Patient.Id], Now));
+
+    [Fact]
+    public void When_reopening_an_undecided_priority_then_it_is_a_conflict() =>
+        ThenRejected(RejectionKind.Conflict, () => ReopenDecisionEndpoint.Decide(Given(Set), new ReopenDecision(Jenny.Id, "New evidence", 1), Jenny, Now));
+
+    [Fact]
+    public void Given_a_reopened_decision_moves_are_accepted_again()
+    {
+        var reopened = ReopenDecisionEndpoint.Decide(Given(Set, Objected, Decided), new ReopenDecision(Patient.Id, "New evidence", 3), Patient, Now);
+        var priority = Given(Set, Objected, Decided, reopened);
+
+        Assert.Equal(PriorityStatus.Open, priority.Status);
+        Assert.Null(priority.Decision);
+        Assert.Equal(Patient.Id, EndorsePriorityEndpoint.Decide(priority, new EndorsePriority(Patient.Id, null, null), Patient, Now).By);
+    }
+}

@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
@@ -7,6 +8,7 @@ using Wolverine.Http;
 namespace LearningSystem.History;
 
 public sealed record RecordedEvent(
+    Guid StreamId,
     long Sequence,
     long Version,
     string Type,
@@ -15,7 +17,19 @@ public sealed record RecordedEvent(
     string? CorrelationId,
     string? CausationId,
     Guid? ActingParticipant,
-    string Organisation);
+    string Organisation)
+{
+    /// <summary>Events as stored, with their personal fields opened (or shown as erased).</summary>
+    public static async Task<IReadOnlyList<RecordedEvent>> OpenAllAsync(IQuerySession session, PersonalDataVault vault, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        var data = await vault.OpenAllAsync(session, events.Select(e => e.Data).ToArray(), ct);
+        return events
+            .Select((e, i) => new RecordedEvent(
+                e.StreamId, e.Sequence, e.Version, e.EventTypeName, e.Timestamp, data[i],
+                e.CorrelationId, e.CausationId, Provenance.ActingParticipant(e), e.TenantId))
+            .ToArray();
+    }
+}
 
 public static class ReadStreamEventsEndpoint
 {
@@ -24,23 +38,6 @@ public static class ReadStreamEventsEndpoint
     public static async Task<IReadOnlyList<RecordedEvent>?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0)
-        {
-            return null;
-        }
-
-        var data = await vault.OpenAllAsync(session, events.Select(e => e.Data).ToArray(), ct);
-        return events
-            .Select((e, i) => new RecordedEvent(
-                e.Sequence,
-                e.Version,
-                e.EventTypeName,
-                e.Timestamp,
-                data[i],
-                e.CorrelationId,
-                e.CausationId,
-                Provenance.ActingParticipant(e),
-                e.TenantId))
-            .ToArray();
+        return events.Count == 0 ? null : await RecordedEvent.OpenAllAsync(session, vault, events, ct);
     }
 }

@@ -3,6 +3,7 @@ using LearningSystem.LocalPostgres;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
+using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using JasperFx.MultiTenancy;
@@ -58,7 +59,7 @@ public static class EventStore
         options.Events.TenancyStyle = TenancyStyle.Conjoined;
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
-        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities();
+        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities().AddRounds();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

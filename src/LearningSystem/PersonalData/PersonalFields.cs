@@ -1,6 +1,7 @@
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
+using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 
 namespace LearningSystem.PersonalData;
@@ -51,6 +52,9 @@ public static class PersonalFields
         .NotPersonal<PriorityWithdrawn>(nameof(PriorityWithdrawn.Reason))
         .NotPersonal<PriorityDecided>(nameof(PriorityDecided.Rationale))
         .NotPersonal<DecisionReopened>(nameof(DecisionReopened.Reason))
+        .NotPersonal<RoundOpened>(nameof(RoundOpened.Question), nameof(RoundOpened.Scope))
+        .NotPersonal<Round>(nameof(Round.Question), nameof(Round.Scope))
+        .NotPersonal<WorkshopRankingRecorded>(nameof(WorkshopRankingRecorded.SmallGroup))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

@@ -28,7 +28,7 @@ public enum AmendmentStatus
 
 public sealed record PrioritySet(
     Guid PriorityId, string Statement, string Rationale, Guid SetBy, StakeholderGroup SetByGroup,
-    IReadOnlyList<Guid> Redesigns, IReadOnlyList<Guid> Feedback, Guid? CounterTo, DateTimeOffset SetAt);
+    IReadOnlyList<Guid> Redesigns, IReadOnlyList<Guid> Feedback, Guid? CounterTo, DateTimeOffset SetAt, Guid? RoundId = null);
 
 public sealed record PriorityEndorsed(Guid PriorityId, Guid By, StakeholderGroup ByGroup, string? Comment, DateTimeOffset At);
 
@@ -57,9 +57,11 @@ public sealed record PriorityDecided(
 
 public sealed record DecisionReopened(Guid PriorityId, Guid By, StakeholderGroup ByGroup, string Reason, DateTimeOffset At);
 
-public sealed record Objection(Guid Id, Guid By, StakeholderGroup ByGroup, string Reason, bool Open, DateTimeOffset RaisedAt);
+/// <summary>An objection; <c>Answered</c> when a decision named it.</summary>
+public sealed record Objection(Guid Id, Guid By, StakeholderGroup ByGroup, string Reason, bool Open, DateTimeOffset RaisedAt, bool Answered = false);
 
-public sealed record Amendment(Guid Id, Guid By, StakeholderGroup ByGroup, string Wording, string Reason, AmendmentStatus Status, Guid? DecidedBy);
+public sealed record Amendment(
+    Guid Id, Guid By, StakeholderGroup ByGroup, string Wording, string Reason, AmendmentStatus Status, Guid? DecidedBy, StakeholderGroup? DecidedByGroup = null);
 
 /// <summary>One wording the priority has had: who proposed it and, after the first, who accepted it.</summary>
 public sealed record Wording(string Text, Guid ProposedBy, Guid? AcceptedBy, Guid? Amendment, DateTimeOffset Since);
@@ -76,7 +78,8 @@ public sealed partial record Priority(
     IReadOnlyList<Guid> Redesigns,
     IReadOnlyList<Guid> Feedback,
     Guid? CounterTo,
-    DateTimeOffset SetAt)
+    DateTimeOffset SetAt,
+    Guid? RoundId)
 {
     public long Version { get; init; }
     public PriorityStatus Status { get; init; } = PriorityStatus.Open;
@@ -90,7 +93,7 @@ public sealed partial record Priority(
     public Decision? Decision { get; init; }
 
     public static Priority Create(PrioritySet e) =>
-        new(e.PriorityId, e.Statement, e.Rationale, e.SetBy, e.SetByGroup, e.Redesigns, e.Feedback, e.CounterTo, e.SetAt)
+        new(e.PriorityId, e.Statement, e.Rationale, e.SetBy, e.SetByGroup, e.Redesigns, e.Feedback, e.CounterTo, e.SetAt, e.RoundId)
         {
             Wordings = [new Wording(e.Statement, e.SetBy, null, null, e.SetAt)],
         };
@@ -112,13 +115,13 @@ public sealed partial record Priority(
         return p with
         {
             Statement = amendment.Wording,
-            Amendments = p.Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Accepted, DecidedBy = e.By } : a).ToArray(),
+            Amendments = p.Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Accepted, DecidedBy = e.By, DecidedByGroup = e.ByGroup } : a).ToArray(),
             Wordings = [.. p.Wordings, new Wording(amendment.Wording, amendment.By, e.By, amendment.Id, e.At)],
         };
     }
 
     public static Priority Apply(AmendmentRejected e, Priority p) =>
-        p with { Amendments = p.Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Rejected, DecidedBy = e.By } : a).ToArray() };
+        p with { Amendments = p.Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Rejected, DecidedBy = e.By, DecidedByGroup = e.ByGroup } : a).ToArray() };
 
     public static Priority Apply(CounterProposed e, Priority p) => p with { CounterProposals = [.. p.CounterProposals, e.CounterProposalId] };
 
@@ -133,7 +136,7 @@ public sealed partial record Priority(
     {
         Status = PriorityStatus.Decided,
         Decision = new Decision(e.Outcome, e.Rationale, e.DecisionMakers, e.By, e.At),
-        Objections = p.Objections.Select(o => e.AnswersObjections.Contains(o.Id) ? o with { Open = false } : o).ToArray(),
+        Objections = p.Objections.Select(o => e.AnswersObjections.Contains(o.Id) ? o with { Open = false, Answered = true } : o).ToArray(),
     };
 
     public static Priority Apply(DecisionReopened e, Priority p) => p with { Status = PriorityStatus.Open, Decision = null };

@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Rounds.Submitting;
 using Marten;
 using Wolverine.Http;
 
@@ -26,7 +27,7 @@ public static class CounterProposeEndpoint
         priority.EnsureOpen();
         return (
             new CounterProposed(priority.Id, alternativeId, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now),
-            new PrioritySet(alternativeId, command.Statement!.Trim(), command.Rationale!.Trim(), actor.Id, actor.Group, priority.Redesigns, priority.Feedback, priority.Id, now));
+            new PrioritySet(alternativeId, command.Statement!.Trim(), command.Rationale!.Trim(), actor.Id, actor.Group, priority.Redesigns, priority.Feedback, priority.Id, now, priority.RoundId));
     }
 
     [WolverinePost("/api/priorities/{id}/counter-proposals", OperationId = "counterPropose"), Tags("Priority negotiation")]
@@ -35,6 +36,11 @@ public static class CounterProposeEndpoint
         var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);
         var (original, alternative) = Decide(move.Priority, command, move.Actor, Guid.CreateVersion7(), move.Now);
         session.Events.StartStream<Priority>(alternative.PriorityId, alternative);
+        if (alternative.RoundId is { } round)
+        {
+            await SubmitPriority.IntoRoundAsync(session, round, alternative.PriorityId, move.Actor, move.Now, ct);
+        }
+
         return Moves.Append(move, original);
     }
 }

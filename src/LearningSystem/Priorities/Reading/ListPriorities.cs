@@ -13,9 +13,14 @@ public static class ListPrioritiesEndpoint
 
     [WolverineGet("/api/priorities", OperationId = "listPriorities"), Tags("Priorities")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    public static async Task<IReadOnlyList<Priority>> Get(string? setByGroup, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Priority>> Get(string? setByGroup, Guid? roundId, IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<Priority>().AsQueryable();
+        if (roundId is { } round)
+        {
+            query = query.Where(p => p.RoundId == round);
+        }
+
         if (setByGroup is not null)
         {
             var group = WireValues<StakeholderGroup>.IsDefined(setByGroup)

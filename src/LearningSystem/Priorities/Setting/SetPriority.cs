@@ -1,6 +1,7 @@
 using FluentValidation;
 using LearningSystem.Feedback;
 using LearningSystem.Hosting;
+using LearningSystem.Rounds.Submitting;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,8 @@ using Wolverine.Marten;
 
 namespace LearningSystem.Priorities.Setting;
 
-public sealed record SetPriority(string? Statement, string? Rationale, Guid? SetBy, IReadOnlyList<Guid>? Redesigns, IReadOnlyList<Guid>? Feedback) : IActedBy
+public sealed record SetPriority(
+    string? Statement, string? Rationale, Guid? SetBy, IReadOnlyList<Guid>? Redesigns, IReadOnlyList<Guid>? Feedback, Guid? RoundId = null) : IActedBy
 {
     Guid? IActedBy.ActingParticipant => SetBy;
 }
@@ -48,7 +50,7 @@ public static class SetPriorityEndpoint
             throw Rejected.Invalid($"Patient feedback {string.Join(", ", unconsented)} was not consented for service improvement.", "feedback");
         }
 
-        return new PrioritySet(id, command.Statement!.Trim(), command.Rationale!.Trim(), setter.Id, setter.Group, redesigns, feedback, null, now);
+        return new PrioritySet(id, command.Statement!.Trim(), command.Rationale!.Trim(), setter.Id, setter.Group, redesigns, feedback, null, now, command.RoundId);
     }
 
     [WolverinePost("/api/priorities", OperationId = "setPriority"), Tags("Priorities")]
@@ -63,6 +65,11 @@ public static class SetPriorityEndpoint
 
         var id = Guid.CreateVersion7();
         var set = Decide(id, command, setter, (await redesigns).Select(r => r.Id).ToArray(), await feedback, clock.GetUtcNow());
+        if (command.RoundId is { } round)
+        {
+            await SubmitPriority.IntoRoundAsync(session, round, id, setter, set.SetAt, ct);
+        }
+
         return (Created.At("/api/priorities", id, 1), MartenOps.StartStream<Priority>(id, set));
     }
 }

@@ -1,0 +1,51 @@
+using FluentValidation;
+using LearningSystem.Priorities;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Rounds.Publishing;
+
+public sealed record PublishRound(Guid? By) : LearningSystem.Hosting.IActedBy
+{
+    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+}
+
+public sealed class PublishRoundValidator : AbstractValidator<PublishRound>
+{
+    public PublishRoundValidator() => RuleFor(x => x.By).NotEmpty();
+}
+
+public static class PublishRoundEndpoint
+{
+    /// <summary>The agreed list is the final workshop session's order: lowest summed rank first.</summary>
+    public static RoundPublished Decide(Round round, Actor actor, DateTimeOffset now)
+    {
+        round.EnsureStage(RoundStage.Shortlisted, "publishing");
+        var missing = round.RequiredGroups.Except(round.InterimRankings.Select(r => r.Group)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new Rejected(RejectionKind.Conflict,
+                $"The round cannot be published: no one from {string.Join(", ", missing.Select(Hosting.WireValues<Participants.StakeholderGroup>.Name))} has ranked, and every required group must be represented.")
+            {
+                Facts = new Dictionary<string, object?> { ["missingGroups"] = missing.Select(Hosting.WireValues<Participants.StakeholderGroup>.Name).ToArray() },
+            };
+        }
+
+        if (round.WorkshopRankings.Count == 0)
+        {
+            throw Rejected.Conflict("The round cannot be published before the final workshop's rankings are recorded.");
+        }
+
+        var interimOrder = Scoring.ScoreInterim(round.Priorities, round.InterimRankings).Combined.Select(c => c.Priority).ToArray();
+        var final = round.WorkshopRankings.Max(r => r.Session);
+        var ranked = Scoring.ScoreWorkshop(round.WorkshopRankings.Where(r => r.Session == final), interimOrder);
+        return new RoundPublished(round.Id, ranked.Select(r => r.Priority).ToArray(), actor.Id, actor.Group, now);
+    }
+
+    [WolverinePost("/api/rounds/{id}/publication", OperationId = "publishRound"), Tags("Rounds")]
+    public static async Task<MoveAccepted> Post(Guid id, PublishRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
+        return RoundActs.Append(act, Decide(act.Round, act.Actor, act.Now));
+    }
+}

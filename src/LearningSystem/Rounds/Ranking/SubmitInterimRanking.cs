@@ -1,0 +1,50 @@
+using FluentValidation;
+using LearningSystem.Priorities;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Rounds.Ranking;
+
+/// <summary>Up to ten of the round's priorities, best first.</summary>
+public sealed record SubmitInterimRanking(Guid? By, IReadOnlyList<Guid>? Ranking) : LearningSystem.Hosting.IActedBy
+{
+    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+}
+
+public sealed class SubmitInterimRankingValidator : AbstractValidator<SubmitInterimRanking>
+{
+    public SubmitInterimRankingValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Ranking).NotEmpty()
+            .Must(r => r!.Count <= Scoring.MaxRanked).WithMessage($"Rank at most {Scoring.MaxRanked} priorities.")
+            .Must(r => r!.Distinct().Count() == r!.Count).WithMessage("Rank each priority once.");
+    }
+}
+
+public static class SubmitInterimRankingEndpoint
+{
+    public static InterimRankingSubmitted Decide(Round round, SubmitInterimRanking command, Actor actor, DateTimeOffset now)
+    {
+        round.EnsureStage(RoundStage.Open, "interim ranking");
+        if (!round.InvitedGroups.Contains(actor.Group))
+        {
+            throw Rejected.Conflict($"The {actor.Group} group is not invited to rank in this round.");
+        }
+
+        if (command.Ranking!.Except(round.Priorities).ToArray() is { Length: > 0 } outside)
+        {
+            throw Rejected.NotFound($"Priority {string.Join(", ", outside)} is not in this round.", "ranking");
+        }
+
+        var correction = round.InterimRankings.Any(r => r.By == actor.Id);
+        return new InterimRankingSubmitted(round.Id, actor.Id, actor.Group, command.Ranking!, correction, now);
+    }
+
+    [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags("Rounds")]
+    public static async Task<MoveAccepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
+        return RoundActs.Append(act, Decide(act.Round, command, act.Actor, act.Now));
+    }
+}

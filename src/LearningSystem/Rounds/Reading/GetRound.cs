@@ -1,0 +1,33 @@
+using LearningSystem.History;
+using LearningSystem.PersonalData;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Rounds.Reading;
+
+public static class GetRoundEndpoint
+{
+    [WolverineGet("/api/rounds/{id}", OperationId = "getRound"), Tags("Rounds")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static Task<Round?> Get(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Round>(id, ct);
+
+    /// <summary>The negotiation timeline of a round: its own events and those of every priority in it, in the order they happened.</summary>
+    [WolverineGet("/api/rounds/{id}/timeline", OperationId = "getRoundTimeline"), Tags("Rounds")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<RecordedEvent>?> GetTimeline(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    {
+        var round = await session.LoadAsync<Round>(id, ct);
+        if (round is null)
+        {
+            return null;
+        }
+
+        Guid[] streams = [id, .. round.Priorities];
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId.IsOneOf(streams))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        return await RecordedEvent.OpenAllAsync(session, vault, events, ct);
+    }
+}

@@ -1,0 +1,44 @@
+using LearningSystem.Priorities;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Rounds.Reading;
+
+public sealed record WorkshopSession(int Session, IReadOnlyList<string> SmallGroups, IReadOnlyList<WorkshopScore> Scores);
+
+public sealed record PublishedPriority(int Position, Guid Priority, string Statement);
+
+public sealed record RoundResultsView(
+    Guid Id, string Question, RoundStage Stage, InterimResult Interim, IReadOnlyList<Guid> Shortlist,
+    IReadOnlyList<WorkshopSession> Workshop, IReadOnlyList<PublishedPriority> Published);
+
+public static class RoundResultsEndpoint
+{
+    public static RoundResultsView Compose(Round round, IReadOnlyDictionary<Guid, string> statements)
+    {
+        var interim = Scoring.ScoreInterim(round.Priorities, round.InterimRankings);
+        var interimOrder = interim.Combined.Select(c => c.Priority).ToArray();
+        var workshop = round.WorkshopRankings
+            .GroupBy(r => r.Session)
+            .OrderBy(g => g.Key)
+            .Select(g => new WorkshopSession(g.Key, g.Select(r => r.SmallGroup).Order(StringComparer.Ordinal).ToArray(), Scoring.ScoreWorkshop(g, interimOrder)))
+            .ToArray();
+        var published = round.Published.Select((p, i) => new PublishedPriority(i + 1, p, statements.GetValueOrDefault(p, ""))).ToArray();
+        return new RoundResultsView(round.Id, round.Question, round.Stage, interim, round.Shortlist, workshop, published);
+    }
+
+    [WolverineGet("/api/rounds/{id}/results", OperationId = "getRoundResults"), Tags("Rounds")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<RoundResultsView?> Get(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var round = await session.LoadAsync<Round>(id, ct);
+        if (round is null)
+        {
+            return null;
+        }
+
+        var priorities = await session.LoadManyAsync<Priority>(ct, round.Published);
+        return Compose(round, priorities.ToDictionary(p => p.Id, p => p.Statement));
+    }
+}

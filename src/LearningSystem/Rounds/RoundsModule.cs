@@ -1,0 +1,17 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace LearningSystem.Rounds;
+
+public static class RoundsModule
+{
+    public static StoreOptions AddRounds(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([
+            typeof(RoundOpened), typeof(PrioritySubmitted), typeof(InterimRankingSubmitted),
+            typeof(ShortlistAgreed), typeof(WorkshopRankingRecorded), typeof(RoundPublished),
+        ]);
+        options.Projections.Snapshot<Round>(SnapshotLifecycle.Inline);
+        return options;
+    }
+}

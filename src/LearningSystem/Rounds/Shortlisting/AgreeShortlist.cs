@@ -1,0 +1,43 @@
+using FluentValidation;
+using LearningSystem.Priorities;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Rounds.Shortlisting;
+
+/// <summary>Closes interim ranking and keeps the <c>size</c> priorities with the highest combined scores.</summary>
+public sealed record AgreeShortlist(Guid? By, int? Size) : LearningSystem.Hosting.IActedBy
+{
+    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+}
+
+public sealed class AgreeShortlistValidator : AbstractValidator<AgreeShortlist>
+{
+    public AgreeShortlistValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Size).NotNull().InclusiveBetween(1, 100);
+    }
+}
+
+public static class AgreeShortlistEndpoint
+{
+    public static ShortlistAgreed Decide(Round round, AgreeShortlist command, Actor actor, DateTimeOffset now)
+    {
+        round.EnsureStage(RoundStage.Open, "agreeing a shortlist");
+        if (round.InterimRankings.Count == 0)
+        {
+            throw Rejected.Conflict("Nobody has ranked yet; a shortlist needs interim rankings.");
+        }
+
+        var combined = Scoring.ScoreInterim(round.Priorities, round.InterimRankings).Combined;
+        return new ShortlistAgreed(round.Id, combined.Take(command.Size!.Value).Select(c => c.Priority).ToArray(), actor.Id, actor.Group, now);
+    }
+
+    [WolverinePost("/api/rounds/{id}/shortlist", OperationId = "agreeShortlist"), Tags("Rounds")]
+    public static async Task<MoveAccepted> Post(Guid id, AgreeShortlist command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
+        return RoundActs.Append(act, Decide(act.Round, command, act.Actor, act.Now));
+    }
+}

@@ -3,4 +3,5 @@ using JennysStory;
 // Plays Jenny's story against a running LearningSystem (default http://localhost:5080).
 var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5080");
 using var client = new HttpClient { BaseAddress = baseAddress };
-await Story.PlayAsync(client, Console.Out);
+var outcome = await Story.PlayAsync(client, Console.Out);
+Console.WriteLine($"See {baseAddress}api/rounds/{outcome.Round}/results, /balance and /timeline, and {baseAddress}api/priorities/{outcome.AgreedPriority}/provenance.");

@@ -1,22 +1,94 @@
+using Alba;
 using JennysStory;
+using Newtonsoft.Json.Linq;
+using Snapshooter.Xunit;
 
 namespace LearningSystem.Tests.Samples;
 
-/// <summary>The sample in samples/JennysStory must keep working against the real service.</summary>
+/// <summary>The sample in samples/JennysStory runs against the real service; its end state and views are checked here.</summary>
 [Collection(ServiceGroup.Name)]
 public sealed class JennysStorySample(ServiceFixture service)
 {
-    [Fact]
-    public async Task Jennys_story_plays_to_a_redesign_that_cites_patient_feedback()
+    private IAlbaHost Host => service.Host;
+
+    private async Task<(StoryOutcome Outcome, string Narration)> PlayAsync()
     {
-        using var client = service.Host.Server.CreateClient();
+        service.Clock.Now = TestClock.Start;
+        using var client = Host.Server.CreateClient();
         using var narration = new StringWriter();
+        var outcome = await Story.PlayAsync(client, narration);
+        return (outcome, narration.ToString());
+    }
 
-        var view = await Story.PlayAsync(client, narration);
+    [Fact]
+    public async Task Jennys_story_ends_with_an_agreed_priority_and_a_published_list()
+    {
+        var (outcome, narration) = await PlayAsync();
 
-        Assert.Equal("Jenny", view.GetProperty("proposedBy").GetProperty("displayName").GetString());
-        Assert.Equal("student", view.GetProperty("proposedBy").GetProperty("stakeholderGroup").GetString());
-        Assert.Equal("poor", Assert.Single(view.GetProperty("evidence").EnumerateArray()).GetProperty("rating").GetString());
-        Assert.Contains("Jenny proposed service redesign", narration.ToString(), StringComparison.Ordinal);
+        var agreed = await Host.GetJsonAsync($"/api/priorities/{outcome.AgreedPriority}");
+        Assert.Equal("decided", agreed.GetProperty("status").GetString());
+        Assert.Equal("Tell patients, on arrival and by text, how long they will wait", agreed.GetProperty("statement").GetString());
+        Assert.Equal([outcome.MergedPriority], agreed.GetProperty("mergedFrom").EnumerateArray().Select(x => x.GetGuid()));
+        Assert.Equal("merged", (await Host.GetJsonAsync($"/api/priorities/{outcome.MergedPriority}")).GetProperty("status").GetString());
+
+        var results = await Host.GetJsonAsync($"/api/rounds/{outcome.Round}/results");
+        Assert.Equal("published", results.GetProperty("stage").GetString());
+        Assert.Equal(3, results.GetProperty("published").GetArrayLength());
+        Assert.Equal(outcome.AgreedPriority, results.GetProperty("published")[0].GetProperty("priority").GetGuid());
+
+        var inRound = await Host.GetJsonAsync($"/api/priorities?roundId={outcome.Round}&setByGroup=patient");
+        Assert.Equal([outcome.MergedPriority], inRound.EnumerateArray().Select(p => p.GetProperty("id").GetGuid()));
+        Assert.Equal(2, (await Host.GetJsonAsync($"/api/service-redesigns/{outcome.Redesign}")).GetProperty("evidence").GetArrayLength());
+        Assert.Contains("published the list", narration, StringComparison.Ordinal);
+        await Host.GetJsonAsync($"/api/rounds/{outcome.Round}/timeline", 404, organisation: "another-trust");
+    }
+
+    [Fact]
+    public async Task The_storys_views_match_their_snapshots()
+    {
+        var (outcome, _) = await PlayAsync();
+        var names = new Dictionary<Guid, string> { [outcome.Round] = "<round>", [outcome.Redesign] = "<redesign>" };
+        foreach (var (name, id) in outcome.People)
+        {
+            names[id] = $"<{name}>";
+        }
+
+        foreach (var (id, name) in outcome.Priorities.Zip(["<tell patients>", "<text patients>", "<appointment length>", "<triage>"]))
+        {
+            names[id] = name;
+        }
+
+        Snapshot.Match(await ReadAsync($"/api/rounds/{outcome.Round}/results", names), "jennys-story-round-results");
+        Snapshot.Match(await ReadAsync($"/api/rounds/{outcome.Round}/balance", names), "jennys-story-round-balance");
+        Snapshot.Match(await ReadAsync($"/api/priorities/{outcome.AgreedPriority}/provenance", names, ignoreIdsOf: ["subject", "answersObjections", "answersAmendments", "amendment"]),
+            "jennys-story-priority-provenance");
+
+        var timeline = (JArray)await ReadAsync($"/api/rounds/{outcome.Round}/timeline", names);
+        Assert.Equal("round_opened", timeline[0]["type"]!.Value<string>());
+        Assert.Equal("round_published", timeline.Last()["type"]!.Value<string>());
+        var sequences = timeline.Select(e => e["sequence"]!.Value<long>()).ToArray();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.Contains(timeline, e => e["type"]!.Value<string>() == "amendment_accepted" && e["streamId"]!.Value<string>() == "<tell patients>");
+    }
+
+    // Ids made during the story are replaced by names, so that the snapshots hold only what the story decides.
+    private async Task<JToken> ReadAsync(string url, Dictionary<Guid, string> names, string[]? ignoreIdsOf = null)
+    {
+        var text = await (await Host.Scenario(s => s.Get.Url(url))).ReadAsTextAsync();
+        foreach (var (id, name) in names)
+        {
+            text = text.Replace(id.ToString(), name, StringComparison.Ordinal);
+        }
+
+        var json = JToken.Parse(text);
+        foreach (var field in ignoreIdsOf ?? [])
+        {
+            foreach (var token in json.SelectTokens($"$..{field}").OfType<JToken>().ToArray())
+            {
+                token.Replace(token.Type == JTokenType.Array ? new JArray(token.Select(_ => "<id>")) : token.Type == JTokenType.Null ? token.DeepClone() : "<id>");
+            }
+        }
+
+        return json;
     }
 }

@@ -60,7 +60,7 @@ public sealed class JennysStorySample(ServiceFixture service)
 
         Snapshot.Match(await ReadAsync($"/api/rounds/{outcome.Round}/results", names), "jennys-story-round-results");
         Snapshot.Match(await ReadAsync($"/api/rounds/{outcome.Round}/balance", names), "jennys-story-round-balance");
-        Snapshot.Match(await ReadAsync($"/api/priorities/{outcome.AgreedPriority}/provenance", names, ignoreIdsOf: ["subject", "answersObjections", "answersAmendments", "amendment"]),
+        Snapshot.Match(await ReadAsync($"/api/priorities/{outcome.AgreedPriority}/provenance", names, ignoreIdsOf: ["subject", "answersObjections", "answersAmendments", "amendment", "feedback"]),
             "jennys-story-priority-provenance");
 
         var timeline = (JArray)await ReadAsync($"/api/rounds/{outcome.Round}/timeline", names);
@@ -69,6 +69,9 @@ public sealed class JennysStorySample(ServiceFixture service)
         var sequences = timeline.Select(e => e["sequence"]!.Value<long>()).ToArray();
         Assert.Equal(sequences.Order(), sequences);
         Assert.Contains(timeline, e => e["type"]!.Value<string>() == "amendment_accepted" && e["streamId"]!.Value<string>() == "<tell patients>");
+        Snapshot.Match(
+            new JArray(timeline.Select(e => new JObject { ["type"] = e["type"], ["stream"] = e["streamId"], ["by"] = e["actingParticipant"] })),
+            "jennys-story-round-timeline");
     }
 
     // Ids made during the story are replaced by names, so that the snapshots hold only what the story decides.

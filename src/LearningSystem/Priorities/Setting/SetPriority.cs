@@ -6,7 +6,6 @@ using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace LearningSystem.Priorities.Setting;
 
@@ -55,7 +54,7 @@ public static class SetPriorityEndpoint
 
     [WolverinePost("/api/priorities", OperationId = "setPriority"), Tags("Priorities")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<(Created, IStartStream)> Post(SetPriority command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Created> Post(SetPriority command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var setter = await Moves.ActorAsync(session, command.SetBy!.Value, "setBy", ct);
         var batch = session.CreateBatchQuery();
@@ -65,11 +64,13 @@ public static class SetPriorityEndpoint
 
         var id = Guid.CreateVersion7();
         var set = Decide(id, command, setter, (await redesigns).Select(r => r.Id).ToArray(), await feedback, clock.GetUtcNow());
+        // The priority is set first, then joins its round, so the round's timeline reads in that order.
+        session.Events.StartStream<Priority>(id, set);
         if (command.RoundId is { } round)
         {
             await SubmitPriority.IntoRoundAsync(session, round, id, setter, set.SetAt, ct);
         }
 
-        return (Created.At("/api/priorities", id, 1), MartenOps.StartStream<Priority>(id, set));
+        return Created.At("/api/priorities", id, 1);
     }
 }

@@ -39,6 +39,15 @@ public sealed class ServiceFixture : IAsyncLifetime
         await _host.ResetAllMartenDataAsync();
     }
 
+    /// <summary>Every event in the database, across organisations: what a refused command must leave unchanged.</summary>
+    public async Task<long> EventCountAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("select count(*) from learningsystem.mt_events", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     public async Task DisposeAsync()
     {
         // A host that never started (PostgreSQL down, say) must not hide the real error.

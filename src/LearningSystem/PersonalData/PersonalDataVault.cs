@@ -121,7 +121,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     public async Task<IReadOnlyList<T>> OpenAllAsync<T>(IQuerySession session, IReadOnlyList<T> values, CancellationToken ct = default) where T : notnull
     {
         var tenant = session.TenantId;
-        var sealedFields = values
+        var keysToLoad = values
             .SelectMany(v => Schema.FieldsOf(v.GetType()).Select(f => f.Get(v)))
             .Where(IsSealed)
             .Select(s => KeyIdOf(s!))
@@ -129,9 +129,9 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             .Where(id => !TryCached(_keys, (tenant, id), out _))
             .ToArray();
 
-        if (sealedFields.Length > 0)
+        if (keysToLoad.Length > 0)
         {
-            foreach (var stored in await session.LoadManyAsync<SubjectKey>(ct, sealedFields))
+            foreach (var stored in await session.LoadManyAsync<SubjectKey>(ct, keysToLoad))
             {
                 if (stored.WrappedKey is { } wrapped)
                 {

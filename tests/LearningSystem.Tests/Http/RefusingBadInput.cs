@@ -11,7 +11,7 @@ public sealed class RefusingBadInput(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
-    public static TheoryData<string> Commands => new() { "/api/participants", "/api/patient-feedback", "/api/service-redesigns" };
+    public static TheoryData<string> Commands => new() { "/api/participants", "/api/patient-feedback", "/api/service-redesigns", "/api/priorities", "/api/rounds" };
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -37,6 +37,8 @@ public sealed class RefusingBadInput(ServiceFixture service)
     [InlineData("/api/participants", "displayName", "stakeholderGroup")]
     [InlineData("/api/patient-feedback", "service", "source", "receivedAt", "rating", "comment", "consent")]
     [InlineData("/api/service-redesigns", "title", "problem", "proposedChange", "service", "proposedBy")]
+    [InlineData("/api/priorities", "statement", "rationale", "setBy")]
+    [InlineData("/api/rounds", "question", "scope", "requiredGroups", "by")]
     public async Task Missing_fields_are_400_naming_each_field(string url, params string[] fields)
     {
         var problem = await RefusedAsync(url, "{}", "application/json", 400);
@@ -77,7 +79,7 @@ public sealed class RefusingBadInput(ServiceFixture service)
     [Fact]
     public async Task A_chunked_body_over_the_limit_is_413()
     {
-        var before = await EventCountAsync();
+        var before = await service.EventCountAsync();
         var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { displayName = new string('x', 1_100_000), stakeholderGroup = "student" }));
 
         var result = await Host.Scenario(s =>
@@ -93,12 +95,12 @@ public sealed class RefusingBadInput(ServiceFixture service)
             s.ContentTypeShouldBe("application/problem+json");
         });
 
-        Assert.Equal(before, await EventCountAsync());
+        Assert.Equal(before, await service.EventCountAsync());
     }
 
     private async Task<JsonElement> RefusedAsync(string url, string body, string contentType, int status, string? organisation = null)
     {
-        var before = await EventCountAsync();
+        var before = await service.EventCountAsync();
 
         var result = await Host.Scenario(s =>
         {
@@ -116,15 +118,7 @@ public sealed class RefusingBadInput(ServiceFixture service)
         var problem = await result.ReadAsJsonAsync<JsonElement>();
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
-        Assert.Equal(before, await EventCountAsync());
+        Assert.Equal(before, await service.EventCountAsync());
         return problem;
-    }
-
-    private async Task<long> EventCountAsync()
-    {
-        await using var connection = new NpgsqlConnection(service.ConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("select count(*) from learningsystem.mt_events", connection);
-        return (long)(await count.ExecuteScalarAsync())!;
     }
 }

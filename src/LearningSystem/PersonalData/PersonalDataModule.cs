@@ -14,7 +14,9 @@ public static class PersonalDataModule
 
     public static StoreOptions AddPersonalDataKeys(this StoreOptions options)
     {
-        options.Schema.For<SubjectKey>().Index(k => k.Subject);
+        // Keys are written with every new data subject: a plain indexed column and no informational
+        // metadata keep that row cheap (see docs/benchmarks/personal-data.md).
+        options.Schema.For<SubjectKey>().Duplicate(k => k.Subject).Metadata(m => m.DisableInformationalFields());
         options.Listeners.Add(new SealedFieldsGuard());
         return options;
     }

@@ -19,9 +19,15 @@ catch (PostgresNotAvailableException e)
 
 var app = builder.Build();
 app.UseApi();
-// Host options such as --urls were read by the builder already; only a leading bare word is a
-// JasperFx command (db-apply, projections, codegen, openapi ...).
-return await app.RunJasperFxCommands(args is [var first, ..] && !first.StartsWith('-') ? args : []);
+// A leading bare word is a JasperFx command (db-apply, projections, rotate-master-key ...). Anything else,
+// such as --urls, is a host option the builder has read already, and the service simply runs.
+if (args is [var command, ..] && !command.StartsWith('-'))
+{
+    return await app.RunJasperFxCommands(args);
+}
+
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to the tests, which host the service in memory.</summary>
 public partial class Program;

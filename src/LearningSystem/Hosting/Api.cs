@@ -41,6 +41,8 @@ public static class Api
         app.MapOpenApi();
         app.MapWolverineEndpoints(options =>
         {
+            // '?roundId=abc' is a 400, not a silent "no filter".
+            options.RejectUnparseableQueryValues = true;
             options.TenantId.IsRequestHeaderValue(Organisation.Header);
             options.TenantId.DefaultIs(Organisation.Default);
             options.AddPolicy<ValidationPolicy>();

@@ -25,6 +25,7 @@ public sealed class ReadingWhoSetWhat(ServiceFixture service)
         Assert.All(byGroup.EnumerateArray(), p => Assert.Equal("carer", p.GetProperty("setByGroup").GetString()));
         await Host.GetJsonAsync($"/api/participants/{Guid.NewGuid()}/priorities", 404);
         await Host.GetJsonAsync("/api/priorities?setByGroup=aliens", 400);
+        await Host.GetJsonAsync("/api/priorities?roundId=not-a-round", 400);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public static class FeedbackModule
 {
     public static StoreOptions AddPatientFeedback(this StoreOptions options)
     {
-        options.Events.AddEventTypes([typeof(PatientFeedbackRecorded), typeof(PatientDataErased)]);
+        options.Events.AddEventTypes([typeof(PatientFeedbackRecorded), typeof(FeedbackResponded), typeof(PatientDataErased)]);
         options.Projections.Snapshot<PatientFeedback>(SnapshotLifecycle.Inline);
         return options;
     }

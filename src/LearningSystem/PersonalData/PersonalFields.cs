@@ -30,6 +30,9 @@ public static class PersonalFields
         .Personal<PatientFeedback>(nameof(PatientFeedback.PatientRef),
             f => f.DataSubject, f => f.PatientRef, (f, v) => f with { PatientRef = v })
         .NotPersonal<PatientFeedback>(nameof(PatientFeedback.Service), nameof(PatientFeedback.Source), nameof(PatientFeedback.DataSubject))
+        .Personal<FeedbackResponded>(nameof(FeedbackResponded.Text),
+            e => e.DataSubject, e => e.Text, (e, v) => e with { Text = v! })
+        .NotPersonal<FeedbackResponded>(nameof(FeedbackResponded.DataSubject))
         .NotPersonal<PatientDataErased>(nameof(PatientDataErased.DataSubject), nameof(PatientDataErased.Reason))
         .NotPersonal<ServiceRedesignProposed>(
             nameof(ServiceRedesignProposed.Title), nameof(ServiceRedesignProposed.Problem),

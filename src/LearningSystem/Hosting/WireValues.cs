@@ -13,6 +13,9 @@ public static class WireValues<T> where T : struct, Enum
 
     public static string AllowedValues { get; } = string.Join(", ", ByName.Keys);
 
+    /// <summary>The validation message for a value outside the enum, naming the allowed ones.</summary>
+    public static string NotOneOf { get; } = $"'{{PropertyValue}}' is not one of: {AllowedValues}.";
+
     public static bool IsDefined(string? value) => value is not null && ByName.ContainsKey(value);
 
     public static T Parse(string value) =>

@@ -24,12 +24,12 @@ public sealed class RecordPatientFeedbackValidator : AbstractValidator<RecordPat
         RuleFor(x => x.Source).NotEmpty().MaximumLength(200);
         RuleFor(x => x.ReceivedAt).NotNull();
         RuleFor(x => x.Rating).NotEmpty()
-            .Must(WireValues<FeedbackRating>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<FeedbackRating>.AllowedValues}.");
+            .Must(WireValues<FeedbackRating>.IsDefined).WithMessage(WireValues<FeedbackRating>.NotOneOf);
         RuleFor(x => x.Comment).NotNull().MaximumLength(10_000);
         RuleFor(x => x.PatientRef).MaximumLength(100);
         RuleFor(x => x.Consent).NotEmpty().WithMessage("Give at least one consent scope.");
         RuleForEach(x => x.Consent)
-            .Must(WireValues<ConsentScope>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<ConsentScope>.AllowedValues}.");
+            .Must(WireValues<ConsentScope>.IsDefined).WithMessage(WireValues<ConsentScope>.NotOneOf);
     }
 }
 
@@ -54,7 +54,7 @@ public static class RecordPatientFeedbackEndpoint
             receivedAt,
             WireValues<FeedbackRating>.Parse(command.Rating!),
             command.Comment!,
-            string.IsNullOrWhiteSpace(command.PatientRef) ? null : command.PatientRef.Trim(),
+            TextInput.Optional(command.PatientRef),
             ConsentScopes.Parse(command.Consent!),
             now);
     }

@@ -17,10 +17,10 @@ public sealed class RegisterParticipantValidator : AbstractValidator<RegisterPar
     {
         RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200);
         RuleFor(x => x.StakeholderGroup).NotEmpty()
-            .Must(WireValues<StakeholderGroup>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.");
+            .Must(WireValues<StakeholderGroup>.IsDefined).WithMessage(WireValues<StakeholderGroup>.NotOneOf);
         RuleFor(x => x.OrganisationRole).MaximumLength(200);
         RuleForEach(x => x.Consent)
-            .Must(WireValues<ConsentScope>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<ConsentScope>.AllowedValues}.");
+            .Must(WireValues<ConsentScope>.IsDefined).WithMessage(WireValues<ConsentScope>.NotOneOf);
     }
 }
 
@@ -30,7 +30,7 @@ public static class RegisterParticipantEndpoint
         new(id,
             command.DisplayName!.Trim(),
             WireValues<StakeholderGroup>.Parse(command.StakeholderGroup!),
-            string.IsNullOrWhiteSpace(command.OrganisationRole) ? null : command.OrganisationRole.Trim(),
+            TextInput.Optional(command.OrganisationRole),
             command.Consent is null ? [ConsentScope.ServiceImprovement] : ConsentScopes.Parse(command.Consent),
             now);
 

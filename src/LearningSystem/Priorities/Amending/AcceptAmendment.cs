@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using Marten;
 using Wolverine.Http;
 
@@ -20,7 +21,7 @@ public static class AcceptAmendmentEndpoint
     public static AmendmentAccepted Decide(Priority priority, Guid amendmentId, AcceptAmendment command, Actor actor, DateTimeOffset now)
     {
         Amendments.EnsureDecidable(priority, amendmentId, actor);
-        return new AmendmentAccepted(priority.Id, amendmentId, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now);
+        return new AmendmentAccepted(priority.Id, amendmentId, actor.Id, actor.Group, TextInput.Optional(command.Reason), now);
     }
 
     [WolverinePost("/api/priorities/{id}/amendments/{amendmentId}/acceptance", OperationId = "acceptAmendment"), Tags("Priority negotiation")]

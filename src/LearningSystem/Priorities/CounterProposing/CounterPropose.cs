@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using LearningSystem.Rounds.Submitting;
 using Marten;
 using Wolverine.Http;
@@ -26,7 +27,7 @@ public static class CounterProposeEndpoint
     {
         priority.EnsureOpen();
         return (
-            new CounterProposed(priority.Id, alternativeId, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now),
+            new CounterProposed(priority.Id, alternativeId, actor.Id, actor.Group, TextInput.Optional(command.Reason), now),
             new PrioritySet(alternativeId, command.Statement!.Trim(), command.Rationale!.Trim(), actor.Id, actor.Group, priority.Redesigns, priority.Feedback, priority.Id, now, priority.RoundId));
     }
 

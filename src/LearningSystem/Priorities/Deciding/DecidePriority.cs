@@ -16,7 +16,7 @@ public sealed class DecidePriorityValidator : AbstractValidator<DecidePriority>
     {
         RuleFor(x => x.By).NotEmpty();
         RuleFor(x => x.Outcome).NotEmpty()
-            .Must(WireValues<DecisionOutcome>.IsDefined).WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<DecisionOutcome>.AllowedValues}.");
+            .Must(WireValues<DecisionOutcome>.IsDefined).WithMessage(WireValues<DecisionOutcome>.NotOneOf);
         RuleFor(x => x.Rationale).NotEmpty().MaximumLength(8_000);
         RuleFor(x => x.DecisionMakers).NotEmpty().WithMessage("Name the participants who made the decision.");
         RuleForEach(x => x.DecisionMakers).NotEmpty();

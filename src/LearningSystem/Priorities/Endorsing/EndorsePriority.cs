@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using Marten;
 using Wolverine.Http;
 
@@ -25,7 +26,7 @@ public static class EndorsePriorityEndpoint
             throw Rejected.Conflict($"Participant {actor.Id} has already endorsed this priority.");
         }
 
-        return new PriorityEndorsed(priority.Id, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Comment) ? null : command.Comment.Trim(), now);
+        return new PriorityEndorsed(priority.Id, actor.Id, actor.Group, TextInput.Optional(command.Comment), now);
     }
 
     [WolverinePost("/api/priorities/{id}/endorsements", OperationId = "endorsePriority"), Tags("Priority negotiation")]

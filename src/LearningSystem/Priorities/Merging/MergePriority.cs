@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using Marten;
 using Wolverine.Http;
 
@@ -28,7 +29,7 @@ public static class MergePriorityEndpoint
 
         source.EnsureOpen();
         target.EnsureOpen();
-        var reason = string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim();
+        var reason = TextInput.Optional(command.Reason);
         return (new PriorityMerged(source.Id, target.Id, actor.Id, actor.Group, reason, now),
             new PriorityAbsorbed(target.Id, source.Id, actor.Id, actor.Group, reason, now));
     }

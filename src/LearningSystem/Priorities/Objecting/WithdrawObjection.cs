@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using Marten;
 using Wolverine.Http;
 
@@ -32,7 +33,7 @@ public static class WithdrawObjectionEndpoint
             throw Rejected.Conflict($"Objection {objectionId} is no longer open.");
         }
 
-        return new ObjectionWithdrawn(priority.Id, objectionId, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now);
+        return new ObjectionWithdrawn(priority.Id, objectionId, actor.Id, actor.Group, TextInput.Optional(command.Reason), now);
     }
 
     [WolverinePost("/api/priorities/{id}/objections/{objectionId}/withdrawal", OperationId = "withdrawObjection"), Tags("Priority negotiation")]

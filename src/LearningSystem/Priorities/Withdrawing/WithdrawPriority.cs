@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearningSystem.Hosting;
 using Marten;
 using Wolverine.Http;
 
@@ -25,7 +26,7 @@ public static class WithdrawPriorityEndpoint
             throw Rejected.Conflict("Only the participant who set a priority can withdraw it.");
         }
 
-        return new PriorityWithdrawn(priority.Id, actor.Id, actor.Group, string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim(), now);
+        return new PriorityWithdrawn(priority.Id, actor.Id, actor.Group, TextInput.Optional(command.Reason), now);
     }
 
     [WolverinePost("/api/priorities/{id}/withdrawal", OperationId = "withdrawPriority"), Tags("Priority negotiation")]

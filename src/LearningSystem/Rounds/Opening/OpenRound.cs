@@ -23,9 +23,9 @@ public sealed class OpenRoundValidator : AbstractValidator<OpenRound>
         RuleFor(x => x.Scope).NotEmpty().MaximumLength(4_000);
         RuleFor(x => x.RequiredGroups).NotEmpty().WithMessage("Name the stakeholder groups that must be represented.");
         RuleForEach(x => x.RequiredGroups).Must(WireValues<StakeholderGroup>.IsDefined)
-            .WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.");
+            .WithMessage(WireValues<StakeholderGroup>.NotOneOf);
         RuleForEach(x => x.InvitedGroups).Must(WireValues<StakeholderGroup>.IsDefined)
-            .WithMessage($"'{{PropertyValue}}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.");
+            .WithMessage(WireValues<StakeholderGroup>.NotOneOf);
         RuleFor(x => x.By).NotEmpty();
     }
 }

@@ -1,4 +1,5 @@
 using LearningSystem.Feedback;
+using LearningSystem.Lessons;
 using LearningSystem.LocalPostgres;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -59,7 +60,7 @@ public static class EventStore
         options.Events.TenancyStyle = TenancyStyle.Conjoined;
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
-        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities().AddRounds();
+        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities().AddRounds().AddLessons();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

@@ -58,6 +58,8 @@ public static class PersonalFields
         .NotPersonal<RoundOpened>(nameof(RoundOpened.Question), nameof(RoundOpened.Scope))
         .NotPersonal<Round>(nameof(Round.Question), nameof(Round.Scope))
         .NotPersonal<WorkshopRankingRecorded>(nameof(WorkshopRankingRecorded.SmallGroup))
+        .NotPersonal<LearningSystem.Lessons.LessonRecorded>(nameof(LearningSystem.Lessons.LessonRecorded.Service), nameof(LearningSystem.Lessons.LessonRecorded.Text))
+        .NotPersonal<LearningSystem.Lessons.Lesson>(nameof(LearningSystem.Lessons.Lesson.Service), nameof(LearningSystem.Lessons.Lesson.Text))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

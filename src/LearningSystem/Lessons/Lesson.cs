@@ -1,0 +1,19 @@
+using LearningSystem.Participants;
+
+namespace LearningSystem.Lessons;
+
+/// <summary>
+/// A lesson learned at any step of the loop: about one item (feedback, a priority, a redesign, a round),
+/// backed by evidence, and written by a participant whose group at that moment is kept.
+/// </summary>
+public sealed record LessonRecorded(
+    Guid LessonId, Guid About, string? Service, string Text, IReadOnlyList<Guid> Evidence, Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
+
+/// <summary>A lesson as it stands. Kept inline, so it is also its view.</summary>
+public sealed partial record Lesson(
+    Guid Id, Guid About, string? Service, string Text, IReadOnlyList<Guid> Evidence, Guid By, StakeholderGroup ByGroup, DateTimeOffset RecordedAt)
+{
+    public long Version { get; init; }
+
+    public static Lesson Create(LessonRecorded e) => new(e.LessonId, e.About, e.Service, e.Text, e.Evidence, e.By, e.ByGroup, e.At);
+}

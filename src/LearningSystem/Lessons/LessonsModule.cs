@@ -1,0 +1,15 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace LearningSystem.Lessons;
+
+public static class LessonsModule
+{
+    public static StoreOptions AddLessons(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([typeof(LessonRecorded)]);
+        options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline);
+        options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About);
+        return options;
+    }
+}

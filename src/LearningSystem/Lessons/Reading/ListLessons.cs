@@ -1,0 +1,43 @@
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Lessons.Reading;
+
+public static class ListLessonsEndpoint
+{
+    public const int MaxItems = 500;
+
+    /// <summary>Lessons per service, per stakeholder group, or about one item; filters combine.</summary>
+    [WolverineGet("/api/lessons", OperationId = "listLessons"), Tags("Learning loop")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static async Task<IReadOnlyList<Lesson>> Get(string? service, string? group, Guid? about, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<Lesson>().AsQueryable();
+        if (service is not null)
+        {
+            query = query.Where(l => l.Service == service);
+        }
+
+        if (group is not null)
+        {
+            var byGroup = WireValues<StakeholderGroup>.IsDefined(group)
+                ? WireValues<StakeholderGroup>.Parse(group)
+                : throw Rejected.Invalid(WireValues<StakeholderGroup>.NotOneOf.Replace("{PropertyValue}", group, StringComparison.Ordinal), "group");
+            query = query.Where(l => l.ByGroup == byGroup);
+        }
+
+        if (about is { } item)
+        {
+            query = query.Where(l => l.About == item);
+        }
+
+        return await query.OrderBy(l => l.RecordedAt).Take(MaxItems).ToListAsync(ct);
+    }
+
+    [WolverineGet("/api/lessons/{id}", OperationId = "getLesson"), Tags("Learning loop")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static Task<Lesson?> GetOne(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Lesson>(id, ct);
+}

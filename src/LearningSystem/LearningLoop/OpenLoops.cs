@@ -1,4 +1,5 @@
 using LearningSystem.Feedback;
+using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -7,7 +8,13 @@ namespace LearningSystem.LearningLoop;
 
 public sealed record UnansweredFeedback(Guid Id, string Service, FeedbackRating Rating, DateTimeOffset ReceivedAt, int DaysWaiting);
 
-public sealed record OpenLoopsView(DateTimeOffset AsOf, int ResponseDays, IReadOnlyList<UnansweredFeedback> FeedbackWithoutResponse);
+/// <summary>A redesign whose loop stopped at a step: approved but not implemented, implemented but not measured, measured but not evaluated.</summary>
+public sealed record StalledRedesign(Guid Id, string Title, string Service, DateTimeOffset Since);
+
+public sealed record OpenLoopsView(
+    DateTimeOffset AsOf, int ResponseDays, IReadOnlyList<UnansweredFeedback> FeedbackWithoutResponse,
+    IReadOnlyList<StalledRedesign> DecisionsWithoutImplementation, IReadOnlyList<StalledRedesign> ImplementationsWithoutOutcome,
+    IReadOnlyList<StalledRedesign> OutcomesWithoutEvaluation);
 
 /// <summary>"Is anyone listening?": what the loop has left unanswered for longer than it should.</summary>
 public static class OpenLoopsEndpoint
@@ -21,6 +28,15 @@ public static class OpenLoopsEndpoint
             .OrderBy(f => f.ReceivedAt)
             .Select(f => new UnansweredFeedback(f.Id, f.Service, f.Rating, f.ReceivedAt, (int)(now - f.ReceivedAt).TotalDays))
             .ToArray();
+
+    public static (StalledRedesign[] NotImplemented, StalledRedesign[] NotMeasured, StalledRedesign[] NotEvaluated) Stalled(IEnumerable<ServiceRedesign> redesigns)
+    {
+        var decided = redesigns.Where(r => r.Decision?.Outcome == RedesignOutcome.Approved).ToArray();
+        return (
+            decided.Where(r => r.Implementations.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Decision!.At)).ToArray(),
+            decided.Where(r => r.Implementations.Count > 0 && r.Outcomes.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Implementations[^1].ImplementedOn)).ToArray(),
+            decided.Where(r => r.Outcomes.Count > 0 && r.Evaluations.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Outcomes[^1].PeriodEnd)).ToArray());
+    }
 
     /// <summary><c>days</c> overrides the configured <c>LearningLoop:ResponseDays</c> (14 unless set).</summary>
     [WolverineGet("/api/open-loops", OperationId = "getOpenLoops"), Tags("Learning loop")]
@@ -38,6 +54,8 @@ public static class OpenLoopsEndpoint
         var candidates = await session.Query<PatientFeedback>()
             .Where(f => f.ReceivedAt <= cutoff && !f.Responses.Any())
             .OrderBy(f => f.ReceivedAt).Take(MaxItems).ToListAsync(ct);
-        return new OpenLoopsView(now, responseDays, Unanswered(candidates, now, responseDays));
+        var redesigns = await session.Query<ServiceRedesign>().Where(r => r.Decision != null).Take(MaxItems).ToListAsync(ct);
+        var (notImplemented, notMeasured, notEvaluated) = Stalled(redesigns);
+        return new OpenLoopsView(now, responseDays, Unanswered(candidates, now, responseDays), notImplemented, notMeasured, notEvaluated);
     }
 }

@@ -37,6 +37,10 @@ public static class PersonalFields
         .NotPersonal<ServiceRedesignProposed>(
             nameof(ServiceRedesignProposed.Title), nameof(ServiceRedesignProposed.Problem),
             nameof(ServiceRedesignProposed.ProposedChange), nameof(ServiceRedesignProposed.Service))
+        .NotPersonal<ServiceRedesignDecided>(nameof(ServiceRedesignDecided.Rationale))
+        .NotPersonal<ChangeImplemented>(nameof(ChangeImplemented.WhatChanged))
+        .NotPersonal<OutcomeMeasured>(nameof(OutcomeMeasured.Measure), nameof(OutcomeMeasured.Unit), nameof(OutcomeMeasured.Source))
+        .NotPersonal<ChangeEvaluated>(nameof(ChangeEvaluated.Summary))
         .NotPersonal<ServiceRedesign>(
             nameof(ServiceRedesign.Title), nameof(ServiceRedesign.Problem),
             nameof(ServiceRedesign.ProposedChange), nameof(ServiceRedesign.Service))

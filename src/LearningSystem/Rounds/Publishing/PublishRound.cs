@@ -46,6 +46,6 @@ public static class PublishRoundEndpoint
     public static async Task<MoveAccepted> Post(Guid id, PublishRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
-        return RoundActs.Append(act, Decide(act.Round, act.Actor, act.Now));
+        return RoundActs.Append(act, Decide(act.State, act.Actor, act.Now));
     }
 }

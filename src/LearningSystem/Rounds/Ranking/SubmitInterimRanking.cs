@@ -45,6 +45,6 @@ public static class SubmitInterimRankingEndpoint
     public static async Task<MoveAccepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
-        return RoundActs.Append(act, Decide(act.Round, command, act.Actor, act.Now));
+        return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));
     }
 }

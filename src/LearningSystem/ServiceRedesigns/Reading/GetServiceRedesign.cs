@@ -20,6 +20,10 @@ public sealed record ServiceRedesignView(
     ProposerView ProposedBy,
     IReadOnlyList<EvidenceView> Evidence,
     DateTimeOffset ProposedAt,
+    RedesignDecision? Decision,
+    IReadOnlyList<Implementation> Implementations,
+    IReadOnlyList<Measurement> Outcomes,
+    IReadOnlyList<Evaluation> Evaluations,
     long Version);
 
 public static class GetServiceRedesignEndpoint
@@ -41,6 +45,10 @@ public static class GetServiceRedesignEndpoint
                 .Select(f => new EvidenceView(f.Id, f.Service, f.Rating, f.ReceivedAt, f.Comment))
                 .ToArray(),
             redesign.ProposedAt,
+            redesign.Decision,
+            redesign.Implementations,
+            redesign.Outcomes,
+            redesign.Evaluations,
             redesign.Version);
     }
 

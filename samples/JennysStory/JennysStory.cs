@@ -5,13 +5,15 @@ namespace JennysStory;
 
 /// <summary>What the story leaves behind, for anyone who wants to look at the views.</summary>
 public sealed record StoryOutcome(
-    Guid Redesign, Guid Round, Guid AgreedPriority, Guid MergedPriority, IReadOnlyDictionary<string, Guid> People, IReadOnlyList<Guid> Priorities);
+    Guid Redesign, Guid Round, Guid AgreedPriority, Guid MergedPriority, IReadOnlyDictionary<string, Guid> People, IReadOnlyList<Guid> Priorities,
+    Guid FirstFeedback, Guid NewFeedback, IReadOnlyList<Guid> Lessons);
 
 /// <summary>
 /// Jenny, a medical student, wants patients to help redesign the diabetes outpatient clinic. Patients' feedback
 /// arrives from the clinic's survey kiosk; she proposes a redesign that cites it; a James Lind Alliance round
 /// with patients, carers, nurses, clinicians and students sets priorities, negotiates them (an objection, an
-/// amendment, a merge and a decision), ranks them, and publishes the agreed list.
+/// amendment, a merge and a decision), ranks them, and publishes the agreed list. The redesign is then
+/// approved, implemented and measured, patients notice, and everyone records what they learned.
 /// </summary>
 public static class Story
 {
@@ -118,10 +120,46 @@ public static class Story
         var balance = await client.GetFromJsonAsync<JsonElement>($"/api/rounds/{round}/balance", ct);
         narration.WriteLine(JsonSerializer.Serialize(balance, Indented));
 
+        // Closing the loop: the redesign is approved on the agreed priority, implemented, measured and evaluated.
+        await PostAsync(client, $"/api/patient-feedback/{waited}/responses", new
+        {
+            by = ada, action = "planningChange", redesignId = redesign, text = "Thank you. Patients and staff have agreed to tell you about delays; we are planning it now.",
+        }, ct);
+        await PostAsync(client, $"/api/service-redesigns/{redesign}/decision", new
+        {
+            by = brown, outcome = "approved", rationale = "It serves the round's top agreed priority.", basedOnPriorities = new[] { tellPatients },
+            decisionMakers = new[] { brown, ada, okafor, jenny },
+        }, ct);
+        await PostAsync(client, $"/api/service-redesigns/{redesign}/implementations", new
+        {
+            by = ada, whatChanged = "Reception tells arriving patients the expected wait, and texts them when the clinic runs 30 minutes late.",
+            implementedOn = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero),
+        }, ct);
+        await PostAsync(client, $"/api/service-redesigns/{redesign}/outcomes", new
+        {
+            by = reyes, measure = "Median wait without news", baseline = 95, value = 35, unit = "minutes",
+            periodStart = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero), periodEnd = new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero),
+            source = "Clinic appointment system",
+        }, ct);
+        var newFeedback = await Feedback("kiosk-7f3a", "good", "This time I got a text saying the clinic was running late, so I had a coffee.");
+        await PostAsync(client, $"/api/service-redesigns/{redesign}/evaluations", new { by = brown, summary = "Waits without news fell from 95 to 35 minutes, and patients noticed." }, ct);
+        var clinicLesson = await CreateAsync(client, "/api/lessons", new
+        {
+            by = ada, about = redesign, service = "Outpatient Diabetes Clinic",
+            text = "Patients mind not knowing more than waiting; telling them costs little.", evidence = new[] { waited, newFeedback },
+        }, ct);
+        var studentLesson = await CreateAsync(client, "/api/lessons", new
+        {
+            by = jenny, about = tellPatients, service = "Outpatient Diabetes Clinic",
+            text = "Co-creation worked because patients reworded the priority, not because we asked them to agree with ours.",
+        }, ct);
+        narration.WriteLine("The change was made and measured, patients noticed, and the clinic team and the students recorded what they learned.");
+
         return new StoryOutcome(
             redesign, round, tellPatients, textPatients,
             new Dictionary<string, Guid> { ["jenny"] = jenny, ["okafor"] = okafor, ["patel"] = patel, ["ada"] = ada, ["reyes"] = reyes, ["brown"] = brown },
-            [tellPatients, textPatients, appointmentLength, triage]);
+            [tellPatients, textPatients, appointmentLength, triage],
+            waited, newFeedback, [clinicLesson, studentLesson]);
 
         Task<Guid> Feedback(string patientRef, string rating, string comment) =>
             CreateAsync(client, "/api/patient-feedback", new

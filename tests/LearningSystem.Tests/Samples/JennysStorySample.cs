@@ -40,6 +40,19 @@ public sealed class JennysStorySample(ServiceFixture service)
         Assert.Equal([outcome.MergedPriority], inRound.EnumerateArray().Select(p => p.GetProperty("id").GetGuid()));
         Assert.Equal(2, (await Host.GetJsonAsync($"/api/service-redesigns/{outcome.Redesign}")).GetProperty("evidence").GetArrayLength());
         Assert.Contains("published the list", narration, StringComparison.Ordinal);
+
+        var redesign = await Host.GetJsonAsync($"/api/service-redesigns/{outcome.Redesign}");
+        Assert.Equal([outcome.AgreedPriority], redesign.GetProperty("decision").GetProperty("basedOnPriorities").EnumerateArray().Select(p => p.GetGuid()));
+        Assert.Equal(35m, redesign.GetProperty("outcomes")[0].GetProperty("value").GetDecimal());
+        Assert.Single(redesign.GetProperty("evaluations").EnumerateArray());
+        var lessons = await Host.GetJsonAsync($"/api/lessons?about={outcome.Redesign}");
+        Assert.Equal(outcome.Lessons[0], Assert.Single(lessons.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Contains(outcome.NewFeedback, lessons[0].GetProperty("evidence").EnumerateArray().Select(e => e.GetGuid()));
+        var loops = await Host.GetJsonAsync("/api/open-loops");
+        foreach (var list in new[] { "decisionsWithoutImplementation", "implementationsWithoutOutcome", "outcomesWithoutEvaluation" })
+        {
+            Assert.DoesNotContain(outcome.Redesign, loops.GetProperty(list).EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
+        }
         await Host.GetJsonAsync($"/api/rounds/{outcome.Round}/timeline", 404, organisation: "another-trust");
     }
 

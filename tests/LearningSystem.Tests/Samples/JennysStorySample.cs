@@ -87,6 +87,39 @@ public sealed class JennysStorySample(ServiceFixture service)
             "jennys-story-round-timeline");
     }
 
+    [Fact]
+    public async Task The_lineage_of_the_first_feedback_reaches_the_lessons_and_the_new_feedback()
+    {
+        var (outcome, _) = await PlayAsync();
+
+        var lineage = await Host.GetJsonAsync($"/api/lineage/{outcome.FirstFeedback}");
+
+        var nodes = lineage.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!, n => n);
+        foreach (var expected in new[] { outcome.AgreedPriority, outcome.Redesign, outcome.NewFeedback, outcome.Lessons[0], outcome.Lessons[1] })
+        {
+            Assert.True(nodes.ContainsKey(expected.ToString()), $"{expected} should be in the lineage");
+        }
+
+        var kinds = nodes.Values.Select(n => n.GetProperty("kind").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "feedback", "priority", "redesign", "decision", "implementation", "outcome", "evaluation", "lesson" }, kinds);
+
+        // Any item is a starting point: from the new feedback, looking back, the same loop appears.
+        var fromNewFeedback = (await Host.GetJsonAsync($"/api/lineage/{outcome.NewFeedback}")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!);
+        Assert.Equal(nodes.Keys.Order(StringComparer.Ordinal), fromNewFeedback.Order(StringComparer.Ordinal));
+
+        // The graph by labels, in a stable order: what the loop connected, not which ids it drew.
+        string Label(string id) => $"{nodes[id].GetProperty("kind").GetString()}: {nodes[id].GetProperty("label").GetString()}";
+        var shape = new JObject
+        {
+            ["nodes"] = new JArray(nodes.Keys.Select(Label).Order(StringComparer.Ordinal)),
+            ["edges"] = new JArray(lineage.GetProperty("edges").EnumerateArray()
+                .Select(e => $"{Label(e.GetProperty("from").GetString()!)} --{e.GetProperty("relation").GetString()}--> {Label(e.GetProperty("to").GetString()!)}")
+                .Order(StringComparer.Ordinal)),
+        };
+        Snapshot.Match(shape, "jennys-story-lineage");
+        await Host.GetJsonAsync($"/api/lineage/{Guid.NewGuid()}", 404);
+    }
+
     // Ids made during the story are replaced by names, so that the snapshots hold only what the story decides.
     private async Task<JToken> ReadAsync(string url, Dictionary<Guid, string> names, string[]? ignoreIdsOf = null)
     {

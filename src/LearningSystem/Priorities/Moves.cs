@@ -18,29 +18,6 @@ public interface IMove : IActedBy
     Guid? IActedBy.ActingParticipant => By;
 }
 
-/// <summary>Who made a move, and their stakeholder group at that moment.</summary>
-public sealed record Actor(Guid Id, StakeholderGroup Group);
-
-/// <summary>The answer to a move: 201, the priority's new version (also as ETag), and the id of anything it created.</summary>
-public sealed record MoveAccepted(long Version, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? Id = null) : IHttpAware
-{
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        builder.RemoveStatusCodeResponse(StatusCodes.Status200OK);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(MoveAccepted), ["application/json"]));
-        foreach (var status in new[] { 404, 409 })
-        {
-            builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
-        }
-    }
-
-    void IHttpAware.Apply(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.Headers.ETag = $"\"{Version}\"";
-    }
-}
-
 /// <summary>A move under way: the priority's stream, its state, who acts, and when.</summary>
 public sealed record Move(IEventStream<Priority> Stream, Priority Priority, Actor Actor, DateTimeOffset Now);
 
@@ -66,22 +43,13 @@ public static class Moves
             };
         }
 
-        return new Move(stream, priority, await ActorAsync(session, move.By!.Value, "by", ct), clock.GetUtcNow());
+        return new Move(stream, priority, await Acting.ActorAsync(session, move.By!.Value, "by", ct), clock.GetUtcNow());
     }
 
-    public static MoveAccepted Append(Move move, params object[] events)
+    public static Accepted Append(Move move, params object[] events)
     {
         move.Stream.AppendMany(events);
-        return new MoveAccepted(move.Priority.Version + events.Length, events.Select(CreatedId).FirstOrDefault(id => id is not null));
-    }
-
-    public static async Task<Actor> ActorAsync(IQuerySession session, Guid participantId, string field, CancellationToken ct)
-    {
-        var participant = await session.LoadAsync<Participant>(participantId, ct)
-                          ?? throw Rejected.NotFound($"No participant {participantId} is registered.", field);
-        return participant.ErasedAt is null
-            ? new Actor(participant.Id, participant.StakeholderGroup)
-            : throw Rejected.Conflict($"Participant {participantId} was erased and can no longer take part.");
+        return new Accepted(move.Priority.Version + events.Length, events.Select(CreatedId).FirstOrDefault(id => id is not null));
     }
 
     /// <summary>From <c>expectedVersion</c> in the body or the <c>If-Match</c> header (<c>"3"</c>, <c>W/"3"</c> or <c>3</c>).</summary>

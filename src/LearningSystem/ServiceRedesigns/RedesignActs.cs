@@ -1,5 +1,5 @@
-using LearningSystem.Priorities;
-using LearningSystem.Rounds;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 
 namespace LearningSystem.ServiceRedesigns;
@@ -7,7 +7,7 @@ namespace LearningSystem.ServiceRedesigns;
 public static class RedesignActs
 {
     public static Task<StreamAct<ServiceRedesign>> BeginAsync(Guid id, Guid by, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        StreamActs.BeginAsync<ServiceRedesign>(id, by, $"No service redesign {id} is proposed.", session, clock, ct);
+        Acting.BeginAsync<ServiceRedesign>(id, by, $"No service redesign {id} is proposed.", session, clock, ct);
 
-    public static MoveAccepted Append(StreamAct<ServiceRedesign> act, object e, Guid? created = null) => StreamActs.Append(act, act.State.Version, e, created);
+    public static Accepted Append(StreamAct<ServiceRedesign> act, object e, Guid? created = null) => Acting.Append(act, act.State.Version, e, created);
 }

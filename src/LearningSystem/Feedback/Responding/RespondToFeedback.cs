@@ -1,7 +1,7 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using LearningSystem.PersonalData;
-using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Wolverine.Http;
@@ -44,15 +44,15 @@ public static class RespondToFeedbackEndpoint
     }
 
     [WolverinePost("/api/patient-feedback/{id}/responses", OperationId = "respondToFeedback"), Tags("Patient feedback")]
-    public static async Task<MoveAccepted> Post(
+    public static async Task<Accepted> Post(
         Guid id, RespondToFeedback command, IDocumentSession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<PatientFeedback>(id, ct);
         var feedback = stream.Aggregate ?? throw Rejected.NotFound($"No patient feedback {id} is recorded.");
-        var actor = await Moves.ActorAsync(session, command.By!.Value, "by", ct);
+        var actor = await Acting.ActorAsync(session, command.By!.Value, "by", ct);
         var redesign = command.RedesignId is { } r ? await session.LoadAsync<ServiceRedesign>(r, ct) : null;
         var responded = await vault.SealAsync(session, Decide(feedback, command, actor, redesign, Guid.CreateVersion7(), clock.GetUtcNow()), ct);
         stream.AppendOne(responded);
-        return new MoveAccepted(feedback.Version + 1, responded.ResponseId);
+        return new Accepted(feedback.Version + 1, responded.ResponseId);
     }
 }

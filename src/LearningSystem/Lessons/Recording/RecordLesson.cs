@@ -1,6 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
-using LearningSystem.Priorities;
+using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -48,7 +48,7 @@ public static class RecordLessonEndpoint
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<(Created, IStartStream)> Post(RecordLesson command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var actor = await Moves.ActorAsync(session, command.By!.Value, "by", ct);
+        var actor = await Acting.ActorAsync(session, command.By!.Value, "by", ct);
         Guid[] referenced = [command.About!.Value, .. command.Evidence ?? []];
         // Every item of the loop is a stream here, so a reference is known when its stream exists in this organisation.
         var known = await session.Events.QueryAllRawEvents()

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -25,7 +26,7 @@ public static class AcceptAmendmentEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/amendments/{amendmentId}/acceptance", OperationId = "acceptAmendment"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(
+    public static async Task<Accepted> Post(
         Guid id, Guid amendmentId, AcceptAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);

@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -31,7 +33,7 @@ public static class ProposeAmendmentEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/amendments", OperationId = "proposeAmendment"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(Guid id, ProposeAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, ProposeAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
         return Moves.Append(move, Decide(move.Priority, command, move.Actor, Guid.CreateVersion7(), move.Now));

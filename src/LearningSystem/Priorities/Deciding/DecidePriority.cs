@@ -51,7 +51,7 @@ public static class DecidePriorityEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
         var makers = await session.LoadManyAsync<Participant>(ct, command.DecisionMakers!.Distinct());

@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -23,7 +25,7 @@ public static class ReopenDecisionEndpoint
             : throw Rejected.Conflict($"Priority {priority.Id} is not decided ({priority.Status.ToString().ToLowerInvariant()}); there is nothing to reopen.");
 
     [WolverinePost("/api/priorities/{id}/reopening", OperationId = "reopenDecision"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(Guid id, ReopenDecision command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, ReopenDecision command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
         return Moves.Append(move, Decide(move.Priority, command, move.Actor, move.Now));

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -35,7 +36,7 @@ public static class MergePriorityEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/merge", OperationId = "mergePriority"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(Guid id, MergePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, MergePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
         // The target's stream is fetched for writing too, so that a race on either side loses cleanly.

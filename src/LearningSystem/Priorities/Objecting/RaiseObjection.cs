@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -24,7 +26,7 @@ public static class RaiseObjectionEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/objections", OperationId = "raiseObjection"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(Guid id, RaiseObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, RaiseObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);
         return Moves.Append(move, Decide(move.Priority, command, move.Actor, Guid.CreateVersion7(), move.Now));

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -37,7 +38,7 @@ public static class WithdrawObjectionEndpoint
     }
 
     [WolverinePost("/api/priorities/{id}/objections/{objectionId}/withdrawal", OperationId = "withdrawObjection"), Tags("Priority negotiation")]
-    public static async Task<MoveAccepted> Post(
+    public static async Task<Accepted> Post(
         Guid id, Guid objectionId, WithdrawObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);

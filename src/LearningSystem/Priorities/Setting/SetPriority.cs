@@ -1,6 +1,7 @@
 using FluentValidation;
 using LearningSystem.Feedback;
 using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using LearningSystem.Rounds.Submitting;
 using LearningSystem.ServiceRedesigns;
 using Marten;
@@ -56,7 +57,7 @@ public static class SetPriorityEndpoint
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Created> Post(SetPriority command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var setter = await Moves.ActorAsync(session, command.SetBy!.Value, "setBy", ct);
+        var setter = await Acting.ActorAsync(session, command.SetBy!.Value, "setBy", ct);
         var batch = session.CreateBatchQuery();
         var redesigns = batch.LoadMany<ServiceRedesign>().ById([.. command.Redesigns ?? []]);
         var feedback = batch.LoadMany<PatientFeedback>().ById([.. command.Feedback ?? []]);

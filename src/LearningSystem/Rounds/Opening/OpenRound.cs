@@ -1,7 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
-using LearningSystem.Priorities;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -43,7 +42,7 @@ public static class OpenRoundEndpoint
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<(Created, IStartStream)> Post(OpenRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var opener = await Moves.ActorAsync(session, command.By!.Value, "by", ct);
+        var opener = await Acting.ActorAsync(session, command.By!.Value, "by", ct);
         var id = Guid.CreateVersion7();
         return (Created.At("/api/rounds", id, 1), MartenOps.StartStream<Round>(id, Decide(id, command, opener, clock.GetUtcNow())));
     }

@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
@@ -43,7 +45,7 @@ public static class PublishRoundEndpoint
     }
 
     [WolverinePost("/api/rounds/{id}/publication", OperationId = "publishRound"), Tags("Rounds")]
-    public static async Task<MoveAccepted> Post(Guid id, PublishRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, PublishRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         return RoundActs.Append(act, Decide(act.State, act.Actor, act.Now));

@@ -1,5 +1,6 @@
 using FluentValidation;
-using LearningSystem.Priorities;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -39,7 +40,7 @@ public static class RecordWorkshopRankingEndpoint
     }
 
     [WolverinePost("/api/rounds/{id}/workshop-rankings", OperationId = "recordWorkshopRanking"), Tags("Rounds")]
-    public static async Task<MoveAccepted> Post(Guid id, RecordWorkshopRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, RecordWorkshopRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));

@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
@@ -42,7 +44,7 @@ public static class SubmitInterimRankingEndpoint
     }
 
     [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags("Rounds")]
-    public static async Task<MoveAccepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));

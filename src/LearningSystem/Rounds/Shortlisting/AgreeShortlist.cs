@@ -1,4 +1,6 @@
 using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
@@ -35,7 +37,7 @@ public static class AgreeShortlistEndpoint
     }
 
     [WolverinePost("/api/rounds/{id}/shortlist", OperationId = "agreeShortlist"), Tags("Rounds")]
-    public static async Task<MoveAccepted> Post(Guid id, AgreeShortlist command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, AgreeShortlist command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));

@@ -1,3 +1,4 @@
+using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 

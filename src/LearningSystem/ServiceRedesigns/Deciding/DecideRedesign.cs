@@ -61,7 +61,7 @@ public static class DecideRedesignEndpoint
     }
 
     [WolverinePost("/api/service-redesigns/{id}/decision", OperationId = "decideServiceRedesign"), Tags("Service redesigns")]
-    public static async Task<MoveAccepted> Post(Guid id, DecideRedesign command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, DecideRedesign command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var priorities = await session.LoadManyAsync<Priority>(ct, (command.BasedOnPriorities ?? []).Distinct());

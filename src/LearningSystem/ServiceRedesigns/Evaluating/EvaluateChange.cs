@@ -1,6 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
-using LearningSystem.Priorities;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -40,7 +40,7 @@ public static class EvaluateChangeEndpoint
     }
 
     [WolverinePost("/api/service-redesigns/{id}/evaluations", OperationId = "evaluateChange"), Tags("Service redesigns")]
-    public static async Task<MoveAccepted> Post(Guid id, EvaluateChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, EvaluateChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var evaluated = Decide(act.State, command, act.Actor, Guid.CreateVersion7(), act.Now);

@@ -1,6 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
-using LearningSystem.Priorities;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -29,7 +29,7 @@ public static class ImplementChangeEndpoint
             : throw Rejected.Conflict($"Redesign {redesign.Id} is not approved; only an approved redesign is implemented.");
 
     [WolverinePost("/api/service-redesigns/{id}/implementations", OperationId = "implementChange"), Tags("Service redesigns")]
-    public static async Task<MoveAccepted> Post(Guid id, ImplementChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, ImplementChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var implemented = Decide(act.State, command, act.Actor, Guid.CreateVersion7(), act.Now);

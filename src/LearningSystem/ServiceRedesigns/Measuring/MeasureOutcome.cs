@@ -1,6 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
-using LearningSystem.Priorities;
+using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
 
@@ -47,7 +47,7 @@ public static class MeasureOutcomeEndpoint
     }
 
     [WolverinePost("/api/service-redesigns/{id}/outcomes", OperationId = "measureOutcome"), Tags("Service redesigns")]
-    public static async Task<MoveAccepted> Post(Guid id, MeasureOutcome command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Accepted> Post(Guid id, MeasureOutcome command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var measured = Decide(act.State, command, act.Actor, Guid.CreateVersion7(), act.Now);

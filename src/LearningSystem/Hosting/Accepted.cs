@@ -1,0 +1,26 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Wolverine.Http;
+
+namespace LearningSystem.Hosting;
+
+/// <summary>The answer to an act on an existing stream: 201, its new version (also as ETag), and the id of anything it created.</summary>
+public sealed record Accepted(long Version, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? Id = null) : IHttpAware
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.RemoveStatusCodeResponse(StatusCodes.Status200OK);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(Accepted), ["application/json"]));
+        foreach (var status in new[] { 404, 409 })
+        {
+            builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        }
+    }
+
+    void IHttpAware.Apply(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers.ETag = $"\"{Version}\"";
+    }
+}

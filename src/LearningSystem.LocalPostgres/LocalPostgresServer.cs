@@ -47,7 +47,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         try
         {
             await server.InitialiseAsync(ct);
-            await server.CreateDatabaseAsync(ct);
+            await EnsureDatabaseAsync(server.ConnectionString, ct);
             return server;
         }
         catch
@@ -105,21 +105,24 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         Run("chown", ["-R", $"{SuperUser}:", _options.Folder], asPostgres: false);
     }
 
-    private async Task CreateDatabaseAsync(CancellationToken ct)
+    /// <summary>Creates the database the connection string names, on its server, unless it exists.</summary>
+    public static async Task EnsureDatabaseAsync(string connectionString, CancellationToken ct = default)
     {
-        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database
+                       ?? throw new ArgumentException("The connection string names no database.", nameof(connectionString));
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(admin);
         await connection.OpenAsync(ct);
 
         await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", _options.Database);
+        exists.Parameters.AddWithValue("name", database);
         if (await exists.ExecuteScalarAsync(ct) is not null)
         {
             return;
         }
 
         // Identifiers cannot be parameters; the quoted name is escaped instead.
-        await using var create = new NpgsqlCommand($"create database \"{_options.Database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
         await create.ExecuteNonQueryAsync(ct);
     }
 

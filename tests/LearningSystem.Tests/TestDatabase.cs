@@ -66,17 +66,8 @@ public static class TestDatabase
     private static async Task<string> CreateDatabaseAsync(string server, string name)
     {
         var serverDatabase = new NpgsqlConnectionStringBuilder(server).Database ?? "tests";
-        var database = $"{serverDatabase}_{name}".ToLowerInvariant();
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", database);
-        if (await exists.ExecuteScalarAsync() is null)
-        {
-            await using var create = new NpgsqlCommand($"create database \"{database}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var database = new NpgsqlConnectionStringBuilder(server) { Database = $"{serverDatabase}_{name}".ToLowerInvariant() }.ConnectionString;
+        await LocalPostgresServer.EnsureDatabaseAsync(database);
+        return database;
     }
 }

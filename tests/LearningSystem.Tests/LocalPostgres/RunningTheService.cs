@@ -34,7 +34,12 @@ public sealed class RunningTheService
         }
         finally
         {
-            new LocalPostgresServerCleanup(folder).Run();
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            File.Delete($"{folder}-master-key.json");
         }
     }
 
@@ -53,19 +58,6 @@ public sealed class RunningTheService
         finally
         {
             Directory.Delete(empty);
-        }
-    }
-
-    private sealed class LocalPostgresServerCleanup(string folder)
-    {
-        public void Run()
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            File.Delete($"{folder}-master-key.json");
         }
     }
 

@@ -6,5 +6,5 @@ public static class ConsentScopes
 {
     /// <summary>Each scope once, in a stable order, so that equal consents compare equal.</summary>
     public static ConsentScope[] Parse(IEnumerable<string> scopes) =>
-        scopes.Select(WireValues<ConsentScope>.Parse).Distinct().Order().ToArray();
+        scopes.Select(v => WireValues<ConsentScope>.Parse(v)).Distinct().Order().ToArray();
 }

@@ -18,8 +18,9 @@ public static class WireValues<T> where T : struct, Enum
 
     public static bool IsDefined(string? value) => value is not null && ByName.ContainsKey(value);
 
-    public static T Parse(string value) =>
-        ByName.TryGetValue(value, out var parsed) ? parsed : throw Rejected.Invalid($"'{value}' is not one of: {AllowedValues}.");
+    /// <summary>Parses a wire value; an unknown one is a 400 naming <paramref name="field"/>.</summary>
+    public static T Parse(string value, string? field = null) =>
+        ByName.TryGetValue(value, out var parsed) ? parsed : throw Rejected.Invalid($"'{value}' is not one of: {AllowedValues}.", field);
 
     public static string Name(T value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 }

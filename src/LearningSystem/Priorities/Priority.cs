@@ -157,4 +157,21 @@ public sealed partial record Priority(
             throw new Rejected(RejectionKind.Conflict, why);
         }
     }
+
+    /// <summary>An amendment is accepted or rejected once, and by someone other than its proposer.</summary>
+    public void EnsureAmendmentDecidable(Guid amendmentId, Actor actor)
+    {
+        EnsureOpen();
+        var amendment = Amendments.SingleOrDefault(a => a.Id == amendmentId)
+                        ?? throw Rejected.NotFound($"Priority {Id} has no amendment {amendmentId}.");
+        if (amendment.Status != AmendmentStatus.Proposed)
+        {
+            throw Rejected.Conflict($"Amendment {amendmentId} was already {amendment.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        if (amendment.By == actor.Id)
+        {
+            throw Rejected.Conflict("An amendment is accepted or rejected by someone other than the participant who proposed it.");
+        }
+    }
 }

@@ -19,9 +19,7 @@ public static class ListPatientFeedbackEndpoint
     public static async Task<IReadOnlyList<PatientFeedback>> Get(
         string? service, string? purpose, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
-        var scope = purpose is null ? ConsentScope.ServiceImprovement
-            : WireValues<ConsentScope>.IsDefined(purpose) ? WireValues<ConsentScope>.Parse(purpose)
-            : throw Rejected.Invalid($"'{purpose}' is not one of: {WireValues<ConsentScope>.AllowedValues}.", "purpose");
+        var scope = purpose is null ? ConsentScope.ServiceImprovement : WireValues<ConsentScope>.Parse(purpose, "purpose");
 
         var query = session.Query<PatientFeedback>().Where(f => f.Consent.Contains(scope));
         if (!string.IsNullOrWhiteSpace(service))

@@ -23,9 +23,7 @@ public static class ListLessonsEndpoint
 
         if (group is not null)
         {
-            var byGroup = WireValues<StakeholderGroup>.IsDefined(group)
-                ? WireValues<StakeholderGroup>.Parse(group)
-                : throw Rejected.Invalid(WireValues<StakeholderGroup>.NotOneOf.Replace("{PropertyValue}", group, StringComparison.Ordinal), "group");
+            var byGroup = WireValues<StakeholderGroup>.Parse(group, "group");
             query = query.Where(l => l.ByGroup == byGroup);
         }
 

@@ -21,7 +21,7 @@ public static class AcceptAmendmentEndpoint
 {
     public static AmendmentAccepted Decide(Priority priority, Guid amendmentId, AcceptAmendment command, Actor actor, DateTimeOffset now)
     {
-        Amendments.EnsureDecidable(priority, amendmentId, actor);
+        priority.EnsureAmendmentDecidable(amendmentId, actor);
         return new AmendmentAccepted(priority.Id, amendmentId, actor.Id, actor.Group, TextInput.Optional(command.Reason), now);
     }
 
@@ -31,27 +31,5 @@ public static class AcceptAmendmentEndpoint
     {
         var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
         return Moves.Append(move, Decide(move.Priority, amendmentId, command, move.Actor, move.Now));
-    }
-}
-
-public static class Amendments
-{
-    /// <summary>An amendment is accepted or rejected once, and by someone other than its proposer.</summary>
-    public static Amendment EnsureDecidable(Priority priority, Guid amendmentId, Actor actor)
-    {
-        priority.EnsureOpen();
-        var amendment = priority.Amendments.SingleOrDefault(a => a.Id == amendmentId)
-                        ?? throw Rejected.NotFound($"Priority {priority.Id} has no amendment {amendmentId}.");
-        if (amendment.Status != AmendmentStatus.Proposed)
-        {
-            throw Rejected.Conflict($"Amendment {amendmentId} was already {amendment.Status.ToString().ToLowerInvariant()}.");
-        }
-
-        if (amendment.By == actor.Id)
-        {
-            throw Rejected.Conflict("An amendment is accepted or rejected by someone other than the participant who proposed it.");
-        }
-
-        return amendment;
     }
 }

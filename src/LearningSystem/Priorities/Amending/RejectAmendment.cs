@@ -21,7 +21,7 @@ public static class RejectAmendmentEndpoint
 {
     public static AmendmentRejected Decide(Priority priority, Guid amendmentId, RejectAmendment command, Actor actor, DateTimeOffset now)
     {
-        Amendments.EnsureDecidable(priority, amendmentId, actor);
+        priority.EnsureAmendmentDecidable(amendmentId, actor);
         return new AmendmentRejected(priority.Id, amendmentId, actor.Id, actor.Group, command.Reason!.Trim(), now);
     }
 

@@ -23,9 +23,7 @@ public static class ListPrioritiesEndpoint
 
         if (setByGroup is not null)
         {
-            var group = WireValues<StakeholderGroup>.IsDefined(setByGroup)
-                ? WireValues<StakeholderGroup>.Parse(setByGroup)
-                : throw Rejected.Invalid($"'{setByGroup}' is not one of: {WireValues<StakeholderGroup>.AllowedValues}.", "setByGroup");
+            var group = WireValues<StakeholderGroup>.Parse(setByGroup, "setByGroup");
             query = query.Where(p => p.SetByGroup == group);
         }
 

@@ -33,8 +33,8 @@ public static class OpenRoundEndpoint
 {
     public static RoundOpened Decide(Guid id, OpenRound command, Actor opener, DateTimeOffset now)
     {
-        var required = command.RequiredGroups!.Select(WireValues<StakeholderGroup>.Parse).Distinct().Order().ToArray();
-        var invited = (command.InvitedGroups ?? []).Select(WireValues<StakeholderGroup>.Parse).Concat(required).Distinct().Order().ToArray();
+        var required = command.RequiredGroups!.Select(v => WireValues<StakeholderGroup>.Parse(v)).Distinct().Order().ToArray();
+        var invited = (command.InvitedGroups ?? []).Select(v => WireValues<StakeholderGroup>.Parse(v)).Concat(required).Distinct().Order().ToArray();
         return new RoundOpened(id, command.Question!.Trim(), command.Scope!.Trim(), required, invited, opener.Id, opener.Group, now);
     }
 

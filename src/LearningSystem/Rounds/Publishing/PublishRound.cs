@@ -7,9 +7,9 @@ using Wolverine.Http;
 
 namespace LearningSystem.Rounds.Publishing;
 
-public sealed record PublishRound(Guid? By) : LearningSystem.Hosting.IActedBy
+public sealed record PublishRound(Guid? By) : IActedBy
 {
-    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+    Guid? IActedBy.ActingParticipant => By;
 }
 
 public sealed class PublishRoundValidator : AbstractValidator<PublishRound>

@@ -7,9 +7,9 @@ using Wolverine.Http;
 namespace LearningSystem.Rounds.Ranking;
 
 /// <summary>One small group's full order of the shortlist, best first, in one workshop session.</summary>
-public sealed record RecordWorkshopRanking(Guid? By, int? Session, string? SmallGroup, IReadOnlyList<Guid>? Ranking) : LearningSystem.Hosting.IActedBy
+public sealed record RecordWorkshopRanking(Guid? By, int? Session, string? SmallGroup, IReadOnlyList<Guid>? Ranking) : IActedBy
 {
-    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+    Guid? IActedBy.ActingParticipant => By;
 }
 
 public sealed class RecordWorkshopRankingValidator : AbstractValidator<RecordWorkshopRanking>

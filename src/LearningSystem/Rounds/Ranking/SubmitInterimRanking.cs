@@ -8,9 +8,9 @@ using Wolverine.Http;
 namespace LearningSystem.Rounds.Ranking;
 
 /// <summary>Up to ten of the round's priorities, best first.</summary>
-public sealed record SubmitInterimRanking(Guid? By, IReadOnlyList<Guid>? Ranking) : LearningSystem.Hosting.IActedBy
+public sealed record SubmitInterimRanking(Guid? By, IReadOnlyList<Guid>? Ranking) : IActedBy
 {
-    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+    Guid? IActedBy.ActingParticipant => By;
 }
 
 public sealed class SubmitInterimRankingValidator : AbstractValidator<SubmitInterimRanking>

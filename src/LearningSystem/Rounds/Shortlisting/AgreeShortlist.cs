@@ -8,9 +8,9 @@ using Wolverine.Http;
 namespace LearningSystem.Rounds.Shortlisting;
 
 /// <summary>Closes interim ranking and keeps the <c>size</c> priorities with the highest combined scores.</summary>
-public sealed record AgreeShortlist(Guid? By, int? Size) : LearningSystem.Hosting.IActedBy
+public sealed record AgreeShortlist(Guid? By, int? Size) : IActedBy
 {
-    Guid? LearningSystem.Hosting.IActedBy.ActingParticipant => By;
+    Guid? IActedBy.ActingParticipant => By;
 }
 
 public sealed class AgreeShortlistValidator : AbstractValidator<AgreeShortlist>

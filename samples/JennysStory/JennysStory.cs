@@ -6,14 +6,16 @@ namespace JennysStory;
 /// <summary>What the story leaves behind, for anyone who wants to look at the views.</summary>
 public sealed record StoryOutcome(
     Guid Redesign, Guid Round, Guid AgreedPriority, Guid MergedPriority, IReadOnlyDictionary<string, Guid> People, IReadOnlyList<Guid> Priorities,
-    Guid FirstFeedback, Guid NewFeedback, IReadOnlyList<Guid> Lessons);
+    Guid FirstFeedback, Guid NewFeedback, IReadOnlyList<Guid> Lessons, Guid CurriculumChange, Guid TeachingSession, IReadOnlyList<Guid> Reflections);
 
 /// <summary>
 /// Jenny, a medical student, wants patients to help redesign the diabetes outpatient clinic. Patients' feedback
 /// arrives from the clinic's survey kiosk; she proposes a redesign that cites it; a James Lind Alliance round
 /// with patients, carers, nurses, clinicians and students sets priorities, negotiates them (an objection, an
-/// amendment, a merge and a decision), ranks them, and publishes the agreed list. The redesign is then
-/// approved, implemented and measured, patients notice, and everyone records what they learned.
+/// amendment, a merge and a decision), ranks them, and publishes the agreed list. The redesign is refined by an
+/// objection and an amendment, approved, implemented and measured; patients notice, and everyone records what
+/// they learned. Then the medical school changes its communication module: patient educators co-design it with
+/// a peer student and a nurse, co-teach it, and everyone reflects on what they learned and what they taught.
 /// </summary>
 public static class Story
 {
@@ -34,6 +36,8 @@ public static class Story
         var ada = await Person("Sister Ada", "nurse", "Clinic sister");
         var reyes = await Person("Dr Reyes", "clinician", "Consultant diabetologist");
         var brown = await Person("Ms Brown", "manager", "Outpatients manager");
+        var lim = await Person("Dr Lim", "educator", "Clinical communication module lead");
+        var tom = await Person("Tom", "student", "Year 4 medical student, peer tutor");
 
         var waited = await Feedback("kiosk-7f3a", "poor", "I waited two hours and nobody told me why. A text message would have helped.");
         var rushed = await Feedback("kiosk-91c2", "neitherGoodNorPoor", "The doctor was kind but rushed; my appointment felt too short.");
@@ -120,16 +124,27 @@ public static class Story
         var balance = await client.GetFromJsonAsync<JsonElement>($"/api/rounds/{round}/balance", ct);
         narration.WriteLine(JsonSerializer.Serialize(balance, Indented));
 
-        // Closing the loop: the redesign is approved on the agreed priority, implemented, measured and evaluated.
+        // Closing the loop: the redesign is refined the way priorities are negotiated, approved on the agreed
+        // priority, implemented, measured and evaluated.
         await PostAsync(client, $"/api/patient-feedback/{waited}/responses", new
         {
             by = ada, action = "planningChange", redesignId = redesign, text = "Thank you. Patients and staff have agreed to tell you about delays; we are planning it now.",
         }, ct);
-        await PostAsync(client, $"/api/service-redesigns/{redesign}/decision", new
+        var privacy = await MoveOnAsync(client, "service-redesigns", redesign, "objections", new { by = reyes, reason = "A text must never say why someone is waiting or who they are waiting for." }, ct);
+        var reworded = await MoveOnAsync(client, "service-redesigns", redesign, "amendments", new
         {
-            by = brown, outcome = "approved", rationale = "It serves the round's top agreed priority.", basedOnPriorities = new[] { tellPatients },
-            decisionMakers = new[] { brown, ada, okafor, jenny },
+            by = okafor, expectedVersion = 2,
+            wording = "Tell patients on arrival, and by text, when the clinic runs more than 30 minutes late; co-design the messages with patients, and say only how long, never why.",
+            reason = "Keeps the texts and answers Dr Reyes's point about privacy.",
         }, ct);
+        await MoveOnAsync(client, "service-redesigns", redesign, $"amendments/{reworded.Id}/acceptance", new { by = jenny, expectedVersion = 3 }, ct);
+        await MoveOnAsync(client, "service-redesigns", redesign, "decision", new
+        {
+            by = brown, outcome = "approved", rationale = "It serves the round's top agreed priority, and the amended wording protects privacy.",
+            basedOnPriorities = new[] { tellPatients }, decisionMakers = new[] { brown, ada, okafor, jenny, reyes },
+            answersObjections = new[] { privacy.Id }, answersAmendments = new[] { reworded.Id }, expectedVersion = 4,
+        }, ct);
+        narration.WriteLine("Dr Reyes objected to the redesign, Mr Okafor reworded it, and Ms Brown approved it on the agreed priority.");
         await PostAsync(client, $"/api/service-redesigns/{redesign}/implementations", new
         {
             by = ada, whatChanged = "Reception tells arriving patients the expected wait, and texts them when the clinic runs 30 minutes late.",
@@ -155,11 +170,61 @@ public static class Story
         }, ct);
         narration.WriteLine("The change was made and measured, patients noticed, and the clinic team and the students recorded what they learned.");
 
+        // The same loop in the classroom: patient educators co-design and co-teach the communication module.
+        var module = await CreateAsync(client, "/api/curriculum-changes", new
+        {
+            course = "MBBS Year 3", module = "Clinical Communication",
+            learningOutcome = "Explain a delay to a waiting patient.",
+            proposedChange = "Patient educators co-teach a session on waiting and uncertainty, built on the clinic's consented feedback.",
+            proposedBy = jenny,
+            coDesigners = new object[]
+            {
+                new { participant = okafor, role = "patientEducator" }, new { participant = patel, role = "patientEducator" },
+                new { participant = tom, role = "peerStudent" }, new { participant = ada, role = "otherProfession" }, new { participant = lim, role = "educator" },
+            },
+            evidence = new[] { waited, newFeedback },
+        }, ct);
+        var outcomeWording = await MoveOnAsync(client, "curriculum-changes", module, "amendments", new
+        {
+            by = okafor, expectedVersion = 1, wording = "Explain a delay to a waiting patient honestly: say how long, and ask what they need while they wait.",
+            reason = "Patients want to know how long, and whether they can step out.",
+        }, ct);
+        await MoveOnAsync(client, "curriculum-changes", module, $"amendments/{outcomeWording.Id}/acceptance", new { by = lim, expectedVersion = 2 }, ct);
+        await MoveOnAsync(client, "curriculum-changes", module, "endorsements", new { by = ada, comment = "Nurses give this news most often; we will co-teach it." }, ct);
+        await MoveOnAsync(client, "curriculum-changes", module, "decision", new
+        {
+            by = lim, outcome = "approved", rationale = "Students need to practise the telling that the clinic's agreed priority asks of everyone.",
+            basedOnPriorities = new[] { tellPatients }, decisionMakers = new[] { lim, okafor, patel, tom, ada, jenny },
+            answersAmendments = new[] { outcomeWording.Id }, expectedVersion = 4,
+        }, ct);
+        var session = (await MoveOnAsync(client, "curriculum-changes", module, "teaching-sessions", new
+        {
+            by = lim, title = "Waiting and uncertainty: what patients need to hear", deliveredOn = new DateTimeOffset(2026, 11, 19, 14, 0, 0, TimeSpan.Zero),
+            teachers = new[] { okafor, patel, ada, tom }, learners = 24,
+        }, ct)).Id!.Value;
+        async Task<Guid> Reflect(Guid by, string learned, string taught) =>
+            await CreateAsync(client, $"/api/curriculum-changes/{module}/reflections", new { by, sessionId = session, learned, taught }, ct);
+        Guid[] reflections =
+        [
+            await Reflect(okafor, "Students fear saying \"I don't know how long\" more than patients mind hearing it.", "What two hours without news feels like from the waiting room."),
+            await Reflect(tom, "Patients can teach a skill I thought only doctors could.", "How the role-play looks from a student's side, to the Year 3s."),
+            await Reflect(ada, "Students want to hear how nurses give bad news about time.", "The words reception and nurses use when the clinic runs late."),
+            await Reflect(lim, "Co-teaching needs the patient educators in the planning, not only the room.", "How to frame uncertainty so that it stays honest."),
+        ];
+        var teachingLesson = await CreateAsync(client, "/api/lessons", new
+        {
+            by = lim, about = module, text = "Sessions co-taught by patient educators were rated most useful; plan them in from the start.", evidence = reflections,
+        }, ct);
+        narration.WriteLine("Patient educators, a peer tutor and a nurse co-designed and co-taught the communication session, and everyone reflected on it.");
+
         return new StoryOutcome(
             redesign, round, tellPatients, textPatients,
-            new Dictionary<string, Guid> { ["jenny"] = jenny, ["okafor"] = okafor, ["patel"] = patel, ["ada"] = ada, ["reyes"] = reyes, ["brown"] = brown },
+            new Dictionary<string, Guid>
+            {
+                ["jenny"] = jenny, ["okafor"] = okafor, ["patel"] = patel, ["ada"] = ada, ["reyes"] = reyes, ["brown"] = brown, ["lim"] = lim, ["tom"] = tom,
+            },
             [tellPatients, textPatients, appointmentLength, triage],
-            waited, newFeedback, [clinicLesson, studentLesson]);
+            waited, newFeedback, [clinicLesson, studentLesson, teachingLesson], module, session, reflections);
 
         Task<Guid> Feedback(string patientRef, string rating, string comment) =>
             CreateAsync(client, "/api/patient-feedback", new
@@ -170,7 +235,7 @@ public static class Story
                 rating,
                 comment,
                 patientRef,
-                consent = new[] { "serviceImprovement", "research" },
+                consent = new[] { "serviceImprovement", "research", "education" },
             }, ct);
 
         Task RankAsync(Guid by, params Guid[] ranking) => PostAsync(client, $"/api/rounds/{round}/interim-rankings", new { by, ranking }, ct);
@@ -178,9 +243,13 @@ public static class Story
 
     private sealed record Accepted(long Version, Guid? Id);
 
-    private static async Task<Accepted> MoveAsync(HttpClient client, Guid priority, string move, object body, CancellationToken ct)
+    private static Task<Accepted> MoveAsync(HttpClient client, Guid priority, string move, object body, CancellationToken ct) =>
+        MoveOnAsync(client, "priorities", priority, move, body, ct);
+
+    /// <summary>A move on a priority, a service redesign or a curriculum change: the same negotiation for each.</summary>
+    private static async Task<Accepted> MoveOnAsync(HttpClient client, string kind, Guid id, string move, object body, CancellationToken ct)
     {
-        var response = await PostAsync(client, $"/api/priorities/{priority}/{move}", body, ct);
+        using var response = await PostAsync(client, $"/api/{kind}/{id}/{move}", body, ct);
         return (await response.Content.ReadFromJsonAsync<Accepted>(ct))!;
     }
 

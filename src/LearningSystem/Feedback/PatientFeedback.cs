@@ -17,6 +17,7 @@ public enum ConsentScope
     ServiceImprovement,
     Research,
     Publication,
+    Education,
 }
 
 /// <summary>

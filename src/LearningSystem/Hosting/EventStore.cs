@@ -1,6 +1,8 @@
+using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.Lessons;
 using LearningSystem.LocalPostgres;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
@@ -60,7 +62,8 @@ public static class EventStore
         options.Events.TenancyStyle = TenancyStyle.Conjoined;
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
-        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddServiceRedesigns().AddPriorities().AddRounds().AddLessons();
+        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
+            .AddCurriculum().AddLessons();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

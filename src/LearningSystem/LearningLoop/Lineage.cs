@@ -1,5 +1,9 @@
+using LearningSystem.Curriculum;
+using LearningSystem.Curriculum.Reflecting;
 using LearningSystem.Feedback;
+using LearningSystem.Hosting;
 using LearningSystem.Lessons;
+using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
@@ -17,8 +21,8 @@ public sealed record LineageEdge(string From, string To, string Relation);
 public sealed record LineageView(string Start, IReadOnlyList<LineageNode> Nodes, IReadOnlyList<LineageEdge> Edges);
 
 /// <summary>
-/// The loop around any item: feedback → priority → redesign → decision → implementation → outcome →
-/// evaluation, with the lessons and the feedback that back them. Edges point the way the loop runs; the walk
+/// The loop around any item: feedback → priority → redesign or curriculum change → decision → implementation
+/// → outcome → evaluation (or teaching session → reflection), with the lessons and the feedback that back them. Edges point the way the loop runs; the walk
 /// follows them both ways, so any item is a starting point.
 /// </summary>
 public static class LineageEndpoint
@@ -50,15 +54,19 @@ public static class LineageEndpoint
             var priority = batch.Load<Priority>(current);
             var redesign = batch.Load<ServiceRedesign>(current);
             var lesson = batch.Load<Lesson>(current);
+            var curriculumChange = batch.Load<CurriculumChange>(current);
+            var reflection = batch.Load<Reflection>(current);
             var citingPriorities = batch.Query<Priority>().Where(p => p.Feedback.Contains(current) || p.Redesigns.Contains(current)).ToList();
             var citingRedesigns = batch.Query<ServiceRedesign>().Where(r => r.Evidence.Contains(current) || r.Decision!.BasedOnPriorities.Contains(current)).ToList();
+            var citingChanges = batch.Query<CurriculumChange>().Where(c => c.Evidence.Contains(current) || c.Decision!.BasedOnPriorities.Contains(current)).ToList();
             var lessons = batch.Query<Lesson>().Where(l => l.About == current || l.Evidence.Contains(current)).ToList();
+            var reflections = batch.Query<Reflection>().Where(r => r.CurriculumChangeId == current).ToList();
             await batch.Execute(ct);
 
             var key = current.ToString();
             if (await feedback is { } f)
             {
-                nodes[key] = new LineageNode(key, "feedback", $"{LearningSystem.Hosting.WireValues<FeedbackRating>.Name(f.Rating)} feedback on {f.Service}", null, null, f.ReceivedAt);
+                nodes[key] = new LineageNode(key, "feedback", $"{WireValues<FeedbackRating>.Name(f.Rating)} feedback on {f.Service}", null, null, f.ReceivedAt);
                 foreach (var answer in f.Responses.Where(r => r.RedesignId is not null))
                 {
                     Link(key, answer.RedesignId!.Value.ToString(), "answeredBy");
@@ -102,6 +110,17 @@ public static class LineageEndpoint
                     Visit(evidence);
                 }
             }
+            else if (await curriculumChange is { } c)
+            {
+                AddCurriculumChange(c, nodes, Link, Visit);
+            }
+            else if (await reflection is { } reflected)
+            {
+                // The reflection's words are personal; the graph shows only who reflected, and on what.
+                nodes[key] = new LineageNode(key, "reflection", $"{WireValues<StakeholderGroup>.Name(reflected.ByGroup)} reflection", reflected.By, reflected.ByGroup, reflected.RecordedAt);
+                Link(reflected.SessionId is { } taughtIn ? taughtIn.ToString() : reflected.CurriculumChangeId.ToString(), key, "reflectedOn");
+                Visit(reflected.CurriculumChangeId);
+            }
             else if (current == id)
             {
                 return null;
@@ -117,9 +136,19 @@ public static class LineageEndpoint
                 Visit(r2.Id);
             }
 
+            foreach (var c2 in await citingChanges)
+            {
+                Visit(c2.Id);
+            }
+
             foreach (var l2 in await lessons)
             {
                 Visit(l2.Id);
+            }
+
+            foreach (var r3 in await reflections)
+            {
+                Visit(r3.Id);
             }
         }
 
@@ -141,18 +170,9 @@ public static class LineageEndpoint
             visit(evidence);
         }
 
-        if (r.Decision is not { } d)
+        if (AddDecision(r, "redesign", nodes, link, visit) is not { } decision)
         {
             return;
-        }
-
-        var decision = $"{key}/decision";
-        nodes[decision] = new LineageNode(decision, "decision", $"redesign {d.Outcome.ToString().ToLowerInvariant()}", d.By, null, d.At);
-        link(key, decision, "decidedBy");
-        foreach (var priority in d.BasedOnPriorities)
-        {
-            link(priority.ToString(), decision, "justified");
-            visit(priority);
         }
 
         foreach (var i in r.Implementations)
@@ -175,5 +195,47 @@ public static class LineageEndpoint
                 link(m.ToString(), e.Id.ToString(), "evaluatedBy");
             }
         }
+    }
+
+    private static void AddCurriculumChange(CurriculumChange c, Dictionary<string, LineageNode> nodes, Action<string, string, string> link, Action<Guid> visit)
+    {
+        var key = c.Id.ToString();
+        nodes[key] = new LineageNode(key, "curriculumChange", $"{c.Course}{(c.Module is null ? "" : $", {c.Module}")}: {c.LearningOutcome}", c.ProposedBy, c.ProposerGroup, c.ProposedAt);
+        foreach (var evidence in c.Evidence)
+        {
+            link(evidence.ToString(), key, "evidenceFor");
+            visit(evidence);
+        }
+
+        if (AddDecision(c, "curriculum change", nodes, link, visit) is not { } decision)
+        {
+            return;
+        }
+
+        foreach (var s in c.Sessions)
+        {
+            nodes[s.Id.ToString()] = new LineageNode(s.Id.ToString(), "teachingSession", s.Title, s.By, s.ByGroup, s.DeliveredOn);
+            link(decision, s.Id.ToString(), "taughtIn");
+        }
+    }
+
+    /// <summary>A change's decision, named after it, and the agreed priorities that justified it.</summary>
+    private static string? AddDecision(IChange change, string what, Dictionary<string, LineageNode> nodes, Action<string, string, string> link, Action<Guid> visit)
+    {
+        if (change.Decision is not { } d)
+        {
+            return null;
+        }
+
+        var decision = $"{change.Id}/decision";
+        nodes[decision] = new LineageNode(decision, "decision", $"{what} {WireValues<ChangeOutcome>.Name(d.Outcome)}", d.By, d.ByGroup, d.At);
+        link(change.Id.ToString(), decision, "decidedBy");
+        foreach (var priority in d.BasedOnPriorities)
+        {
+            link(priority.ToString(), decision, "justified");
+            visit(priority);
+        }
+
+        return decision;
     }
 }

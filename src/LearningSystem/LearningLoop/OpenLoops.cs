@@ -1,3 +1,5 @@
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.ServiceRedesigns;
 using Marten;
@@ -11,10 +13,13 @@ public sealed record UnansweredFeedback(Guid Id, string Service, FeedbackRating 
 /// <summary>A redesign whose loop stopped at a step: approved but not implemented, implemented but not measured, measured but not evaluated.</summary>
 public sealed record StalledRedesign(Guid Id, string Title, string Service, DateTimeOffset Since);
 
+/// <summary>A curriculum change approved but not yet taught.</summary>
+public sealed record UntaughtCurriculumChange(Guid Id, string Course, string? Module, string LearningOutcome, DateTimeOffset Since);
+
 public sealed record OpenLoopsView(
     DateTimeOffset AsOf, int ResponseDays, IReadOnlyList<UnansweredFeedback> FeedbackWithoutResponse,
     IReadOnlyList<StalledRedesign> DecisionsWithoutImplementation, IReadOnlyList<StalledRedesign> ImplementationsWithoutOutcome,
-    IReadOnlyList<StalledRedesign> OutcomesWithoutEvaluation);
+    IReadOnlyList<StalledRedesign> OutcomesWithoutEvaluation, IReadOnlyList<UntaughtCurriculumChange> CurriculumChangesWithoutTeaching);
 
 /// <summary>"Is anyone listening?": what the loop has left unanswered for longer than it should.</summary>
 public static class OpenLoopsEndpoint
@@ -31,12 +36,18 @@ public static class OpenLoopsEndpoint
 
     public static (StalledRedesign[] NotImplemented, StalledRedesign[] NotMeasured, StalledRedesign[] NotEvaluated) Stalled(IEnumerable<ServiceRedesign> redesigns)
     {
-        var decided = redesigns.Where(r => r.Decision?.Outcome == RedesignOutcome.Approved).ToArray();
+        var decided = redesigns.Where(r => r.Decision?.Outcome == ChangeOutcome.Approved).OrderBy(r => r.ProposedAt).ThenBy(r => r.Id).ToArray();
         return (
             decided.Where(r => r.Implementations.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Decision!.At)).ToArray(),
             decided.Where(r => r.Implementations.Count > 0 && r.Outcomes.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Implementations[^1].ImplementedOn)).ToArray(),
             decided.Where(r => r.Outcomes.Count > 0 && r.Evaluations.Count == 0).Select(r => new StalledRedesign(r.Id, r.Title, r.Service, r.Outcomes[^1].PeriodEnd)).ToArray());
     }
+
+    public static UntaughtCurriculumChange[] Untaught(IEnumerable<CurriculumChange> changes) =>
+        changes.Where(c => c.Decision?.Outcome == ChangeOutcome.Approved && c.Sessions.Count == 0)
+            .OrderBy(c => c.Decision!.At).ThenBy(c => c.Id)
+            .Select(c => new UntaughtCurriculumChange(c.Id, c.Course, c.Module, c.LearningOutcome, c.Decision!.At))
+            .ToArray();
 
     /// <summary><c>days</c> overrides the configured <c>LearningLoop:ResponseDays</c> (14 unless set).</summary>
     [WolverineGet("/api/open-loops", OperationId = "getOpenLoops"), Tags("Learning loop")]
@@ -56,6 +67,7 @@ public static class OpenLoopsEndpoint
             .OrderBy(f => f.ReceivedAt).Take(MaxItems).ToListAsync(ct);
         var redesigns = await session.Query<ServiceRedesign>().Where(r => r.Decision != null).Take(MaxItems).ToListAsync(ct);
         var (notImplemented, notMeasured, notEvaluated) = Stalled(redesigns);
-        return new OpenLoopsView(now, responseDays, Unanswered(candidates, now, responseDays), notImplemented, notMeasured, notEvaluated);
+        var untaught = await session.Query<CurriculumChange>().Where(c => c.Decision != null && !c.Sessions.Any()).Take(MaxItems).ToListAsync(ct);
+        return new OpenLoopsView(now, responseDays, Unanswered(candidates, now, responseDays), notImplemented, notMeasured, notEvaluated, Untaught(untaught));
     }
 }

@@ -9,7 +9,7 @@ public static class LessonsModule
     {
         options.Events.AddEventTypes([typeof(LessonRecorded)]);
         options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline);
-        options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About);
+        options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About).Index(l => l.Course);
         return options;
     }
 }

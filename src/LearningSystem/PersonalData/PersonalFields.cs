@@ -1,3 +1,7 @@
+using LearningSystem.Curriculum;
+using LearningSystem.Curriculum.Reflecting;
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Negotiating;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
@@ -37,7 +41,7 @@ public static class PersonalFields
         .NotPersonal<ServiceRedesignProposed>(
             nameof(ServiceRedesignProposed.Title), nameof(ServiceRedesignProposed.Problem),
             nameof(ServiceRedesignProposed.ProposedChange), nameof(ServiceRedesignProposed.Service))
-        .NotPersonal<ServiceRedesignDecided>(nameof(ServiceRedesignDecided.Rationale))
+        .NotPersonal<ChangeDecided>(nameof(ChangeDecided.Rationale))
         .NotPersonal<ChangeImplemented>(nameof(ChangeImplemented.WhatChanged))
         .NotPersonal<OutcomeMeasured>(nameof(OutcomeMeasured.Measure), nameof(OutcomeMeasured.Unit), nameof(OutcomeMeasured.Source))
         .NotPersonal<ChangeEvaluated>(nameof(ChangeEvaluated.Summary))
@@ -47,7 +51,7 @@ public static class PersonalFields
         // Negotiation: wordings, rationales, reasons and comments are not personal by default.
         .NotPersonal<PrioritySet>(nameof(PrioritySet.Statement), nameof(PrioritySet.Rationale))
         .NotPersonal<Priority>(nameof(Priority.Statement), nameof(Priority.Rationale))
-        .NotPersonal<PriorityEndorsed>(nameof(PriorityEndorsed.Comment))
+        .NotPersonal<ProposalEndorsed>(nameof(ProposalEndorsed.Comment))
         .NotPersonal<ObjectionRaised>(nameof(ObjectionRaised.Reason))
         .NotPersonal<ObjectionWithdrawn>(nameof(ObjectionWithdrawn.Reason))
         .NotPersonal<AmendmentProposed>(nameof(AmendmentProposed.Wording), nameof(AmendmentProposed.Reason))
@@ -62,8 +66,23 @@ public static class PersonalFields
         .NotPersonal<RoundOpened>(nameof(RoundOpened.Question), nameof(RoundOpened.Scope))
         .NotPersonal<Round>(nameof(Round.Question), nameof(Round.Scope))
         .NotPersonal<WorkshopRankingRecorded>(nameof(WorkshopRankingRecorded.SmallGroup))
-        .NotPersonal<LearningSystem.Lessons.LessonRecorded>(nameof(LearningSystem.Lessons.LessonRecorded.Service), nameof(LearningSystem.Lessons.LessonRecorded.Text))
-        .NotPersonal<LearningSystem.Lessons.Lesson>(nameof(LearningSystem.Lessons.Lesson.Service), nameof(LearningSystem.Lessons.Lesson.Text))
+        .NotPersonal<LearningSystem.Lessons.LessonRecorded>(
+            nameof(LearningSystem.Lessons.LessonRecorded.Service), nameof(LearningSystem.Lessons.LessonRecorded.Text), nameof(LearningSystem.Lessons.LessonRecorded.Course))
+        .NotPersonal<LearningSystem.Lessons.Lesson>(
+            nameof(LearningSystem.Lessons.Lesson.Service), nameof(LearningSystem.Lessons.Lesson.Text), nameof(LearningSystem.Lessons.Lesson.Course))
+        // Reflections are the participant's own account of their learning, sealed under their key.
+        .Personal<ReflectionRecorded>(nameof(ReflectionRecorded.Learned),
+            e => DataSubjects.Participant(e.By), e => e.Learned, (e, v) => e with { Learned = v! })
+        .Personal<ReflectionRecorded>(nameof(ReflectionRecorded.Taught),
+            e => DataSubjects.Participant(e.By), e => e.Taught, (e, v) => e with { Taught = v! })
+        .Personal<Reflection>(nameof(Reflection.Learned), r => DataSubjects.Participant(r.By), r => r.Learned, (r, v) => r with { Learned = v! })
+        .Personal<Reflection>(nameof(Reflection.Taught), r => DataSubjects.Participant(r.By), r => r.Taught, (r, v) => r with { Taught = v! })
+        .NotPersonal<CurriculumChangeProposed>(
+            nameof(CurriculumChangeProposed.Course), nameof(CurriculumChangeProposed.Module),
+            nameof(CurriculumChangeProposed.LearningOutcome), nameof(CurriculumChangeProposed.ProposedChange))
+        .NotPersonal<CurriculumChange>(
+            nameof(CurriculumChange.Course), nameof(CurriculumChange.Module), nameof(CurriculumChange.LearningOutcome), nameof(CurriculumChange.ProposedChange))
+        .NotPersonal<TeachingSessionDelivered>(nameof(TeachingSessionDelivered.Title))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

@@ -8,8 +8,7 @@ public static class PrioritiesModule
     public static StoreOptions AddPriorities(this StoreOptions options)
     {
         options.Events.AddEventTypes([
-            typeof(PrioritySet), typeof(PriorityEndorsed), typeof(ObjectionRaised), typeof(ObjectionWithdrawn),
-            typeof(AmendmentProposed), typeof(AmendmentAccepted), typeof(AmendmentRejected), typeof(CounterProposed),
+            typeof(PrioritySet), typeof(CounterProposed),
             typeof(PriorityMerged), typeof(PriorityAbsorbed), typeof(PriorityWithdrawn), typeof(PriorityDecided), typeof(DecisionReopened),
         ]);
         options.Projections.Snapshot<Priority>(SnapshotLifecycle.Inline);

@@ -1,3 +1,6 @@
+using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Hosting;
 using LearningSystem.Participants;
 
 namespace LearningSystem.ServiceRedesigns;
@@ -14,17 +17,6 @@ public sealed record ServiceRedesignProposed(
     IReadOnlyList<Guid> Evidence,
     DateTimeOffset ProposedAt);
 
-public enum RedesignOutcome
-{
-    Approved,
-    Rejected,
-}
-
-/// <summary>Approval or rejection, with a rationale linked to the agreed priorities it serves.</summary>
-public sealed record ServiceRedesignDecided(
-    Guid RedesignId, RedesignOutcome Outcome, string Rationale, IReadOnlyList<Guid> BasedOnPriorities, IReadOnlyList<Guid> DecisionMakers,
-    Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
-
 /// <summary>What exactly changed, when, and who made the change.</summary>
 public sealed record ChangeImplemented(Guid RedesignId, Guid ImplementationId, string WhatChanged, DateTimeOffset ImplementedOn, Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
 
@@ -35,8 +27,6 @@ public sealed record OutcomeMeasured(
 
 public sealed record ChangeEvaluated(Guid RedesignId, Guid EvaluationId, string Summary, IReadOnlyList<Guid> Measurements, Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
 
-public sealed record RedesignDecision(RedesignOutcome Outcome, string Rationale, IReadOnlyList<Guid> BasedOnPriorities, IReadOnlyList<Guid> DecisionMakers, Guid By, DateTimeOffset At);
-
 public sealed record Implementation(Guid Id, string WhatChanged, DateTimeOffset ImplementedOn, Guid By, StakeholderGroup ByGroup);
 
 public sealed record Measurement(
@@ -45,7 +35,8 @@ public sealed record Measurement(
 public sealed record Evaluation(Guid Id, string Summary, IReadOnlyList<Guid> Measurements, Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
 
 /// <summary>
-/// A proposed change to how a service works. It holds references to people and feedback, never copies of
+/// A proposed change to how a service works, negotiated like a priority (its proposed change is the wording
+/// amendments reword), then decided, implemented, measured and evaluated. It holds references to people and feedback, never copies of
 /// their text, so that personal data stays in one place.
 /// </summary>
 public sealed partial record ServiceRedesign(
@@ -57,10 +48,11 @@ public sealed partial record ServiceRedesign(
     Guid ProposedBy,
     StakeholderGroup ProposerGroup,
     IReadOnlyList<Guid> Evidence,
-    DateTimeOffset ProposedAt)
+    DateTimeOffset ProposedAt) : IChange
 {
     public long Version { get; init; }
-    public RedesignDecision? Decision { get; init; }
+    public Negotiation Negotiation { get; init; } = Negotiation.Start(ProposedChange, ProposedBy, ProposedAt);
+    public ChangeDecision? Decision { get; init; }
     public IReadOnlyList<Implementation> Implementations { get; init; } = [];
     public IReadOnlyList<Measurement> Outcomes { get; init; } = [];
     public IReadOnlyList<Evaluation> Evaluations { get; init; } = [];
@@ -68,8 +60,29 @@ public sealed partial record ServiceRedesign(
     public static ServiceRedesign Create(ServiceRedesignProposed e) =>
         new(e.RedesignId, e.Title, e.Problem, e.ProposedChange, e.Service, e.ProposedBy, e.ProposerGroup, e.Evidence, e.ProposedAt);
 
-    public static ServiceRedesign Apply(ServiceRedesignDecided e, ServiceRedesign r) =>
-        r with { Decision = new RedesignDecision(e.Outcome, e.Rationale, e.BasedOnPriorities, e.DecisionMakers, e.By, e.At) };
+    public static ServiceRedesign? Apply(ProposalEndorsed e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+
+    public static ServiceRedesign? Apply(ObjectionRaised e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+
+    public static ServiceRedesign? Apply(ObjectionWithdrawn e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+
+    public static ServiceRedesign? Apply(AmendmentProposed e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+
+    public static ServiceRedesign? Apply(AmendmentAccepted e, ServiceRedesign r)
+    {
+        if (Negotiation.IsElsewhere(r))
+        {
+            return null;
+        }
+
+        var negotiation = r.Negotiation.Apply(e);
+        return r with { Negotiation = negotiation, ProposedChange = negotiation.Wording };
+    }
+
+    public static ServiceRedesign? Apply(AmendmentRejected e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+
+    public static ServiceRedesign? Apply(ChangeDecided e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null :
+        r with { Decision = ChangeDecision.Of(e), Negotiation = r.Negotiation.Answer(e.AnswersObjections) };
 
     public static ServiceRedesign Apply(ChangeImplemented e, ServiceRedesign r) =>
         r with { Implementations = [.. r.Implementations, new Implementation(e.ImplementationId, e.WhatChanged, e.ImplementedOn, e.By, e.ByGroup)] };
@@ -82,4 +95,13 @@ public sealed partial record ServiceRedesign(
 
     public static ServiceRedesign Apply(ChangeEvaluated e, ServiceRedesign r) =>
         r with { Evaluations = [.. r.Evaluations, new Evaluation(e.EvaluationId, e.Summary, e.Measurements, e.By, e.ByGroup, e.At)] };
+
+    /// <summary>Negotiation ends with the decision; what follows is the change's life, not its wording.</summary>
+    public void EnsureOpen()
+    {
+        if (Decision is { } decided)
+        {
+            throw Rejected.Conflict($"Service redesign {Id} was already {WireValues<ChangeOutcome>.Name(decided.Outcome)} on {decided.At:O}.");
+        }
+    }
 }

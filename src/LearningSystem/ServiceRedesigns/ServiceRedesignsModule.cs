@@ -8,7 +8,7 @@ public static class ServiceRedesignsModule
     public static StoreOptions AddServiceRedesigns(this StoreOptions options)
     {
         options.Events.AddEventTypes([
-            typeof(ServiceRedesignProposed), typeof(ServiceRedesignDecided), typeof(ChangeImplemented), typeof(OutcomeMeasured), typeof(ChangeEvaluated),
+            typeof(ServiceRedesignProposed), typeof(ChangeImplemented), typeof(OutcomeMeasured), typeof(ChangeEvaluated),
         ]);
         options.Projections.Snapshot<ServiceRedesign>(SnapshotLifecycle.Inline);
         return options;

@@ -1,11 +1,12 @@
+using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Amending;
+using LearningSystem.Negotiating.Endorsing;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
-using LearningSystem.Priorities.Amending;
 using LearningSystem.Priorities.CounterProposing;
 using LearningSystem.Priorities.Deciding;
-using LearningSystem.Priorities.Endorsing;
 using LearningSystem.Priorities.Merging;
-using LearningSystem.Priorities.Objecting;
 using LearningSystem.Priorities.Withdrawing;
 
 namespace LearningSystem.Tests.Deciders;
@@ -31,7 +32,7 @@ public sealed class NegotiatingPriorityDecisions
     private static Priority Given(params object[] events) =>
         events.Skip(1).Aggregate(Priority.Create((PrioritySet)events[0]) with { Version = 1 }, (p, e) => (e switch
         {
-            PriorityEndorsed x => Priority.Apply(x, p),
+            ProposalEndorsed x => Priority.Apply(x, p),
             ObjectionRaised x => Priority.Apply(x, p),
             ObjectionWithdrawn x => Priority.Apply(x, p),
             AmendmentProposed x => Priority.Apply(x, p),
@@ -44,22 +45,22 @@ public sealed class NegotiatingPriorityDecisions
             PriorityDecided x => Priority.Apply(x, p),
             DecisionReopened x => Priority.Apply(x, p),
             _ => throw new ArgumentException(e.GetType().Name),
-        }) with { Version = p.Version + 1 });
+        })! with { Version = p.Version + 1 });
 
     private static void ThenRejected(RejectionKind kind, Action when) => Assert.Equal(kind, Assert.Throws<Rejected>(when).Kind);
 
     [Fact]
     public void When_endorsing_then_the_endorser_and_their_group_are_recorded()
     {
-        var then = EndorsePriorityEndpoint.Decide(Given(Set), new EndorsePriority(Patient.Id, " Yes please ", null), Patient, Now);
+        var then = EndorseEndpoint.Decide(Given(Set), new Endorse(Patient.Id, " Yes please ", null), Patient, Now);
 
-        Assert.Equal(new PriorityEndorsed(PriorityId, Patient.Id, StakeholderGroup.Patient, "Yes please", Now), then);
+        Assert.Equal(new ProposalEndorsed(PriorityId, Patient.Id, StakeholderGroup.Patient, "Yes please", Now), then);
     }
 
     [Fact]
     public void Given_an_endorsement_when_endorsing_again_then_it_is_a_conflict() =>
-        ThenRejected(RejectionKind.Conflict, () => EndorsePriorityEndpoint.Decide(
-            Given(Set, new PriorityEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now)), new EndorsePriority(Patient.Id, null, null), Patient, Now));
+        ThenRejected(RejectionKind.Conflict, () => EndorseEndpoint.Decide(
+            Given(Set, new ProposalEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now)), new Endorse(Patient.Id, null, null), Patient, Now));
 
     [Fact]
     public void Given_a_decision_when_making_any_move_then_it_is_a_conflict_that_says_to_reopen()
@@ -81,7 +82,7 @@ public sealed class NegotiatingPriorityDecisions
     {
         var then = WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, new WithdrawObjection(Nurse.Id, "Convinced", null), Nurse, Now);
 
-        Assert.False(Assert.Single(Given(Set, Objected, then).Objections).Open);
+        Assert.False(Assert.Single(Given(Set, Objected, then).Negotiation.Objections).Open);
     }
 
     [Fact]
@@ -105,9 +106,9 @@ public sealed class NegotiatingPriorityDecisions
         var priority = Given(Set, Amended, accepted);
 
         Assert.Equal("Tell patients how long they will wait", priority.Statement);
-        Assert.Equal(["Shorter waits in clinic", "Tell patients how long they will wait"], priority.Wordings.Select(w => w.Text));
-        Assert.Equal((Patient.Id, Jenny.Id), (priority.Wordings[1].ProposedBy, priority.Wordings[1].AcceptedBy!.Value));
-        Assert.Equal(Jenny.Id, priority.Wordings[0].ProposedBy);
+        Assert.Equal(["Shorter waits in clinic", "Tell patients how long they will wait"], priority.Negotiation.Wordings.Select(w => w.Text));
+        Assert.Equal((Patient.Id, Jenny.Id), (priority.Negotiation.Wordings[1].ProposedBy, priority.Negotiation.Wordings[1].AcceptedBy!.Value));
+        Assert.Equal(Jenny.Id, priority.Negotiation.Wordings[0].ProposedBy);
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class NegotiatingPriorityDecisions
         var priority = Given(Set, Amended, rejected);
 
         Assert.Equal("Shorter waits in clinic", priority.Statement);
-        Assert.Equal(AmendmentStatus.Rejected, Assert.Single(priority.Amendments).Status);
+        Assert.Equal(AmendmentStatus.Rejected, Assert.Single(priority.Negotiation.Amendments).Status);
     }
 
     [Fact]
@@ -176,7 +177,7 @@ public sealed class NegotiatingPriorityDecisions
     {
         var withdrawn = WithdrawPriorityEndpoint.Decide(Given(Set), new WithdrawPriority(Jenny.Id, "Covered elsewhere", null), Jenny, Now);
 
-        ThenRejected(RejectionKind.Conflict, () => EndorsePriorityEndpoint.Decide(Given(Set, withdrawn), new EndorsePriority(Patient.Id, null, null), Patient, Now));
+        ThenRejected(RejectionKind.Conflict, () => EndorseEndpoint.Decide(Given(Set, withdrawn), new Endorse(Patient.Id, null, null), Patient, Now));
     }
 
     private static DecidePriority Decision(params Guid[] answersObjections) =>
@@ -191,7 +192,7 @@ public sealed class NegotiatingPriorityDecisions
 
         Assert.Equal(PriorityStatus.Decided, priority.Status);
         Assert.Equal(DecisionOutcome.Agreed, priority.Decision!.Outcome);
-        Assert.False(Assert.Single(priority.Objections).Open);
+        Assert.False(Assert.Single(priority.Negotiation.Objections).Open);
     }
 
     [Fact]
@@ -214,6 +215,6 @@ public sealed class NegotiatingPriorityDecisions
 
         Assert.Equal(PriorityStatus.Open, priority.Status);
         Assert.Null(priority.Decision);
-        Assert.Equal(Patient.Id, EndorsePriorityEndpoint.Decide(priority, new EndorsePriority(Patient.Id, null, null), Patient, Now).By);
+        Assert.Equal(Patient.Id, EndorseEndpoint.Decide(priority, new Endorse(Patient.Id, null, null), Patient, Now).By);
     }
 }

@@ -33,7 +33,7 @@ public sealed class LivingARedesign(ServiceFixture service)
     {
         var (redesign, manager, priority) = await ProposedWithAgreedPriorityAsync();
 
-        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "Serves the agreed priority", basedOnPriorities = new[] { priority }, decisionMakers = new[] { manager } });
+        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "Serves the agreed priority", basedOnPriorities = new[] { priority }, decisionMakers = new[] { manager }, expectedVersion = 1 });
         var implementation = (await StepAsync(redesign, "implementations", new { by = manager, whatChanged = "Reception texts patients when the clinic runs 30 minutes late", implementedOn = "2026-11-01T00:00:00Z" })).GetProperty("id").GetGuid();
         var measurement = (await StepAsync(redesign, "outcomes", new
         {
@@ -58,8 +58,8 @@ public sealed class LivingARedesign(ServiceFixture service)
         var openPriority = await Host.SetPriorityAsync(manager, "Still being negotiated");
 
         await StepAsync(redesign, "implementations", new { by = manager, whatChanged = "x", implementedOn = "2026-11-01T00:00:00Z" }, 409);
-        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { openPriority }, decisionMakers = new[] { manager } }, 409);
-        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { Guid.NewGuid() }, decisionMakers = new[] { manager } }, 404);
+        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { openPriority }, decisionMakers = new[] { manager }, expectedVersion = 1 }, 409);
+        await StepAsync(redesign, "decision", new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { Guid.NewGuid() }, decisionMakers = new[] { manager }, expectedVersion = 1 }, 404);
         await StepAsync(redesign, "decision", new { by = manager, outcome = "maybe", rationale = "" }, 400);
         await StepAsync(Guid.NewGuid(), "evaluations", new { by = manager, summary = "x" }, 404);
         await StepAsync(redesign, "outcomes", new { by = manager, measure = "m", baseline = 1, value = 2, periodStart = "2026-11-15T00:00:00Z", periodEnd = "2026-11-01T00:00:00Z", source = "s" }, 400);
@@ -70,7 +70,7 @@ public sealed class LivingARedesign(ServiceFixture service)
     {
         var (notImplemented, manager, priority) = await ProposedWithAgreedPriorityAsync();
         var notMeasured = await Host.CreateAsync("/api/service-redesigns", Requests.Redesign(manager));
-        object Approve() => new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { priority }, decisionMakers = new[] { manager } };
+        object Approve() => new { by = manager, outcome = "approved", rationale = "r", basedOnPriorities = new[] { priority }, decisionMakers = new[] { manager }, expectedVersion = 1 };
         await StepAsync(notImplemented, "decision", Approve());
         await StepAsync(notMeasured, "decision", Approve());
         await StepAsync(notMeasured, "implementations", new { by = manager, whatChanged = "x", implementedOn = "2026-11-01T00:00:00Z" });

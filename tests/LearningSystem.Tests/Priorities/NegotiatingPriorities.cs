@@ -61,7 +61,7 @@ public sealed class NegotiatingPriorities(ServiceFixture service)
 
         var view = await Host.GetJsonAsync($"/api/priorities/{priority}");
         Assert.Equal("Tell patients how long they will wait", view.GetProperty("statement").GetString());
-        Assert.Equal(2, view.GetProperty("wordings").GetArrayLength());
+        Assert.Equal(2, view.GetProperty("negotiation").GetProperty("wordings").GetArrayLength());
         Assert.Equal(6, view.GetProperty("version").GetInt64());
     }
 

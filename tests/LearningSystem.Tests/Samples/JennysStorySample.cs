@@ -11,10 +11,15 @@ public sealed class JennysStorySample(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
-    private async Task<(StoryOutcome Outcome, string Narration)> PlayAsync()
+    private async Task<(StoryOutcome Outcome, string Narration)> PlayAsync(string? organisation = null)
     {
         service.Clock.Now = TestClock.Start;
         using var client = Host.Server.CreateClient();
+        if (organisation is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Organisation", organisation);
+        }
+
         using var narration = new StringWriter();
         var outcome = await Story.PlayAsync(client, narration);
         return (outcome, narration.ToString());
@@ -54,6 +59,60 @@ public sealed class JennysStorySample(ServiceFixture service)
             Assert.DoesNotContain(outcome.Redesign, loops.GetProperty(list).EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
         }
         await Host.GetJsonAsync($"/api/rounds/{outcome.Round}/timeline", 404, organisation: "another-trust");
+    }
+
+    [Fact]
+    public async Task The_redesign_and_the_curriculum_change_are_negotiated_like_priorities_then_decided_and_carried_out()
+    {
+        var (outcome, narration) = await PlayAsync();
+
+        var redesign = await Host.GetJsonAsync($"/api/service-redesigns/{outcome.Redesign}");
+        var negotiation = redesign.GetProperty("negotiation");
+        Assert.EndsWith("say only how long, never why.", redesign.GetProperty("proposedChange").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, negotiation.GetProperty("wordings").GetArrayLength());
+        var objection = Assert.Single(negotiation.GetProperty("objections").EnumerateArray());
+        Assert.Equal((false, true), (objection.GetProperty("open").GetBoolean(), objection.GetProperty("answered").GetBoolean()));
+        Assert.Equal(outcome.People["reyes"], objection.GetProperty("by").GetGuid());
+
+        var change = await Host.GetJsonAsync($"/api/curriculum-changes/{outcome.CurriculumChange}");
+        Assert.StartsWith("Explain a delay to a waiting patient honestly", change.GetProperty("learningOutcome").GetString(), StringComparison.Ordinal);
+        Assert.Equal("approved", change.GetProperty("decision").GetProperty("outcome").GetString());
+        Assert.Equal([outcome.AgreedPriority], change.GetProperty("decision").GetProperty("basedOnPriorities").EnumerateArray().Select(p => p.GetGuid()));
+        Assert.Equal(["patientEducator", "patientEducator", "peerStudent", "otherProfession", "educator"],
+            change.GetProperty("coDesigners").EnumerateArray().Select(d => d.GetProperty("role").GetString()));
+        var session = Assert.Single(change.GetProperty("sessions").EnumerateArray());
+        Assert.Equal(outcome.TeachingSession, session.GetProperty("id").GetGuid());
+        Assert.Contains("patient", session.GetProperty("teachers").EnumerateArray().Select(t => t.GetProperty("group").GetString()));
+
+        // Everyone is both learner and teacher; their words are read back in clear while they are not erased.
+        var reflections = await Host.GetJsonAsync($"/api/curriculum-changes/{outcome.CurriculumChange}/reflections?sessionId={outcome.TeachingSession}");
+        Assert.Equal(outcome.Reflections, reflections.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
+        Assert.All(reflections.EnumerateArray(), r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("taught").GetString())));
+        Assert.Contains(reflections.EnumerateArray(), r => r.GetProperty("learned").GetString()!.Contains("I don't know how long", StringComparison.Ordinal));
+
+        var courseLessons = await Host.GetJsonAsync($"/api/lessons?course={Uri.EscapeDataString("MBBS Year 3")}&about={outcome.CurriculumChange}");
+        Assert.Equal(outcome.Lessons[2], Assert.Single(courseLessons.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Contains("co-taught the communication session", narration, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_open_loops_after_the_story_match_their_snapshot()
+    {
+        // A fresh organisation of its own, so that other scenarios' feedback and redesigns stay out of the view.
+        var organisation = $"jennys-trust-{Guid.NewGuid():N}";
+        var (outcome, _) = await PlayAsync(organisation);
+        var names = new Dictionary<Guid, string> { [outcome.FirstFeedback] = "<waited two hours>", [outcome.NewFeedback] = "<got a text>" };
+
+        var loops = (JObject)await ReadAsync("/api/open-loops?days=0", names, organisation: organisation);
+
+        Assert.Equal(2, ((JArray)loops["feedbackWithoutResponse"]!).Count);
+        Assert.Empty((JArray)loops["curriculumChangesWithoutTeaching"]!);
+        foreach (var item in loops["feedbackWithoutResponse"]!)
+        {
+            item["id"] = item["id"]!.Value<string>()!.StartsWith('<') ? item["id"] : "<rushed appointment>";
+        }
+
+        Snapshot.Match(loops, "jennys-story-open-loops");
     }
 
     [Fact]
@@ -102,6 +161,8 @@ public sealed class JennysStorySample(ServiceFixture service)
 
         var kinds = nodes.Values.Select(n => n.GetProperty("kind").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "feedback", "priority", "redesign", "decision", "implementation", "outcome", "evaluation", "lesson" }, kinds);
+        Assert.Superset(new HashSet<string?> { "curriculumChange", "teachingSession", "reflection" }, kinds);
+        Assert.True(nodes.ContainsKey(outcome.CurriculumChange.ToString()));
 
         // Any item is a starting point: from the new feedback, looking back, the same loop appears.
         var fromNewFeedback = (await Host.GetJsonAsync($"/api/lineage/{outcome.NewFeedback}")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!);
@@ -121,9 +182,16 @@ public sealed class JennysStorySample(ServiceFixture service)
     }
 
     // Ids made during the story are replaced by names, so that the snapshots hold only what the story decides.
-    private async Task<JToken> ReadAsync(string url, Dictionary<Guid, string> names, string[]? ignoreIdsOf = null)
+    private async Task<JToken> ReadAsync(string url, Dictionary<Guid, string> names, string[]? ignoreIdsOf = null, string? organisation = null)
     {
-        var text = await (await Host.Scenario(s => s.Get.Url(url))).ReadAsTextAsync();
+        var text = await (await Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            if (organisation is not null)
+            {
+                s.WithRequestHeader("X-Organisation", organisation);
+            }
+        })).ReadAsTextAsync();
         foreach (var (id, name) in names)
         {
             text = text.Replace(id.ToString(), name, StringComparison.Ordinal);

@@ -10,15 +10,20 @@ public static class ListLessonsEndpoint
 {
     public const int MaxItems = 500;
 
-    /// <summary>Lessons per service, per stakeholder group, or about one item; filters combine.</summary>
+    /// <summary>Lessons per service, per course, per stakeholder group, or about one item; filters combine.</summary>
     [WolverineGet("/api/lessons", OperationId = "listLessons"), Tags("Learning loop")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    public static async Task<IReadOnlyList<Lesson>> Get(string? service, string? group, Guid? about, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Lesson>> Get(string? service, string? course, string? group, Guid? about, IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<Lesson>().AsQueryable();
         if (service is not null)
         {
             query = query.Where(l => l.Service == service);
+        }
+
+        if (course is not null)
+        {
+            query = query.Where(l => l.Course == course);
         }
 
         if (group is not null)

@@ -1,6 +1,9 @@
 using FluentValidation;
+using LearningSystem.Curriculum;
+using LearningSystem.Feedback;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
+using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -8,8 +11,11 @@ using Wolverine.Marten;
 
 namespace LearningSystem.Lessons.Recording;
 
-/// <summary><c>about</c> and each piece of <c>evidence</c> name anything recorded here: feedback, a priority, a redesign, a round, another lesson.</summary>
-public sealed record RecordLesson(Guid? By, Guid? About, string? Service, string? Text, IReadOnlyList<Guid>? Evidence) : IActedBy
+/// <summary>
+/// <c>about</c> and each piece of <c>evidence</c> name anything recorded here: feedback, a priority, a redesign, a
+/// curriculum change, a round, another lesson. <c>service</c> and <c>course</c> default to the item's own.
+/// </summary>
+public sealed record RecordLesson(Guid? By, Guid? About, string? Service, string? Text, IReadOnlyList<Guid>? Evidence, string? Course = null) : IActedBy
 {
     Guid? IActedBy.ActingParticipant => By;
 }
@@ -21,6 +27,7 @@ public sealed class RecordLessonValidator : AbstractValidator<RecordLesson>
         RuleFor(x => x.By).NotEmpty();
         RuleFor(x => x.About).NotEmpty();
         RuleFor(x => x.Service).MaximumLength(200);
+        RuleFor(x => x.Course).MaximumLength(200);
         RuleFor(x => x.Text).NotEmpty().MaximumLength(8_000);
         RuleFor(x => x.Evidence).Must(e => e is null || e.Count <= 100).WithMessage("Cite at most 100 pieces of evidence.");
     }
@@ -28,20 +35,28 @@ public sealed class RecordLessonValidator : AbstractValidator<RecordLesson>
 
 public static class RecordLessonEndpoint
 {
-    public static LessonRecorded Decide(Guid id, RecordLesson command, Actor actor, IReadOnlyCollection<Guid> known, DateTimeOffset now)
+    /// <param name="origins">The first event of each referenced item that exists, by its id.</param>
+    public static LessonRecorded Decide(Guid id, RecordLesson command, Actor actor, IReadOnlyDictionary<Guid, object> origins, DateTimeOffset now)
     {
-        if (!known.Contains(command.About!.Value))
+        if (!origins.TryGetValue(command.About!.Value, out var about))
         {
             throw Rejected.NotFound($"Nothing {command.About} is recorded to learn about.", "about");
         }
 
         var evidence = (command.Evidence ?? []).Distinct().ToArray();
-        if (evidence.Except(known).ToArray() is { Length: > 0 } missing)
+        if (evidence.Where(e => !origins.ContainsKey(e)).ToArray() is { Length: > 0 } missing)
         {
             throw Rejected.NotFound($"No evidence {string.Join(", ", missing)} is recorded.", "evidence");
         }
 
-        return new LessonRecorded(id, command.About!.Value, TextInput.Optional(command.Service), command.Text!.Trim(), evidence, actor.Id, actor.Group, now);
+        var service = TextInput.Optional(command.Service) ?? about switch
+        {
+            ServiceRedesignProposed r => r.Service,
+            PatientFeedbackRecorded f => f.Service,
+            _ => null,
+        };
+        var course = TextInput.Optional(command.Course) ?? (about as CurriculumChangeProposed)?.Course;
+        return new LessonRecorded(id, command.About!.Value, service, command.Text!.Trim(), evidence, actor.Id, actor.Group, now, course);
     }
 
     [WolverinePost("/api/lessons", OperationId = "recordLesson"), Tags("Learning loop")]
@@ -51,11 +66,11 @@ public static class RecordLessonEndpoint
         var actor = await Acting.ActorAsync(session, command.By!.Value, "by", ct);
         Guid[] referenced = [command.About!.Value, .. command.Evidence ?? []];
         // Every item of the loop is a stream here, so a reference is known when its stream exists in this organisation.
-        var known = await session.Events.QueryAllRawEvents()
+        var origins = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId.IsOneOf(referenced) && e.Version == 1)
-            .Select(e => e.StreamId)
             .ToListAsync(ct);
         var id = Guid.CreateVersion7();
-        return (Created.At("/api/lessons", id, 1), MartenOps.StartStream<Lesson>(id, Decide(id, command, actor, known, clock.GetUtcNow())));
+        var recorded = Decide(id, command, actor, origins.ToDictionary(e => e.StreamId, e => e.Data), clock.GetUtcNow());
+        return (Created.At("/api/lessons", id, 1), MartenOps.StartStream<Lesson>(id, recorded));
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.Rounds.Submitting;
 using Marten;
@@ -35,8 +36,8 @@ public static class CounterProposeEndpoint
     [WolverinePost("/api/priorities/{id}/counter-proposals", OperationId = "counterPropose"), Tags("Priority negotiation")]
     public static async Task<Accepted> Post(Guid id, CounterPropose command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);
-        var (original, alternative) = Decide(move.Priority, command, move.Actor, Guid.CreateVersion7(), move.Now);
+        var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: false, http, session, clock, ct);
+        var (original, alternative) = Decide(move.State, command, move.Actor, Guid.CreateVersion7(), move.Now);
         session.Events.StartStream<Priority>(alternative.PriorityId, alternative);
         if (alternative.RoundId is { } round)
         {

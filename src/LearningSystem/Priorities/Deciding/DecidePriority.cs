@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
@@ -34,18 +35,7 @@ public static class DecidePriorityEndpoint
             throw Rejected.NotFound($"No participant {string.Join(", ", unknownMakers)} is registered.", "decisionMakers");
         }
 
-        var objections = (command.AnswersObjections ?? []).Distinct().ToArray();
-        if (objections.Except(priority.Objections.Select(o => o.Id)).ToArray() is { Length: > 0 } unknownObjections)
-        {
-            throw Rejected.NotFound($"Priority {priority.Id} has no objection {string.Join(", ", unknownObjections)}.", "answersObjections");
-        }
-
-        var amendments = (command.AnswersAmendments ?? []).Distinct().ToArray();
-        if (amendments.Except(priority.Amendments.Select(a => a.Id)).ToArray() is { Length: > 0 } unknownAmendments)
-        {
-            throw Rejected.NotFound($"Priority {priority.Id} has no amendment {string.Join(", ", unknownAmendments)}.", "answersAmendments");
-        }
-
+        var (objections, amendments) = priority.Negotiation.EnsureAnswers(priority.Id, command.AnswersObjections, command.AnswersAmendments);
         return new PriorityDecided(priority.Id, WireValues<DecisionOutcome>.Parse(command.Outcome!), command.Rationale!.Trim(),
             makers, objections, amendments, actor.Id, actor.Group, now);
     }
@@ -53,8 +43,8 @@ public static class DecidePriorityEndpoint
     [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags("Priority negotiation")]
     public static async Task<Accepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
+        var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);
         var makers = await session.LoadManyAsync<Participant>(ct, command.DecisionMakers!.Distinct());
-        return Moves.Append(move, Decide(move.Priority, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now));
+        return Moves.Append(move, Decide(move.State, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now));
     }
 }

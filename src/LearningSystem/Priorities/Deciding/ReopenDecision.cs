@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
@@ -27,7 +28,7 @@ public static class ReopenDecisionEndpoint
     [WolverinePost("/api/priorities/{id}/reopening", OperationId = "reopenDecision"), Tags("Priority negotiation")]
     public static async Task<Accepted> Post(Guid id, ReopenDecision command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
-        return Moves.Append(move, Decide(move.Priority, command, move.Actor, move.Now));
+        var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);
+        return Moves.Append(move, Decide(move.State, command, move.Actor, move.Now));
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
@@ -38,10 +39,10 @@ public static class MergePriorityEndpoint
     [WolverinePost("/api/priorities/{id}/merge", OperationId = "mergePriority"), Tags("Priority negotiation")]
     public static async Task<Accepted> Post(Guid id, MergePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var move = await Moves.BeginAsync(id, command, versionRequired: true, http, session, clock, ct);
+        var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);
         // The target's stream is fetched for writing too, so that a race on either side loses cleanly.
         var target = await session.Events.FetchForWriting<Priority>(command.Into!.Value, ct);
-        var (merged, absorbed) = Decide(move.Priority, target.Aggregate ?? throw Rejected.NotFound($"No priority {command.Into} is set.", "into"), command, move.Actor, move.Now);
+        var (merged, absorbed) = Decide(move.State, target.Aggregate ?? throw Rejected.NotFound($"No priority {command.Into} is set.", "into"), command, move.Actor, move.Now);
         target.AppendOne(absorbed);
         return Moves.Append(move, merged);
     }

@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -49,7 +50,7 @@ public static class PriorityProvenanceEndpoint
         {
             MoveRecord? move = data switch
             {
-                PriorityEndorsed e => new(version, "endorsed", Person(e.By, e.ByGroup), e.At, e.Comment, null, null),
+                ProposalEndorsed e => new(version, "endorsed", Person(e.By, e.ByGroup), e.At, e.Comment, null, null),
                 ObjectionRaised e => new(version, "objectionRaised", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
                 ObjectionWithdrawn e => new(version, "objectionWithdrawn", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
                 AmendmentProposed e => new(version, "amendmentProposed", Person(e.By, e.ByGroup), e.At, e.Reason, e.Wording, e.AmendmentId),
@@ -78,8 +79,8 @@ public static class PriorityProvenanceEndpoint
             };
         }
 
-        var proposers = priority.Amendments.ToDictionary(a => a.Id, a => Person(a.By, a.ByGroup));
-        var wordings = priority.Wordings.Select(w => new WordingRecord(
+        var proposers = priority.Negotiation.Amendments.ToDictionary(a => a.Id, a => Person(a.By, a.ByGroup));
+        var wordings = priority.Negotiation.Wordings.Select(w => new WordingRecord(
             w.Text,
             w.Amendment is { } amendment ? proposers[amendment] : Person(w.ProposedBy, priority.SetByGroup),
             w.AcceptedBy is { } accepter ? Known(accepter) : null,
@@ -114,7 +115,7 @@ public static class PriorityProvenanceEndpoint
                 _ => Provenance.ActingParticipant(e) is { } actor ? [actor] : Array.Empty<Guid>(),
             })
             .Append(priority.SetBy)
-            .Concat(priority.Amendments.Select(a => a.By))
+            .Concat(priority.Negotiation.Amendments.Select(a => a.By))
             .Distinct()
             .ToArray();
         var participants = await vault.OpenAllAsync(session, await session.LoadManyAsync<Participant>(ct, people), ct);

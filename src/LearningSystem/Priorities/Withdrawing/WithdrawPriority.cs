@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
@@ -33,7 +34,7 @@ public static class WithdrawPriorityEndpoint
     [WolverinePost("/api/priorities/{id}/withdrawal", OperationId = "withdrawPriority"), Tags("Priority negotiation")]
     public static async Task<Accepted> Post(Guid id, WithdrawPriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var move = await Moves.BeginAsync(id, command, versionRequired: false, http, session, clock, ct);
-        return Moves.Append(move, Decide(move.Priority, command, move.Actor, move.Now));
+        var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: false, http, session, clock, ct);
+        return Moves.Append(move, Decide(move.State, command, move.Actor, move.Now));
     }
 }

@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
@@ -20,8 +21,8 @@ public static class RoundBalanceEndpoint
     public static RoundBalanceView Compose(Round round, IReadOnlyList<Priority> priorities)
     {
         var interim = Scoring.ScoreInterim(round.Priorities, round.InterimRankings);
-        var amendments = priorities.SelectMany(p => p.Amendments).ToArray();
-        var objections = priorities.SelectMany(p => p.Objections).ToArray();
+        var amendments = priorities.SelectMany(p => p.Negotiation.Amendments).ToArray();
+        var objections = priorities.SelectMany(p => p.Negotiation.Objections).ToArray();
         var groups = round.InvitedGroups
             .Concat(priorities.Select(p => p.SetByGroup))
             .Concat(amendments.Select(a => a.ByGroup))

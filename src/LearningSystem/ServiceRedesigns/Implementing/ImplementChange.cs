@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating.Deciding;
 using FluentValidation;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
@@ -24,7 +25,7 @@ public sealed class ImplementChangeValidator : AbstractValidator<ImplementChange
 public static class ImplementChangeEndpoint
 {
     public static ChangeImplemented Decide(ServiceRedesign redesign, ImplementChange command, Actor actor, Guid implementationId, DateTimeOffset now) =>
-        redesign.Decision?.Outcome == RedesignOutcome.Approved
+        redesign.Decision?.Outcome == ChangeOutcome.Approved
             ? new ChangeImplemented(redesign.Id, implementationId, command.WhatChanged!.Trim(), command.ImplementedOn!.Value, actor.Id, actor.Group, now)
             : throw Rejected.Conflict($"Redesign {redesign.Id} is not approved; only an approved redesign is implemented.");
 

@@ -1,3 +1,5 @@
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Negotiating;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -20,7 +22,8 @@ public sealed record ServiceRedesignView(
     ProposerView ProposedBy,
     IReadOnlyList<EvidenceView> Evidence,
     DateTimeOffset ProposedAt,
-    RedesignDecision? Decision,
+    Negotiation Negotiation,
+    ChangeDecision? Decision,
     IReadOnlyList<Implementation> Implementations,
     IReadOnlyList<Measurement> Outcomes,
     IReadOnlyList<Evaluation> Evaluations,
@@ -45,6 +48,7 @@ public static class GetServiceRedesignEndpoint
                 .Select(f => new EvidenceView(f.Id, f.Service, f.Rating, f.ReceivedAt, f.Comment))
                 .ToArray(),
             redesign.ProposedAt,
+            redesign.Negotiation,
             redesign.Decision,
             redesign.Implementations,
             redesign.Outcomes,

@@ -1,0 +1,18 @@
+using JasperFx.Events.Projections;
+using LearningSystem.Curriculum.Reflecting;
+using Marten;
+
+namespace LearningSystem.Curriculum;
+
+public static class CurriculumModule
+{
+    public static StoreOptions AddCurriculum(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([typeof(CurriculumChangeProposed), typeof(TeachingSessionDelivered), typeof(ReflectionRecorded)]);
+        options.Projections.Snapshot<CurriculumChange>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline);
+        options.Schema.For<CurriculumChange>().Index(c => c.Course);
+        options.Schema.For<Reflection>().Index(r => r.CurriculumChangeId);
+        return options;
+    }
+}

@@ -1,0 +1,69 @@
+using LearningSystem.Curriculum.Reflecting;
+using LearningSystem.PersonalData;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Curriculum.Reading;
+
+public static class ReadCurriculumEndpoints
+{
+    public const int MaxItems = 500;
+
+    /// <summary>The change as it stands; its version is also the ETag, ready for If-Match on the next move.</summary>
+    [WolverineGet("/api/curriculum-changes/{id}", OperationId = "getCurriculumChange"), Tags("Curriculum")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<CurriculumChange?> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var change = await session.LoadAsync<CurriculumChange>(id, ct);
+        if (change is not null)
+        {
+            http.Response.Headers.ETag = $"\"{change.Version}\"";
+        }
+
+        return change;
+    }
+
+    /// <summary>Curriculum changes to one course, oldest first.</summary>
+    [WolverineGet("/api/curriculum-changes", OperationId = "listCurriculumChanges"), Tags("Curriculum")]
+    public static async Task<IReadOnlyList<CurriculumChange>> List(string? course, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<CurriculumChange>().AsQueryable();
+        if (course is not null)
+        {
+            query = query.Where(c => c.Course == course);
+        }
+
+        return await query.OrderBy(c => c.ProposedAt).Take(MaxItems).ToListAsync(ct);
+    }
+
+    /// <summary>Reflections on a change, oldest first, optionally by one participant or on one session; erased authors' words read as erased.</summary>
+    [WolverineGet("/api/curriculum-changes/{id}/reflections", OperationId = "listReflections"), Tags("Curriculum")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<Reflection>?> Reflections(
+        Guid id, Guid? by, Guid? sessionId, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    {
+        if (await session.LoadAsync<CurriculumChange>(id, ct) is null)
+        {
+            return null;
+        }
+
+        var query = session.Query<Reflection>().Where(r => r.CurriculumChangeId == id);
+        if (by is { } author)
+        {
+            query = query.Where(r => r.By == author);
+        }
+
+        if (sessionId is { } taught)
+        {
+            query = query.Where(r => r.SessionId == taught);
+        }
+
+        return await vault.OpenAllAsync(session, await query.OrderBy(r => r.RecordedAt).Take(MaxItems).ToListAsync(ct), ct);
+    }
+
+    [WolverineGet("/api/reflections/{id}", OperationId = "getReflection"), Tags("Curriculum")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<Reflection?> Reflection(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
+        await session.LoadAsync<Reflection>(id, ct) is { } reflection ? await vault.OpenAsync(session, reflection, ct) : null;
+}

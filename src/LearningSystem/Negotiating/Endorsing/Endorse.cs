@@ -1,0 +1,37 @@
+using FluentValidation;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Wolverine.Http;
+
+namespace LearningSystem.Negotiating.Endorsing;
+
+public sealed record Endorse(Guid? By, string? Comment, long? ExpectedVersion) : IMove;
+
+public sealed class EndorseValidator : AbstractValidator<Endorse>
+{
+    public EndorseValidator()
+    {
+        RuleFor(x => x.By).NotEmpty();
+        RuleFor(x => x.Comment).MaximumLength(2_000);
+    }
+}
+
+public static class EndorseEndpoint
+{
+    public static ProposalEndorsed Decide(INegotiable proposal, Endorse command, Actor actor, DateTimeOffset now)
+    {
+        proposal.EnsureOpen();
+        if (proposal.Negotiation.EndorsedBy.Contains(actor.Id))
+        {
+            throw Rejected.Conflict($"Participant {actor.Id} has already endorsed this.");
+        }
+
+        return new ProposalEndorsed(proposal.Id, actor.Id, actor.Group, TextInput.Optional(command.Comment), now);
+    }
+
+    /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
+    [WolverinePost("/api/{kind}/{id}/endorsements", OperationId = "endorse"), Tags("Negotiation")]
+    public static Task<Accepted> Post(string kind, Guid id, Endorse command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Moves.MakeAsync(kind, id, command, versionRequired: false, (proposal, actor, now) => Decide(proposal, command, actor, now), http, session, clock, ct);
+}

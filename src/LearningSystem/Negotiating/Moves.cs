@@ -1,0 +1,109 @@
+using LearningSystem.Curriculum;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using LearningSystem.Priorities;
+using LearningSystem.ServiceRedesigns;
+using Marten;
+
+namespace LearningSystem.Negotiating;
+
+/// <summary>A negotiation move: made by a participant (<c>by</c>), optionally at an expected version of the proposal.</summary>
+public interface IMove : IActedBy
+{
+    Guid? By { get; }
+    long? ExpectedVersion { get; }
+
+    Guid? IActedBy.ActingParticipant => By;
+}
+
+/// <summary>What every move shares: the expected version, the acting participant, and appending what was decided.</summary>
+public static class Moves
+{
+    /// <summary>The kinds of proposal negotiated by the shared moves, as their routes name them.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["priorities", "service-redesigns", "curriculum-changes"];
+
+    /// <summary>Makes one shared move on the proposal the route names: <c>/api/{kind}/{id}/…</c>.</summary>
+    public static Task<Accepted> MakeAsync(
+        string kind, Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, object> decide,
+        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) => kind switch
+        {
+            "priorities" => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
+            "service-redesigns" => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
+            "curriculum-changes" => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
+            _ => throw Rejected.NotFound($"Nothing called '{kind}' is negotiated here; moves are made on {string.Join(", ", Kinds)}."),
+        };
+
+    public static async Task<StreamAct<T>> BeginAsync<T>(
+        Guid id, IMove move, bool versionRequired, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        where T : class, INegotiable
+    {
+        var expected = ExpectedVersion(move, http);
+        if (versionRequired && expected is null)
+        {
+            throw Rejected.Invalid("This move depends on the proposal's current state: give expectedVersion or If-Match.", "expectedVersion");
+        }
+
+        var stream = await session.Events.FetchForWriting<T>(id, ct);
+        var proposal = stream.Aggregate ?? throw Rejected.NotFound(NotFound<T>(id));
+        if (expected is { } version && version != proposal.Version)
+        {
+            throw new Rejected(RejectionKind.Conflict, $"It is at version {proposal.Version}, not {version}. Read it again and retry.")
+            {
+                Facts = new Dictionary<string, object?> { ["currentVersion"] = proposal.Version },
+            };
+        }
+
+        return new StreamAct<T>(stream, proposal, await Acting.ActorAsync(session, move.By!.Value, "by", ct), clock.GetUtcNow());
+    }
+
+    public static Accepted Append<T>(StreamAct<T> move, params object[] events) where T : class, INegotiable
+    {
+        move.Stream.AppendMany(events);
+        return new Accepted(move.State.Version + events.Length, events.Select(CreatedId).FirstOrDefault(id => id is not null));
+    }
+
+    /// <summary>From <c>expectedVersion</c> in the body or the <c>If-Match</c> header (<c>"3"</c>, <c>W/"3"</c> or <c>3</c>).</summary>
+    public static long? ExpectedVersion(IMove move, HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch.ToString();
+        long? fromHeader = null;
+        if (header.Length > 0)
+        {
+            var text = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
+            fromHeader = long.TryParse(text.Trim('"'), System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw Rejected.Invalid($"If-Match '{header}' is not a version.", "If-Match");
+        }
+
+        if (fromHeader is not null && move.ExpectedVersion is not null && fromHeader != move.ExpectedVersion)
+        {
+            throw Rejected.Invalid("expectedVersion and If-Match disagree.", "expectedVersion");
+        }
+
+        return fromHeader ?? move.ExpectedVersion;
+    }
+
+    private static async Task<Accepted> MakeAsync<T>(
+        Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, object> decide,
+        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        where T : class, INegotiable
+    {
+        var act = await BeginAsync<T>(id, move, versionRequired, http, session, clock, ct);
+        return Append(act, decide(act.State, act.Actor, act.Now));
+    }
+
+    private static string NotFound<T>(Guid id) => typeof(T).Name switch
+    {
+        nameof(Priority) => $"No priority {id} is set.",
+        nameof(ServiceRedesign) => $"No service redesign {id} is proposed.",
+        _ => $"No curriculum change {id} is proposed.",
+    };
+
+    private static Guid? CreatedId(object e) => e switch
+    {
+        ObjectionRaised o => o.ObjectionId,
+        AmendmentProposed a => a.AmendmentId,
+        CounterProposed c => c.CounterProposalId,
+        _ => null,
+    };
+}

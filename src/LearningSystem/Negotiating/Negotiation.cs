@@ -1,0 +1,129 @@
+using LearningSystem.Participants;
+
+namespace LearningSystem.Negotiating;
+
+public enum AmendmentStatus
+{
+    Proposed,
+    Accepted,
+    Rejected,
+}
+
+// The moves every proposal shares (a priority, a service redesign, a curriculum change). Each names the
+// proposal it was made on, who made it and their stakeholder group at that moment, so that provenance never
+// depends on what the participant's group is later.
+
+public sealed record ProposalEndorsed(Guid ProposalId, Guid By, StakeholderGroup ByGroup, string? Comment, DateTimeOffset At);
+
+public sealed record ObjectionRaised(Guid ProposalId, Guid ObjectionId, Guid By, StakeholderGroup ByGroup, string Reason, DateTimeOffset At);
+
+public sealed record ObjectionWithdrawn(Guid ProposalId, Guid ObjectionId, Guid By, StakeholderGroup ByGroup, string? Reason, DateTimeOffset At);
+
+public sealed record AmendmentProposed(Guid ProposalId, Guid AmendmentId, Guid By, StakeholderGroup ByGroup, string Wording, string Reason, DateTimeOffset At);
+
+public sealed record AmendmentAccepted(Guid ProposalId, Guid AmendmentId, Guid By, StakeholderGroup ByGroup, string? Reason, DateTimeOffset At);
+
+public sealed record AmendmentRejected(Guid ProposalId, Guid AmendmentId, Guid By, StakeholderGroup ByGroup, string Reason, DateTimeOffset At);
+
+/// <summary>An objection; <c>Answered</c> when a decision named it.</summary>
+public sealed record Objection(Guid Id, Guid By, StakeholderGroup ByGroup, string Reason, bool Open, DateTimeOffset RaisedAt, bool Answered = false);
+
+public sealed record Amendment(
+    Guid Id, Guid By, StakeholderGroup ByGroup, string Wording, string Reason, AmendmentStatus Status, Guid? DecidedBy, StakeholderGroup? DecidedByGroup = null);
+
+/// <summary>One wording the proposal has had: who proposed it and, after the first, who accepted it.</summary>
+public sealed record Wording(string Text, Guid ProposedBy, Guid? AcceptedBy, Guid? Amendment, DateTimeOffset Since);
+
+/// <summary>Anything negotiated by endorsement, objection and amendment before it is decided.</summary>
+public interface INegotiable
+{
+    Guid Id { get; }
+    long Version { get; }
+    Negotiation Negotiation { get; }
+
+    /// <summary>Refuses any move once the proposal is no longer being negotiated, saying why.</summary>
+    void EnsureOpen();
+}
+
+/// <summary>
+/// Where a proposal's negotiation stands: endorsements, objections, amendments and every wording it has had.
+/// Each proposal keeps one, and applies the shared move events to it.
+/// </summary>
+public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
+{
+    public IReadOnlyList<Guid> EndorsedBy { get; init; } = [];
+    public IReadOnlyList<Objection> Objections { get; init; } = [];
+    public IReadOnlyList<Amendment> Amendments { get; init; } = [];
+
+    /// <summary>The wording that stands now.</summary>
+    public string Wording => Wordings[^1].Text;
+
+    public static Negotiation Start(string wording, Guid by, DateTimeOffset at) => new([new Wording(wording, by, null, null, at)]);
+
+    /// <summary>
+    /// Marten applies a shared move to every kind of proposal's inline view, whatever the stream; a view of
+    /// another kind then gets a blank instance with no negotiation, and answers null so that nothing is stored.
+    /// </summary>
+    public static bool IsElsewhere(INegotiable? proposal) => proposal?.Negotiation is null;
+
+    public Negotiation Apply(ProposalEndorsed e) => this with { EndorsedBy = [.. EndorsedBy, e.By] };
+
+    public Negotiation Apply(ObjectionRaised e) => this with { Objections = [.. Objections, new Objection(e.ObjectionId, e.By, e.ByGroup, e.Reason, true, e.At)] };
+
+    public Negotiation Apply(ObjectionWithdrawn e) => this with { Objections = Objections.Select(o => o.Id == e.ObjectionId ? o with { Open = false } : o).ToArray() };
+
+    public Negotiation Apply(AmendmentProposed e) =>
+        this with { Amendments = [.. Amendments, new Amendment(e.AmendmentId, e.By, e.ByGroup, e.Wording, e.Reason, AmendmentStatus.Proposed, null)] };
+
+    public Negotiation Apply(AmendmentAccepted e)
+    {
+        var amendment = Amendments.Single(a => a.Id == e.AmendmentId);
+        return this with
+        {
+            Amendments = Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Accepted, DecidedBy = e.By, DecidedByGroup = e.ByGroup } : a).ToArray(),
+            Wordings = [.. Wordings, new Wording(amendment.Wording, amendment.By, e.By, amendment.Id, e.At)],
+        };
+    }
+
+    public Negotiation Apply(AmendmentRejected e) =>
+        this with { Amendments = Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Rejected, DecidedBy = e.By, DecidedByGroup = e.ByGroup } : a).ToArray() };
+
+    /// <summary>A decision answers the objections it names; they close with it.</summary>
+    public Negotiation Answer(IReadOnlyCollection<Guid> objections) =>
+        this with { Objections = Objections.Select(o => objections.Contains(o.Id) ? o with { Open = false, Answered = true } : o).ToArray() };
+
+    /// <summary>The objections and amendments a decision says it answers, each known to this negotiation.</summary>
+    public (Guid[] Objections, Guid[] Amendments) EnsureAnswers(Guid proposalId, IEnumerable<Guid>? objections, IEnumerable<Guid>? amendments)
+    {
+        var answered = (objections ?? []).Distinct().ToArray();
+        if (answered.Except(Objections.Select(o => o.Id)).ToArray() is { Length: > 0 } unknownObjections)
+        {
+            throw Rejected.NotFound($"Proposal {proposalId} has no objection {string.Join(", ", unknownObjections)}.", "answersObjections");
+        }
+
+        var considered = (amendments ?? []).Distinct().ToArray();
+        if (considered.Except(Amendments.Select(a => a.Id)).ToArray() is { Length: > 0 } unknownAmendments)
+        {
+            throw Rejected.NotFound($"Proposal {proposalId} has no amendment {string.Join(", ", unknownAmendments)}.", "answersAmendments");
+        }
+
+        return (answered, considered);
+    }
+
+    /// <summary>An amendment is accepted or rejected once, and by someone other than its proposer.</summary>
+    public void EnsureAmendmentDecidable(INegotiable proposal, Guid amendmentId, Actor actor)
+    {
+        proposal.EnsureOpen();
+        var amendment = Amendments.SingleOrDefault(a => a.Id == amendmentId)
+                        ?? throw Rejected.NotFound($"Proposal {proposal.Id} has no amendment {amendmentId}.");
+        if (amendment.Status != AmendmentStatus.Proposed)
+        {
+            throw Rejected.Conflict($"Amendment {amendmentId} was already {amendment.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        if (amendment.By == actor.Id)
+        {
+            throw Rejected.Conflict("An amendment is accepted or rejected by someone other than the participant who proposed it.");
+        }
+    }
+}

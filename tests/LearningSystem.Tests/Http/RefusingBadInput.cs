@@ -11,7 +11,7 @@ public sealed class RefusingBadInput(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
-    public static TheoryData<string> Commands => new() { "/api/participants", "/api/patient-feedback", "/api/service-redesigns", "/api/priorities", "/api/rounds" };
+    public static TheoryData<string> Commands => new() { "/api/participants", "/api/patient-feedback", "/api/service-redesigns", "/api/priorities", "/api/rounds", "/api/curriculum-changes" };
 
     [Theory]
     [MemberData(nameof(Commands))]

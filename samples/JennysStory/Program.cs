@@ -5,3 +5,5 @@ var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5080");
 using var client = new HttpClient { BaseAddress = baseAddress };
 var outcome = await Story.PlayAsync(client, Console.Out);
 Console.WriteLine($"See {baseAddress}api/rounds/{outcome.Round}/results, /balance and /timeline, and {baseAddress}api/priorities/{outcome.AgreedPriority}/provenance.");
+Console.WriteLine($"The loop from the first feedback: {baseAddress}api/lineage/{outcome.FirstFeedback}");
+Console.WriteLine($"The co-taught module and its reflections: {baseAddress}api/curriculum-changes/{outcome.CurriculumChange}/reflections");

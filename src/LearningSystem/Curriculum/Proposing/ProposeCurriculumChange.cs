@@ -61,18 +61,8 @@ public static class ProposeCurriculumChangeEndpoint
             throw Rejected.NotFound($"No participant {string.Join(", ", unknown)} is registered.", "coDesigners");
         }
 
-        var evidence = (command.Evidence ?? []).Distinct().ToArray();
-        if (evidence.Except(evidenceFound.Select(f => f.Id)).ToArray() is { Length: > 0 } missing)
-        {
-            throw Rejected.NotFound($"No patient feedback {string.Join(", ", missing)} is recorded.", "evidence");
-        }
-
         // Teaching from patients' words is a purpose of its own; they must have agreed to it.
-        if (evidenceFound.Where(f => !f.Consent.Contains(ConsentScope.Education)).Select(f => f.Id).ToArray() is { Length: > 0 } withoutConsent)
-        {
-            throw Rejected.Invalid($"Patient feedback {string.Join(", ", withoutConsent)} was not consented for education.", "evidence");
-        }
-
+        var evidence = ConsentScopes.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.Education);
         var coDesigners = command.CoDesigners!
             .Select(d => new CoDesigner(d.Participant!.Value, byId[d.Participant.Value].StakeholderGroup, WireValues<CoDesignRole>.Parse(d.Role!)))
             .ToArray();

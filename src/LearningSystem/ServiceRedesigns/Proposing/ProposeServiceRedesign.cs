@@ -44,19 +44,8 @@ public static class ProposeServiceRedesignEndpoint
             throw Rejected.NotFound($"No participant {command.ProposedBy} is registered.", "proposedBy");
         }
 
-        var evidence = (command.Evidence ?? []).Distinct().ToArray();
-        var missing = evidence.Except(evidenceFound.Select(f => f.Id)).ToArray();
-        if (missing.Length > 0)
-        {
-            throw Rejected.NotFound($"No patient feedback {string.Join(", ", missing)} is recorded.", "evidence");
-        }
-
         // Feedback is evidence for a redesign only where the patient consented to service improvement.
-        var withoutConsent = evidenceFound.Where(f => !f.Consent.Contains(ConsentScope.ServiceImprovement)).Select(f => f.Id).ToArray();
-        if (withoutConsent.Length > 0)
-        {
-            throw Rejected.Invalid($"Patient feedback {string.Join(", ", withoutConsent)} was not consented for service improvement.", "evidence");
-        }
+        var evidence = ConsentScopes.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.ServiceImprovement);
 
         return new ServiceRedesignProposed(
             id,

@@ -17,6 +17,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     public TestClock Clock { get; } = new();
     public const string MasterKeyId = "test-1";
     public byte[] MasterKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    public System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
     public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
@@ -28,6 +29,9 @@ public sealed class ServiceFixture : IAsyncLifetime
             web.UseSetting("ConnectionStrings:LearningSystem", ConnectionString);
             web.UseSetting($"PersonalData:MasterKeys:{MasterKeyId}", Convert.ToBase64String(MasterKey));
             web.UseSetting("PersonalData:ActiveMasterKey", MasterKeyId);
+            web.UseSetting("Audit:SigningKey", SigningKey.ExportECPrivateKeyPem());
+            web.UseSetting("Audit:CheckpointSettleSeconds", "0");
+            web.UseSetting("Audit:CheckpointMinutes", "0");
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -37,6 +41,11 @@ public sealed class ServiceFixture : IAsyncLifetime
             });
         });
         await _host.ResetAllMartenDataAsync();
+        // The links live beside Marten's tables, so a reused database forgets them too.
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var truncate = new Npgsql.NpgsqlCommand("truncate learningsystem.event_links", connection);
+        await truncate.ExecuteNonQueryAsync();
     }
 
     /// <summary>Every event in the database, across organisations: what a refused command must leave unchanged.</summary>

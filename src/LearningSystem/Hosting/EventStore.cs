@@ -1,3 +1,4 @@
+using LearningSystem.Audit;
 using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.Lessons;
@@ -63,7 +64,7 @@ public static class EventStore
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons();
+            .AddCurriculum().AddLessons().AddAudit();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

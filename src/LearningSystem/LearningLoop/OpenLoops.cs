@@ -30,7 +30,7 @@ public static class OpenLoopsEndpoint
     public static IReadOnlyList<UnansweredFeedback> Unanswered(IEnumerable<PatientFeedback> feedback, DateTimeOffset now, int responseDays) =>
         feedback
             .Where(f => f.Responses.Count == 0 && f.ReceivedAt <= now.AddDays(-responseDays))
-            .OrderBy(f => f.ReceivedAt)
+            .OrderBy(f => f.ReceivedAt).ThenBy(f => f.Id)
             .Select(f => new UnansweredFeedback(f.Id, f.Service, f.Rating, f.ReceivedAt, (int)(now - f.ReceivedAt).TotalDays))
             .ToArray();
 

@@ -83,6 +83,10 @@ public static class PersonalFields
         .NotPersonal<CurriculumChange>(
             nameof(CurriculumChange.Course), nameof(CurriculumChange.Module), nameof(CurriculumChange.LearningOutcome), nameof(CurriculumChange.ProposedChange))
         .NotPersonal<TeachingSessionDelivered>(nameof(TeachingSessionDelivered.Title))
+        .NotPersonal<LearningSystem.Audit.Checkpoints.AuditCheckpoint>(
+            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Root), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Statement),
+            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Signature), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.KeyId),
+            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.PublicKey))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

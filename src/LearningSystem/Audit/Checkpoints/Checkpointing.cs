@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Npgsql;
+
+namespace LearningSystem.Audit.Checkpoints;
+
+/// <summary>The key checkpoints are signed with, from <c>Audit:SigningKey</c> (an EC private key in PEM); none means unsigned checkpoints.</summary>
+public sealed class CheckpointSigner : IDisposable
+{
+    private readonly ECDsa? _key;
+
+    public CheckpointSigner(IConfiguration configuration)
+    {
+        if (configuration["Audit:SigningKey"] is { Length: > 0 } pem)
+        {
+            _key = ECDsa.Create();
+            _key.ImportFromPem(pem);
+            var spki = _key.ExportSubjectPublicKeyInfo();
+            PublicKey = PemEncoding.WriteString("PUBLIC KEY", spki);
+            KeyId = Convert.ToHexStringLower(SHA256.HashData(spki))[..16];
+        }
+    }
+
+    public string? PublicKey { get; }
+    public string? KeyId { get; }
+
+    public string? Sign(string statement) =>
+        _key is null ? null : Convert.ToBase64String(_key.SignData(Encoding.UTF8.GetBytes(statement), HashAlgorithmName.SHA256));
+
+    public void Dispose() => _key?.Dispose();
+}
+
+/// <summary>Makes checkpoints: a Merkle root over the stored links of one organisation, up to a settled sequence.</summary>
+public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer, IConfiguration configuration, TimeProvider clock)
+{
+    /// <summary>
+    /// A transaction may commit after a later sequence number is already visible; links younger than this
+    /// many seconds wait for the next checkpoint, so that a checkpoint never misses one that commits late.
+    /// </summary>
+    public int SettleSeconds => configuration.GetValue("Audit:CheckpointSettleSeconds", 10);
+
+    /// <summary>The new checkpoint, or null when nothing settled since the last one.</summary>
+    public async Task<AuditCheckpoint?> MakeAsync(string organisation, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(organisation);
+        var last = await session.Query<AuditCheckpoint>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
+        var schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"""
+            select l.seq_id, l.link from {schema}.{HashChain.LinksTable} l
+            where l.tenant_id = @tenant and l.seq_id <= coalesce(
+              (select max(e.seq_id) from {schema}.mt_events e where e.tenant_id = @tenant and e.timestamp <= now() - make_interval(secs => @settle)), 0)
+            order by l.seq_id
+            """, connection);
+        command.Parameters.AddWithValue("tenant", organisation);
+        command.Parameters.AddWithValue("settle", (double)SettleSeconds);
+        var merkle = new Merkle();
+        long upTo = 0;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                upTo = reader.GetInt64(0);
+                merkle.Add((byte[])reader[1]);
+            }
+        }
+
+        if (merkle.Count == 0 || upTo <= (last?.UpToSequence ?? 0))
+        {
+            return null;
+        }
+
+        var root = Convert.ToHexStringLower(merkle.Root());
+        var statement = AuditCheckpoint.StatementOf(organisation, upTo, merkle.Count, root);
+        var checkpoint = new AuditCheckpoint(Guid.CreateVersion7(), upTo, merkle.Count, root, clock.GetUtcNow(), statement, signer.Sign(statement), signer.KeyId, signer.PublicKey);
+        session.Store(checkpoint);
+        await session.SaveChangesAsync(ct);
+        return checkpoint;
+    }
+
+    /// <summary>Every organisation with links.</summary>
+    public async Task<IReadOnlyList<string>> OrganisationsAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select distinct tenant_id from {store.Options.DatabaseSchemaName}.{HashChain.LinksTable}", connection);
+        var organisations = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            organisations.Add(reader.GetString(0));
+        }
+
+        return organisations;
+    }
+}
+
+/// <summary>Makes a checkpoint for every organisation every <c>Audit:CheckpointMinutes</c> (5 unless set; 0 turns it off).</summary>
+public sealed class CheckpointWriter(Checkpointing checkpointing, IConfiguration configuration, ILogger<CheckpointWriter> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var minutes = configuration.GetValue("Audit:CheckpointMinutes", 5.0);
+        if (minutes <= 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(minutes));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                foreach (var organisation in await checkpointing.OrganisationsAsync(stoppingToken))
+                {
+                    await checkpointing.MakeAsync(organisation, stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The next tick tries again; a missed checkpoint loses nothing, the links are all still there.
+                logger.LogWarning(e, "Making audit checkpoints failed");
+            }
+        }
+    }
+}

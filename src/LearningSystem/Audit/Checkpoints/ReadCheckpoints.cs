@@ -1,0 +1,23 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Audit.Checkpoints;
+
+public sealed record CheckpointsExport(string Algorithm, IReadOnlyList<AuditCheckpoint> Checkpoints);
+
+public static class CheckpointEndpoints
+{
+    /// <summary>Every checkpoint of the organisation, oldest first: the copy an auditor keeps outside our database.</summary>
+    [WolverineGet("/api/audit/checkpoints", OperationId = "listAuditCheckpoints"), Tags("Audit")]
+    public static async Task<CheckpointsExport> List(IQuerySession session, CancellationToken ct) =>
+        new(AuditCheckpoint.Algorithm, await session.Query<AuditCheckpoint>().OrderBy(c => c.UpToSequence).ToListAsync(ct));
+
+    /// <summary>Makes a checkpoint now, over the links that have settled; 204 when nothing is new since the last one.</summary>
+    [WolverinePost("/api/audit/checkpoints", OperationId = "makeAuditCheckpoint"), Tags("Audit")]
+    [ProducesResponseType<AuditCheckpoint>(201, "application/json")]
+    public static async Task<IResult> Post(HttpContext http, Checkpointing checkpointing, IQuerySession session, CancellationToken ct) =>
+        await checkpointing.MakeAsync(session.TenantId, ct) is { } made
+            ? Results.Created($"/api/audit/checkpoints/{made.Id}", made)
+            : Results.NoContent();
+}

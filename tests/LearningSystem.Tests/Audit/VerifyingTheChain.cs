@@ -1,0 +1,196 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Alba;
+using JennysStory;
+using Npgsql;
+
+namespace LearningSystem.Tests.Audit;
+
+/// <summary>Each scenario tampers in an organisation of its own, so the others' chains stay whole.</summary>
+[Collection(ServiceGroup.Name)]
+public sealed class VerifyingTheChain(ServiceFixture service)
+{
+    private IAlbaHost Host => service.Host;
+
+    private static string NewOrganisation() => $"audit-{Guid.NewGuid():N}"[..30];
+
+    private async Task<(Guid Participant, Guid Priority)> NegotiatedAsync(string organisation)
+    {
+        var jenny = await Host.CreateAsync("/api/participants", new { displayName = "Jenny", stakeholderGroup = "student" }, organisation);
+        var ada = await Host.CreateAsync("/api/participants", new { displayName = "Ada", stakeholderGroup = "nurse" }, organisation);
+        var priority = await Host.CreateAsync("/api/priorities", new { statement = "Shorter waits", rationale = "Hours of waiting", setBy = jenny }, organisation);
+        foreach (var (move, body) in new (string, object)[]
+                 {
+                     ("endorsements", new { by = ada }), ("objections", new { by = ada, reason = "Not knowing is worse" }),
+                     ("endorsements", new { by = jenny }),
+                 })
+        {
+            await Host.Scenario(s =>
+            {
+                s.Post.Json(body).ToUrl($"/api/priorities/{priority}/{move}");
+                s.WithRequestHeader("X-Organisation", organisation);
+                s.StatusCodeShouldBe(201);
+            });
+        }
+
+        return (jenny, priority);
+    }
+
+    private Task<JsonElement> VerifyAsync(string organisation, Guid? stream = null) =>
+        Host.GetJsonAsync(stream is null ? "/api/audit/verify" : $"/api/audit/verify?stream={stream}", organisation: organisation);
+
+    private async Task TamperAsync(string sql, string organisation, Guid stream)
+    {
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("tenant", organisation);
+        command.Parameters.AddWithValue("stream", stream);
+        Assert.True(await command.ExecuteNonQueryAsync() > 0, "the tampering should touch a row");
+    }
+
+    private static (Guid Stream, long Version, string Problem) Broken(JsonElement report)
+    {
+        Assert.False(report.GetProperty("intact").GetBoolean());
+        var first = report.GetProperty("firstBroken");
+        return (first.GetProperty("streamId").GetGuid(), first.GetProperty("version").GetInt64(), first.GetProperty("problem").GetString()!);
+    }
+
+    [Fact]
+    public async Task An_untouched_organisation_verifies_whole()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        var report = await VerifyAsync(organisation);
+        Assert.True(report.GetProperty("intact").GetBoolean(), report.GetRawText());
+        Assert.Equal(6, report.GetProperty("eventsChecked").GetInt64());
+        Assert.Equal(3, report.GetProperty("streamsChecked").GetInt32());
+        Assert.Equal(4, (await VerifyAsync(organisation, priority)).GetProperty("eventsChecked").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_changed_event_is_found_and_named()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        await TamperAsync(
+            "update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '\"Waits are fine\"') where tenant_id = @tenant and stream_id = @stream and version = 3",
+            organisation, priority);
+
+        Assert.Equal((priority, 3L, "changed"), Broken(await VerifyAsync(organisation)));
+        Assert.Equal((priority, 3L, "changed"), Broken(await VerifyAsync(organisation, priority)));
+    }
+
+    [Fact]
+    public async Task A_deleted_event_is_found_where_it_was()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        await TamperAsync("delete from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream and version = 2", organisation, priority);
+
+        Assert.Equal((priority, 2L, "missing"), Broken(await VerifyAsync(organisation)));
+    }
+
+    [Fact]
+    public async Task Two_reordered_events_are_found()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        await TamperAsync(
+            """
+            update learningsystem.mt_events set version = -2 where tenant_id = @tenant and stream_id = @stream and version = 2;
+            update learningsystem.mt_events set version = 2 where tenant_id = @tenant and stream_id = @stream and version = 3;
+            update learningsystem.mt_events set version = 3 where tenant_id = @tenant and stream_id = @stream and version = -2;
+            """, organisation, priority);
+
+        var (stream, version, problem) = Broken(await VerifyAsync(organisation));
+        Assert.Equal((priority, 3L, "outOfOrder"), (stream, version, problem));
+    }
+
+    [Fact]
+    public async Task An_erasure_still_verifies()
+    {
+        var organisation = NewOrganisation();
+        var (jenny, _) = await NegotiatedAsync(organisation);
+
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { reason = "Asked to be forgotten.", legalBasis = "consentWithdrawn" }).ToUrl($"/api/participants/{jenny}/erasure");
+            s.WithRequestHeader("X-Organisation", organisation);
+            s.StatusCodeShouldBeOk();
+        });
+
+        Assert.True((await VerifyAsync(organisation)).GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_signed_checkpoint_can_be_checked_outside_and_catches_rewritten_links()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        var made = await Host.Scenario(s =>
+        {
+            s.Post.Json(new { }).ToUrl("/api/audit/checkpoints");
+            s.WithRequestHeader("X-Organisation", organisation);
+            s.StatusCodeShouldBe(201);
+        });
+        var checkpoint = await made.ReadAsJsonAsync<JsonElement>();
+        Assert.Equal(6, checkpoint.GetProperty("events").GetInt64());
+
+        // What an auditor does with the export: check the signature with the public key alone.
+        var exported = (await Host.GetJsonAsync("/api/audit/checkpoints", organisation: organisation)).GetProperty("checkpoints")[0];
+        using var publicKey = ECDsa.Create();
+        publicKey.ImportFromPem(exported.GetProperty("publicKey").GetString());
+        Assert.True(publicKey.VerifyData(
+            Encoding.UTF8.GetBytes(exported.GetProperty("statement").GetString()!), Convert.FromBase64String(exported.GetProperty("signature").GetString()!), HashAlgorithmName.SHA256));
+        Assert.Contains($"root:{exported.GetProperty("root").GetString()}", exported.GetProperty("statement").GetString(), StringComparison.Ordinal);
+        Assert.True((await VerifyAsync(organisation)).GetProperty("checkpoints")[0].GetProperty("matches").GetBoolean());
+
+        // Someone with database access changes an event and rewrites every link to match; the checkpoint still knows.
+        await TamperAsync(
+            """
+            update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '"Waits are fine"') where tenant_id = @tenant and stream_id = @stream and version = 3;
+            update learningsystem.event_links l set link = learningsystem.event_link(e) from learningsystem.mt_events e
+              where e.seq_id = l.seq_id and e.tenant_id = @tenant and e.stream_id = @stream and e.version = 3;
+            update learningsystem.event_links l set link = learningsystem.event_link(e) from learningsystem.mt_events e
+              where e.seq_id = l.seq_id and e.tenant_id = @tenant and e.stream_id = @stream and e.version = 4;
+            """, organisation, priority);
+        var report = await VerifyAsync(organisation);
+        Assert.False(report.GetProperty("intact").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("firstBroken").ValueKind);
+        Assert.False(report.GetProperty("checkpoints")[0].GetProperty("matches").GetBoolean());
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { }).ToUrl("/api/audit/checkpoints");
+            s.WithRequestHeader("X-Organisation", organisation);
+            s.StatusCodeShouldBe(204);
+        });
+    }
+
+    [Fact]
+    public async Task Jennys_story_verifies_until_one_event_is_changed_and_then_names_it()
+    {
+        var organisation = NewOrganisation();
+        service.Clock.Now = TestClock.Start;
+        using var client = Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
+        var outcome = await Story.PlayAsync(client, TextWriter.Null);
+        var whole = await VerifyAsync(organisation);
+        Assert.True(whole.GetProperty("intact").GetBoolean(), whole.GetRawText());
+        Assert.True(whole.GetProperty("eventsChecked").GetInt64() > 50, whole.GetRawText());
+
+        await TamperAsync(
+            "update learningsystem.mt_events set data = jsonb_set(data, '{rationale}', '\"Nobody agreed\"') where tenant_id = @tenant and stream_id = @stream and type = 'priority_decided'",
+            organisation, outcome.AgreedPriority);
+
+        var (stream, _, problem) = Broken(await VerifyAsync(organisation));
+        Assert.Equal((outcome.AgreedPriority, "changed"), (stream, problem));
+        Assert.Equal("priority_decided", (await VerifyAsync(organisation)).GetProperty("firstBroken").GetProperty("type").GetString());
+    }
+}

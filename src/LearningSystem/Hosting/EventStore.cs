@@ -1,5 +1,6 @@
 using LearningSystem.Audit;
 using LearningSystem.Curriculum;
+using LearningSystem.Decisions;
 using LearningSystem.Feedback;
 using LearningSystem.Lessons;
 using LearningSystem.LocalPostgres;
@@ -64,7 +65,7 @@ public static class EventStore
         options.Policies.AllDocumentsAreMultiTenanted();
         options.Events.MetadataConfig.EnableAll();
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons().AddAudit();
+            .AddCurriculum().AddLessons().AddDecisions().AddAudit();
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

@@ -104,6 +104,8 @@ public static class Moves
         ObjectionRaised o => o.ObjectionId,
         AmendmentProposed a => a.AmendmentId,
         CounterProposed c => c.CounterProposalId,
+        PriorityDecided d => d.DecisionId,
+        LearningSystem.Negotiating.Deciding.ChangeDecided d => d.DecisionId,
         _ => null,
     };
 }

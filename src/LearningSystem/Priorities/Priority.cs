@@ -35,11 +35,11 @@ public sealed record PriorityWithdrawn(Guid PriorityId, Guid By, StakeholderGrou
 public sealed record PriorityDecided(
     Guid PriorityId, DecisionOutcome Outcome, string Rationale, IReadOnlyList<Guid> DecisionMakers,
     IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments,
-    Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
+    Guid By, StakeholderGroup ByGroup, DateTimeOffset At, Guid DecisionId);
 
 public sealed record DecisionReopened(Guid PriorityId, Guid By, StakeholderGroup ByGroup, string Reason, DateTimeOffset At);
 
-public sealed record Decision(DecisionOutcome Outcome, string Rationale, IReadOnlyList<Guid> DecisionMakers, Guid By, DateTimeOffset At);
+public sealed record Decision(DecisionOutcome Outcome, string Rationale, IReadOnlyList<Guid> DecisionMakers, Guid By, DateTimeOffset At, Guid Id);
 
 /// <summary>A priority as it stands after its negotiation so far. Kept inline, so it is also its view.</summary>
 public sealed partial record Priority(
@@ -98,7 +98,7 @@ public sealed partial record Priority(
     public static Priority Apply(PriorityDecided e, Priority p) => p with
     {
         Status = PriorityStatus.Decided,
-        Decision = new Decision(e.Outcome, e.Rationale, e.DecisionMakers, e.By, e.At),
+        Decision = new Decision(e.Outcome, e.Rationale, e.DecisionMakers, e.By, e.At, e.DecisionId),
         Negotiation = p.Negotiation.Answer(e.AnswersObjections),
     };
 

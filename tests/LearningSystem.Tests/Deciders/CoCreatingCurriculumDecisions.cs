@@ -29,13 +29,13 @@ public sealed class CoCreatingCurriculumDecisions
         [new CoDesigner(Okafor.Id, Okafor.Group, CoDesignRole.PatientEducator)], [], Lim.Id, Lim.Group, Now);
 
     private static readonly Priority Agreed = Priority.Apply(
-        new PriorityDecided(PriorityId, DecisionOutcome.Agreed, "Agreed", [Lim.Id], [], [], Lim.Id, Lim.Group, Now),
+        new PriorityDecided(PriorityId, DecisionOutcome.Agreed, "Agreed", [Lim.Id], [], [], Lim.Id, Lim.Group, Now, Guid.NewGuid()),
         Priority.Create(new PrioritySet(PriorityId, "Students learn to explain delays", "Why", Okafor.Id, Okafor.Group, [], [], null, Now)));
 
     private static CurriculumChange Approved()
     {
         var change = CurriculumChange.Create(Proposed);
-        var decided = DecideChangeEndpoint.Decide(change, new DecideChange(Lim.Id, "approved", "Serves it", [PriorityId], [Lim.Id], null, null, 1), Lim, [Agreed], [Lim.Id], Now);
+        var decided = DecideChangeEndpoint.Decide(change, new DecideChange(Lim.Id, "approved", "Serves it", [PriorityId], [Lim.Id], null, null, 1), Lim, [Agreed], [Lim.Id], Now, Guid.NewGuid());
         return CurriculumChange.Apply(decided, change)!;
     }
 
@@ -98,13 +98,13 @@ public sealed class CoCreatingCurriculumDecisions
     {
         ThenRejected(RejectionKind.Conflict, null, () => RaiseObjectionEndpoint.Decide(Approved(), new RaiseObjection(Tom.Id, "Too late", null), Tom, Guid.NewGuid(), Now));
         ThenRejected(RejectionKind.Conflict, null, () => DecideChangeEndpoint.Decide(
-            Approved(), new DecideChange(Lim.Id, "rejected", "No", [], [Lim.Id], null, null, 2), Lim, [], [Lim.Id], Now));
+            Approved(), new DecideChange(Lim.Id, "rejected", "No", [], [Lim.Id], null, null, 2), Lim, [], [Lim.Id], Now, Guid.NewGuid()));
     }
 
     [Fact]
     public void When_a_decision_answers_an_objection_it_does_not_have_then_it_is_not_found() =>
         ThenRejected(RejectionKind.NotFound, "answersObjections", () => DecideChangeEndpoint.Decide(
-            CurriculumChange.Create(Proposed), new DecideChange(Lim.Id, "approved", "Yes", [PriorityId], [Lim.Id], [Guid.NewGuid()], null, 1), Lim, [Agreed], [Lim.Id], Now));
+            CurriculumChange.Create(Proposed), new DecideChange(Lim.Id, "approved", "Yes", [PriorityId], [Lim.Id], [Guid.NewGuid()], null, 1), Lim, [Agreed], [Lim.Id], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_teaching_an_approved_change_then_the_teachers_groups_are_kept()

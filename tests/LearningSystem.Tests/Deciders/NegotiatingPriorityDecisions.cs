@@ -26,7 +26,7 @@ public sealed class NegotiatingPriorityDecisions
     private static readonly ObjectionRaised Objected = new(PriorityId, ObjectionId, Nurse.Id, Nurse.Group, "Waits are not the main problem", Now);
     private static readonly AmendmentProposed Amended = new(PriorityId, AmendmentId, Patient.Id, Patient.Group, "Tell patients how long they will wait", "Uncertainty is worse", Now);
 
-    private static readonly PriorityDecided Decided = new(PriorityId, DecisionOutcome.Agreed, "Everyone agreed", [Jenny.Id, Patient.Id], [ObjectionId], [], Nurse.Id, Nurse.Group, Now);
+    private static readonly PriorityDecided Decided = new(PriorityId, DecisionOutcome.Agreed, "Everyone agreed", [Jenny.Id, Patient.Id], [ObjectionId], [], Nurse.Id, Nurse.Group, Now, Guid.NewGuid());
 
     /// <summary>Folds events the way the inline projection does, counting versions.</summary>
     private static Priority Given(params object[] events) =>
@@ -186,7 +186,7 @@ public sealed class NegotiatingPriorityDecisions
     [Fact]
     public void When_deciding_then_the_decision_answers_the_objections_it_names()
     {
-        var decided = DecidePriorityEndpoint.Decide(Given(Set, Objected), Decision(ObjectionId), Nurse, [Jenny.Id, Patient.Id], Now);
+        var decided = DecidePriorityEndpoint.Decide(Given(Set, Objected), Decision(ObjectionId), Nurse, [Jenny.Id, Patient.Id], Now, Guid.NewGuid());
 
         var priority = Given(Set, Objected, decided);
 
@@ -197,11 +197,11 @@ public sealed class NegotiatingPriorityDecisions
 
     [Fact]
     public void When_deciding_with_an_unregistered_decision_maker_then_it_is_not_found() =>
-        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(), Nurse, [Jenny.Id], Now));
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(), Nurse, [Jenny.Id], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_a_decision_answers_an_objection_the_priority_never_had_then_it_is_not_found() =>
-        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(Guid.NewGuid()), Nurse, [Jenny.Id, Patient.Id], Now));
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(Guid.NewGuid()), Nurse, [Jenny.Id, Patient.Id], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_reopening_an_undecided_priority_then_it_is_a_conflict() =>

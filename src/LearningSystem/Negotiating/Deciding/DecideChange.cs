@@ -19,14 +19,14 @@ public enum ChangeOutcome
 /// </summary>
 public sealed record ChangeDecided(
     Guid ProposalId, ChangeOutcome Outcome, string Rationale, IReadOnlyList<Guid> BasedOnPriorities, IReadOnlyList<Guid> DecisionMakers,
-    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, Guid By, StakeholderGroup ByGroup, DateTimeOffset At);
+    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, Guid By, StakeholderGroup ByGroup, DateTimeOffset At, Guid DecisionId);
 
 public sealed record ChangeDecision(
     ChangeOutcome Outcome, string Rationale, IReadOnlyList<Guid> BasedOnPriorities, IReadOnlyList<Guid> DecisionMakers,
-    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, Guid By, StakeholderGroup ByGroup, DateTimeOffset At)
+    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, Guid By, StakeholderGroup ByGroup, DateTimeOffset At, Guid Id)
 {
     public static ChangeDecision Of(ChangeDecided e) =>
-        new(e.Outcome, e.Rationale, e.BasedOnPriorities, e.DecisionMakers, e.AnswersObjections, e.AnswersAmendments, e.By, e.ByGroup, e.At);
+        new(e.Outcome, e.Rationale, e.BasedOnPriorities, e.DecisionMakers, e.AnswersObjections, e.AnswersAmendments, e.By, e.ByGroup, e.At, e.DecisionId);
 }
 
 /// <summary>A proposed change, negotiated like a priority and then decided once.</summary>
@@ -56,7 +56,7 @@ public static class DecideChangeEndpoint
 {
     /// <summary>A change is decided once, at a known version; an approval rests on at least one agreed priority.</summary>
     public static ChangeDecided Decide(
-        IChange change, DecideChange command, Actor actor, IReadOnlyCollection<Priority> priorities, IReadOnlyCollection<Guid> makersFound, DateTimeOffset now)
+        IChange change, DecideChange command, Actor actor, IReadOnlyCollection<Priority> priorities, IReadOnlyCollection<Guid> makersFound, DateTimeOffset now, Guid decisionId)
     {
         change.EnsureOpen();
         var outcome = WireValues<ChangeOutcome>.Parse(command.Outcome!);
@@ -83,7 +83,7 @@ public static class DecideChangeEndpoint
         }
 
         var (objections, amendments) = change.Negotiation.EnsureAnswers(change.Id, command.AnswersObjections, command.AnswersAmendments);
-        return new ChangeDecided(change.Id, outcome, command.Rationale!.Trim(), basedOn, makers, objections, amendments, actor.Id, actor.Group, now);
+        return new ChangeDecided(change.Id, outcome, command.Rationale!.Trim(), basedOn, makers, objections, amendments, actor.Id, actor.Group, now, decisionId);
     }
 
     /// <summary><c>kind</c> is <c>service-redesigns</c> or <c>curriculum-changes</c>; priorities are decided at their own route.</summary>
@@ -102,6 +102,6 @@ public static class DecideChangeEndpoint
         await batch.Execute(ct);
         var (found, makersFound) = (await priorities, (await makers).Select(m => m.Id).ToArray());
         return await Moves.MakeAsync(kind, id, command, versionRequired: true,
-            (change, actor, now) => Decide((IChange)change, command, actor, found, makersFound, now), http, session, clock, ct);
+            (change, actor, now) => Decide((IChange)change, command, actor, found, makersFound, now, Guid.CreateVersion7()), http, session, clock, ct);
     }
 }

@@ -26,7 +26,7 @@ public sealed class DecidePriorityValidator : AbstractValidator<DecidePriority>
 
 public static class DecidePriorityEndpoint
 {
-    public static PriorityDecided Decide(Priority priority, DecidePriority command, Actor actor, IReadOnlyCollection<Guid> decisionMakersFound, DateTimeOffset now)
+    public static PriorityDecided Decide(Priority priority, DecidePriority command, Actor actor, IReadOnlyCollection<Guid> decisionMakersFound, DateTimeOffset now, Guid decisionId)
     {
         priority.EnsureOpen();
         var makers = command.DecisionMakers!.Distinct().ToArray();
@@ -37,7 +37,7 @@ public static class DecidePriorityEndpoint
 
         var (objections, amendments) = priority.Negotiation.EnsureAnswers(priority.Id, command.AnswersObjections, command.AnswersAmendments);
         return new PriorityDecided(priority.Id, WireValues<DecisionOutcome>.Parse(command.Outcome!), command.Rationale!.Trim(),
-            makers, objections, amendments, actor.Id, actor.Group, now);
+            makers, objections, amendments, actor.Id, actor.Group, now, decisionId);
     }
 
     [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags("Priority negotiation")]
@@ -45,6 +45,6 @@ public static class DecidePriorityEndpoint
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);
         var makers = await session.LoadManyAsync<Participant>(ct, command.DecisionMakers!.Distinct());
-        return Moves.Append(move, Decide(move.State, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now));
+        return Moves.Append(move, Decide(move.State, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now, Guid.CreateVersion7()));
     }
 }

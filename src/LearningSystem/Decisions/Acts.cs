@@ -1,0 +1,35 @@
+using LearningSystem.Curriculum;
+using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Participants;
+using LearningSystem.Priorities;
+using LearningSystem.ServiceRedesigns;
+
+namespace LearningSystem.Decisions;
+
+/// <summary>What one event of a proposal's negotiation did: the move, who made it in which group, why, and any wording it put forward.</summary>
+public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, string? Reason, string? Wording);
+
+public static class Acts
+{
+    public static ActSummary? Describe(object data) => data switch
+    {
+        PrioritySet e => new("set", e.SetBy, e.SetByGroup, e.Rationale, e.Statement),
+        ServiceRedesignProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.Problem, e.ProposedChange),
+        CurriculumChangeProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.ProposedChange, e.LearningOutcome),
+        ProposalEndorsed e => new("endorsed", e.By, e.ByGroup, e.Comment, null),
+        ObjectionRaised e => new("objectionRaised", e.By, e.ByGroup, e.Reason, null),
+        ObjectionWithdrawn e => new("objectionWithdrawn", e.By, e.ByGroup, e.Reason, null),
+        AmendmentProposed e => new("amendmentProposed", e.By, e.ByGroup, e.Reason, e.Wording),
+        AmendmentAccepted e => new("amendmentAccepted", e.By, e.ByGroup, e.Reason, null),
+        AmendmentRejected e => new("amendmentRejected", e.By, e.ByGroup, e.Reason, null),
+        CounterProposed e => new("counterProposed", e.By, e.ByGroup, e.Reason, null),
+        PriorityMerged e => new("mergedInto", e.By, e.ByGroup, e.Reason, null),
+        PriorityAbsorbed e => new("mergedFrom", e.By, e.ByGroup, e.Reason, null),
+        PriorityWithdrawn e => new("withdrawn", e.By, e.ByGroup, e.Reason, null),
+        PriorityDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
+        DecisionReopened e => new("reopened", e.By, e.ByGroup, e.Reason, null),
+        ChangeDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
+        _ => null,
+    };
+}

@@ -1,0 +1,13 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace LearningSystem.Decisions;
+
+public static class DecisionsModule
+{
+    public static StoreOptions AddDecisions(this StoreOptions options)
+    {
+        options.Projections.Add<DecisionIndex>(ProjectionLifecycle.Inline);
+        return options;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text;
+using JasperFx.Events;
+using LearningSystem.Audit;
+using LearningSystem.Audit.Verifying;
+using LearningSystem.Curriculum;
+using LearningSystem.Feedback;
+using LearningSystem.Hosting;
+using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Deciding;
+using LearningSystem.Participants;
+using LearningSystem.PersonalData;
+using LearningSystem.Priorities;
+using LearningSystem.Priorities.Reading;
+using LearningSystem.ServiceRedesigns;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace LearningSystem.Decisions.Reading;
+
+/// <summary>One act that led to the decision, with the link that chains it into its stream.</summary>
+public sealed record ActRecord(
+    long Sequence, Guid EventId, long Version, string Type, string Move, PersonAtTheTime By, DateTimeOffset At, string? Reason, string? Wording, string? Link);
+
+/// <summary>A wording the proposal had, and the act that made it current.</summary>
+public sealed record WordingAtDecision(int Number, string Text, PersonAtTheTime ProposedBy, PersonAtTheTime? AcceptedBy, Guid MadeCurrentBy, DateTimeOffset Since);
+
+public sealed record FeedbackEvidence(Guid Id, string Service, FeedbackRating Rating, DateTimeOffset ReceivedAt);
+
+public sealed record PriorityEvidence(Guid Id, string Statement, DecisionOutcome? Outcome, Guid? DecisionId);
+
+/// <summary>The chain of acts and evidence that led to one decision, as people (and auditors) read it.</summary>
+public sealed record DecisionProvenanceView(
+    Guid Id, string Kind, Guid ProposalId, string Title, string Outcome, string Rationale, DateTimeOffset At, string Organisation,
+    PersonAtTheTime DecidedBy, IReadOnlyList<PersonAtTheTime> DecisionMakers,
+    IReadOnlyList<WordingAtDecision> Wordings, IReadOnlyList<ActRecord> Acts,
+    IReadOnlyList<FeedbackEvidence> Feedback, IReadOnlyList<PriorityEvidence> Priorities,
+    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, bool ChainIntact);
+
+public static class DecisionProvenanceEndpoint
+{
+    /// <summary>Every act on the proposal up to its decision, each wording, the evidence, and whether the stream's hash chain holds.</summary>
+    [WolverineGet("/api/decisions/{id}/provenance", OperationId = "getDecisionProvenance"), Tags("Decisions")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static Task<DecisionProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
+        LoadAsync(id, session, vault, ct);
+
+    /// <summary>The same provenance as plain text, for a report.</summary>
+    [WolverineGet("/api/decisions/{id}/provenance/text", OperationId = "getDecisionProvenanceText"), Tags("Decisions")]
+    [Produces("text/plain")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IResult> GetText(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
+        await LoadAsync(id, session, vault, ct) is { } view ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.NotFound();
+
+    public static async Task<DecisionProvenanceView?> LoadAsync(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    {
+        if (await session.LoadAsync<DecisionEntry>(id, ct) is not { } entry)
+        {
+            return null;
+        }
+
+        var events = await session.Events.FetchStreamAsync(entry.ProposalId, entry.Version, token: ct);
+        var (links, intact) = await ChainAsync(session, entry.ProposalId, ct);
+        var decided = events[^1].Data;
+        var (basedOn, feedbackIds) = (events[0].Data, decided) switch
+        {
+            (PrioritySet set, _) => ((IReadOnlyList<Guid>)[], set.Feedback),
+            (ServiceRedesignProposed r, ChangeDecided d) => (d.BasedOnPriorities, r.Evidence),
+            (CurriculumChangeProposed c, ChangeDecided d) => (d.BasedOnPriorities, c.Evidence),
+            _ => ([], []),
+        };
+        var people = events.Select(e => Acts.Describe(e.Data)?.By).OfType<Guid>()
+            .Concat(decided switch { PriorityDecided d => d.DecisionMakers, ChangeDecided d => d.DecisionMakers, _ => [] })
+            .Distinct().ToArray();
+
+        var batch = session.CreateBatchQuery();
+        var participants = batch.LoadMany<Participant>().ById(people);
+        var feedback = batch.LoadMany<PatientFeedback>().ById([.. feedbackIds]);
+        var priorities = batch.LoadMany<Priority>().ById([.. basedOn]);
+        await batch.Execute(ct);
+        var names = (await vault.OpenAllAsync(session, await participants, ct)).ToDictionary(p => p.Id);
+        return Compose(entry, events, links, intact, names, await feedback, await priorities, session.TenantId);
+    }
+
+    /// <summary>Pure: the view from the stream up to the decision, its links, and what the acts refer to.</summary>
+    public static DecisionProvenanceView Compose(
+        DecisionEntry entry, IReadOnlyList<IEvent> events, IReadOnlyDictionary<long, string> links, bool chainIntact,
+        IReadOnlyDictionary<Guid, Participant> people, IReadOnlyList<PatientFeedback> feedback, IReadOnlyList<Priority> priorities, string organisation)
+    {
+        var groupAt = new Dictionary<Guid, StakeholderGroup>();
+        PersonAtTheTime Person(Guid id, StakeholderGroup group) =>
+            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : PersonalDataVault.ErasedMarker, group);
+        PersonAtTheTime Known(Guid id) =>
+            Person(id, groupAt.TryGetValue(id, out var g) ? g : people.TryGetValue(id, out var p) ? p.StakeholderGroup : StakeholderGroup.Other);
+
+        var acts = new List<ActRecord>();
+        var wordings = new List<WordingAtDecision>();
+        var amendments = new Dictionary<Guid, (string Wording, PersonAtTheTime By)>();
+        foreach (var e in events)
+        {
+            if (Acts.Describe(e.Data) is not { } act)
+            {
+                continue;
+            }
+
+            var by = Person(act.By, act.Group);
+            groupAt[act.By] = act.Group;
+            acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording, links.GetValueOrDefault(e.Sequence)));
+            switch (e.Data)
+            {
+                case PrioritySet or ServiceRedesignProposed or CurriculumChangeProposed:
+                    wordings.Add(new WordingAtDecision(1, act.Wording!, by, null, e.Id, e.Timestamp));
+                    break;
+                case AmendmentProposed proposed:
+                    amendments[proposed.AmendmentId] = (proposed.Wording, by);
+                    break;
+                case AmendmentAccepted accepted when amendments.TryGetValue(accepted.AmendmentId, out var amendment):
+                    wordings.Add(new WordingAtDecision(wordings.Count + 1, amendment.Wording, amendment.By, by, e.Id, e.Timestamp));
+                    break;
+            }
+        }
+
+        var (kind, title) = events[0].Data switch
+        {
+            PrioritySet => ("priority", wordings[^1].Text),
+            ServiceRedesignProposed r => ("serviceRedesign", r.Title),
+            CurriculumChangeProposed c => ("curriculumChange", c.Module is null ? c.Course : $"{c.Course}, {c.Module}"),
+            _ => ("proposal", entry.ProposalId.ToString()),
+        };
+        var (outcome, rationale, makers, objections, answered, decidedBy) = events[^1].Data switch
+        {
+            PriorityDecided d => (WireValues<DecisionOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
+            ChangeDecided d => (WireValues<ChangeOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
+            var other => throw new InvalidOperationException($"Decision {entry.Id} points at a {other.GetType().Name}, not a decision."),
+        };
+
+        return new DecisionProvenanceView(
+            entry.Id, kind, entry.ProposalId, title, outcome, rationale, entry.At, organisation, decidedBy, makers.Select(Known).ToArray(),
+            wordings, acts,
+            feedback.Select(f => new FeedbackEvidence(f.Id, f.Service, f.Rating, f.ReceivedAt)).ToArray(),
+            priorities.Select(p => new PriorityEvidence(p.Id, p.Statement, p.Decision?.Outcome, p.Decision?.Id)).ToArray(),
+            objections, answered, chainIntact);
+    }
+
+    public static string Render(DecisionProvenanceView v)
+    {
+        static string Who(PersonAtTheTime p) => $"{p.DisplayName} ({WireValues<StakeholderGroup>.Name(p.StakeholderGroup)})";
+        static string When(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Decision {v.Id}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{v.Kind} \"{v.Title}\" ({v.ProposalId}) was {v.Outcome} on {When(v.At)}, recorded by {Who(v.DecidedBy)}, for {v.Organisation}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Rationale: {v.Rationale}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Decided by: {string.Join(", ", v.DecisionMakers.Select(Who))}");
+        text.AppendLine().AppendLine("Wordings:");
+        foreach (var w in v.Wordings)
+        {
+            var accepted = w.AcceptedBy is { } a ? $", accepted by {Who(a)}" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {w.Number}. \"{w.Text}\" proposed by {Who(w.ProposedBy)}{accepted}, {When(w.Since)}");
+        }
+
+        text.AppendLine().AppendLine("Acts, in order:");
+        foreach (var act in v.Acts)
+        {
+            var wording = act.Wording is null ? "" : $" \"{act.Wording}\"";
+            var reason = act.Reason is null ? "" : $": {act.Reason}";
+            text.AppendLine(CultureInfo.InvariantCulture, $"  v{act.Version} {When(act.At)} {Who(act.By)} {act.Move}{wording}{reason} [link {act.Link?[..16] ?? "none"}]");
+        }
+
+        text.AppendLine().AppendLine("Evidence:");
+        foreach (var f in v.Feedback)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  feedback {f.Id}: {WireValues<FeedbackRating>.Name(f.Rating)} on {f.Service}, received {When(f.ReceivedAt)}");
+        }
+
+        foreach (var p in v.Priorities)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  priority {p.Id}: \"{p.Statement}\", {(p.Outcome is { } o ? WireValues<DecisionOutcome>.Name(o) : "undecided")}");
+        }
+
+        if (v.Feedback.Count + v.Priorities.Count == 0)
+        {
+            text.AppendLine("  none cited");
+        }
+
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The decision answers {v.AnswersObjections.Count} objection(s) and {v.AnswersAmendments.Count} amendment(s).");
+        text.AppendLine(v.ChainIntact
+            ? "The hash chain of this proposal's events verifies."
+            : "WARNING: the hash chain of this proposal's events does not verify; see /api/audit/verify.");
+        return text.ToString();
+    }
+
+    private static async Task<(IReadOnlyDictionary<long, string> Links, bool Intact)> ChainAsync(IQuerySession session, Guid stream, CancellationToken ct)
+    {
+        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var report = await ChainVerifier.VerifyAsync(connection, schema, session.TenantId, stream, [], ct);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, encode(link, 'hex') from {schema}.{HashChain.LinksTable} where tenant_id = @tenant and stream_id = @stream", connection);
+        command.Parameters.AddWithValue("tenant", session.TenantId);
+        command.Parameters.AddWithValue("stream", stream);
+        var links = new Dictionary<long, string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            links[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return (links, report.Intact);
+    }
+}

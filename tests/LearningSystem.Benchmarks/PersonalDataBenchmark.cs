@@ -89,6 +89,7 @@ public static class PersonalDataBenchmark
     private static async Task AppendClearAsync(DocumentStore store, int i)
     {
         await using var session = store.LightweightSession("local");
+        session.SetHeader(Provenance.ClientKey, "benchmark");
         var id = Guid.CreateVersion7();
         session.Events.StartStream<PatientFeedback>(id, Feedback(id, $"feedback:{id}", i));
         await session.SaveChangesAsync();
@@ -97,6 +98,7 @@ public static class PersonalDataBenchmark
     private static async Task AppendSealedAsync(DocumentStore store, PersonalDataVault vault, int i, bool withPatient)
     {
         await using var session = store.LightweightSession("local");
+        session.SetHeader(Provenance.ClientKey, "benchmark");
         var id = Guid.CreateVersion7();
         var recorded = withPatient
             ? await vault.SealAsync(session, Feedback(id, await vault.PatientSubjectAsync(session, $"kiosk-{i % Patients:D4}"), i))

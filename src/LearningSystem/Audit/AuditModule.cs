@@ -15,6 +15,7 @@ public static class AuditModule
     public static StoreOptions AddAudit(this StoreOptions options)
     {
         options.Storage.Add(new HashChainFeature(options));
+        options.Listeners.Add(new ProvenanceGuard());
         options.Schema.For<AuditCheckpoint>().Index(c => c.UpToSequence);
         return options;
     }

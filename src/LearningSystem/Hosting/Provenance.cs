@@ -14,6 +14,12 @@ public interface IActedBy
 }
 
 /// <summary>
+/// A command the integrating client makes in its own name, with no participant behind it: a survey kiosk
+/// recording feedback, a registry registering a participant. The client is the actor on record.
+/// </summary>
+public interface IActedByClient;
+
+/// <summary>
 /// Stamps every appended event with who acted, for which organisation, and which request caused it:
 /// the start of the trail auditors follow.
 /// </summary>
@@ -21,8 +27,14 @@ public static class Provenance
 {
     public const string CorrelationHeader = "X-Correlation-Id";
     public const string RequestHeader = "X-Request-Id";
+    public const string ClientHeader = "X-Client-Id";
     public const string ActingParticipantKey = "actingParticipant";
+    public const string ActingGroupKey = "actingGroup";
+    public const string ClientKey = "client";
     public const string OrganisationKey = "organisation";
+
+    /// <summary>Until clients authenticate, a request that names no client is recorded as this one.</summary>
+    public const string UnidentifiedClient = "unidentified";
 
     public static void Stamp(HttpContext context, IDocumentSession session)
     {
@@ -31,6 +43,7 @@ public static class Provenance
         session.CorrelationId = correlationId;
         session.CausationId = requestId;
         session.SetHeader(OrganisationKey, session.TenantId);
+        session.SetHeader(ClientKey, context.Request.Headers[ClientHeader].ToString() is { Length: > 0 } client && Usable(client) ? client : UnidentifiedClient);
         context.Response.Headers[CorrelationHeader] = correlationId;
         context.Response.Headers[RequestHeader] = requestId;
     }
@@ -43,6 +56,13 @@ public static class Provenance
         }
     }
 
+    /// <summary>The participant who acts and their stakeholder group at this moment, once they are known.</summary>
+    public static void StampParticipant(IDocumentSession session, Guid participant, LearningSystem.Participants.StakeholderGroup group)
+    {
+        session.SetHeader(ActingParticipantKey, participant.ToString());
+        session.SetHeader(ActingGroupKey, WireValues<LearningSystem.Participants.StakeholderGroup>.Name(group));
+    }
+
     public static Guid? ActingParticipant(IEvent e) =>
         e.Headers?.TryGetValue(ActingParticipantKey, out var value) == true && Guid.TryParse(value?.ToString(), out var id) ? id : null;
 
@@ -50,10 +70,11 @@ public static class Provenance
     private static string Inbound(HttpContext context, string header)
     {
         var value = context.Request.Headers[header].ToString();
-        return value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? value
-            : Guid.NewGuid().ToString();
+        return Usable(value) ? value : Guid.NewGuid().ToString();
     }
+
+    private static bool Usable(string value) =>
+        value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
 }
 
 /// <summary>Adds the provenance stamps to every endpoint that changes state.</summary>

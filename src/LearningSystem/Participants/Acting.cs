@@ -27,12 +27,17 @@ public static class Acting
         return new Accepted(version + 1, created);
     }
 
-    public static async Task<Actor> ActorAsync(IQuerySession session, Guid participantId, string field, CancellationToken ct)
+    /// <summary>The participant who acts, registered and not erased; their group at this moment goes on record with every event.</summary>
+    public static async Task<Actor> ActorAsync(IDocumentSession session, Guid participantId, string field, CancellationToken ct)
     {
         var participant = await session.LoadAsync<Participant>(participantId, ct)
                           ?? throw Rejected.NotFound($"No participant {participantId} is registered.", field);
-        return participant.ErasedAt is null
-            ? new Actor(participant.Id, participant.StakeholderGroup)
-            : throw Rejected.Conflict($"Participant {participantId} was erased and can no longer take part.");
+        if (participant.ErasedAt is not null)
+        {
+            throw Rejected.Conflict($"Participant {participantId} was erased and can no longer take part.");
+        }
+
+        Provenance.StampParticipant(session, participant.Id, participant.StakeholderGroup);
+        return new Actor(participant.Id, participant.StakeholderGroup);
     }
 }

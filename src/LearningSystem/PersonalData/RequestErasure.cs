@@ -33,6 +33,15 @@ public static class Erasures
         return new Erasure(command.RequestedBy, command.Reason!.Trim(), WireValues<LegalBasis>.Parse(command.LegalBasis!), now);
     }
 
-    public static async Task<Participant?> RequesterAsync(IQuerySession session, RequestErasure command, CancellationToken ct) =>
-        command.RequestedBy is { } id ? await session.LoadAsync<Participant>(id, ct) : null;
+    /// <summary>The participant who asked, on record with the erasure; with none, the client acts in its own name.</summary>
+    public static async Task<Participant?> RequesterAsync(IDocumentSession session, RequestErasure command, CancellationToken ct)
+    {
+        var requester = command.RequestedBy is { } id ? await session.LoadAsync<Participant>(id, ct) : null;
+        if (requester is not null)
+        {
+            Provenance.StampParticipant(session, requester.Id, requester.StakeholderGroup);
+        }
+
+        return requester;
+    }
 }

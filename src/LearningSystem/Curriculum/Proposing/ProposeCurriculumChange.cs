@@ -85,10 +85,11 @@ public static class ProposeCurriculumChangeEndpoint
     [WolverinePost("/api/curriculum-changes", OperationId = "proposeCurriculumChange"), Tags("Curriculum")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static (Created, IStartStream) Post(
-        ProposeCurriculumChange command, IReadOnlyList<Participant> people, IReadOnlyList<PatientFeedback> evidence, TimeProvider clock)
+        ProposeCurriculumChange command, IReadOnlyList<Participant> people, IReadOnlyList<PatientFeedback> evidence, IDocumentSession session, TimeProvider clock)
     {
         var id = Guid.CreateVersion7();
         var proposed = Decide(id, command, people, evidence, clock.GetUtcNow());
+        Provenance.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
         return (Created.At("/api/curriculum-changes", id, 1), MartenOps.StartStream<CurriculumChange>(id, proposed));
     }
 }

@@ -34,7 +34,7 @@ public static class ReadCurriculumEndpoints
             query = query.Where(c => c.Course == course);
         }
 
-        return await query.OrderBy(c => c.ProposedAt).Take(MaxItems).ToListAsync(ct);
+        return await query.OrderBy(c => c.ProposedAt).ThenBy(c => c.Id).Take(MaxItems).ToListAsync(ct);
     }
 
     /// <summary>Reflections on a change, oldest first, optionally by one participant or on one session; erased authors' words read as erased.</summary>
@@ -59,7 +59,7 @@ public static class ReadCurriculumEndpoints
             query = query.Where(r => r.SessionId == taught);
         }
 
-        return await vault.OpenAllAsync(session, await query.OrderBy(r => r.RecordedAt).Take(MaxItems).ToListAsync(ct), ct);
+        return await vault.OpenAllAsync(session, await query.OrderBy(r => r.RecordedAt).ThenBy(r => r.Id).Take(MaxItems).ToListAsync(ct), ct);
     }
 
     [WolverineGet("/api/reflections/{id}", OperationId = "getReflection"), Tags("Curriculum")]

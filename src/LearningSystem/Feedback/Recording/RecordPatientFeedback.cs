@@ -14,7 +14,7 @@ public sealed record RecordPatientFeedback(
     string? Rating,
     string? Comment,
     string? PatientRef,
-    IReadOnlyList<string>? Consent);
+    IReadOnlyList<string>? Consent) : IActedByClient;
 
 public sealed class RecordPatientFeedbackValidator : AbstractValidator<RecordPatientFeedback>
 {

@@ -37,7 +37,7 @@ public static class ListLessonsEndpoint
             query = query.Where(l => l.About == item);
         }
 
-        return await query.OrderBy(l => l.RecordedAt).Take(MaxItems).ToListAsync(ct);
+        return await query.OrderBy(l => l.RecordedAt).ThenBy(l => l.Id).Take(MaxItems).ToListAsync(ct);
     }
 
     [WolverineGet("/api/lessons/{id}", OperationId = "getLesson"), Tags("Learning loop")]

@@ -43,6 +43,8 @@ public static class ChangeConsentEndpoint
     {
         var stream = await session.Events.FetchForWriting<Participant>(id, ct);
         var participant = stream.Aggregate ?? throw Rejected.NotFound($"No participant {id} is registered.");
+        // Consent is the participant's own act.
+        Provenance.StampParticipant(session, participant.Id, participant.StakeholderGroup);
         var changes = Decide(participant, command, clock.GetUtcNow());
         stream.AppendMany(changes);
         return new ConsentRecorded(id, participant.Version + changes.Count, changes.Count > 0 ? changes[^1].Consent : participant.Consent);

@@ -9,7 +9,7 @@ using Wolverine.Marten;
 namespace LearningSystem.Participants.Registering;
 
 /// <summary><c>consent</c> defaults to service improvement, the purpose every co-creation act serves.</summary>
-public sealed record RegisterParticipant(string? DisplayName, string? StakeholderGroup, string? OrganisationRole, IReadOnlyList<string>? Consent = null);
+public sealed record RegisterParticipant(string? DisplayName, string? StakeholderGroup, string? OrganisationRole, IReadOnlyList<string>? Consent = null) : IActedByClient;
 
 public sealed class RegisterParticipantValidator : AbstractValidator<RegisterParticipant>
 {

@@ -73,10 +73,11 @@ public static class ProposeServiceRedesignEndpoint
     [WolverinePost("/api/service-redesigns", OperationId = "proposeServiceRedesign"), Tags("Service redesigns")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static (Created, IStartStream) Post(
-        ProposeServiceRedesign command, Participant? proposer, IReadOnlyList<PatientFeedback> evidence, TimeProvider clock)
+        ProposeServiceRedesign command, Participant? proposer, IReadOnlyList<PatientFeedback> evidence, IDocumentSession session, TimeProvider clock)
     {
         var id = Guid.CreateVersion7();
         var proposed = Decide(id, command, proposer, evidence, clock.GetUtcNow());
+        Provenance.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
         return (Created.At("/api/service-redesigns", id, 1), MartenOps.StartStream<ServiceRedesign>(id, proposed));
     }
 }

@@ -1,0 +1,23 @@
+using LearningSystem.Hosting;
+using Marten;
+
+namespace LearningSystem.Audit;
+
+/// <summary>
+/// No event is appended without an actor on record: the participant who acted, or the integrating client
+/// acting in its own name. Whatever code appends, a transaction without one is refused.
+/// </summary>
+public sealed class ProvenanceGuard : DocumentSessionListenerBase
+{
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    {
+        var appends = session.PendingChanges.Streams().Any(s => s.Events.Count > 0);
+        if (appends && session.GetHeader(Provenance.ActingParticipantKey) is null && session.GetHeader(Provenance.ClientKey) is null)
+        {
+            throw new InvalidOperationException(
+                $"Events must record who acted: set the '{Provenance.ActingParticipantKey}' or '{Provenance.ClientKey}' header on the session before appending.");
+        }
+
+        return Task.CompletedTask;
+    }
+}

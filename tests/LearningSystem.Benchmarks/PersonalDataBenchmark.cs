@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,8 +16,6 @@ namespace LearningSystem.Benchmarks;
 /// </summary>
 public static class PersonalDataBenchmark
 {
-    private const int Workers = 8;
-    private const int Rounds = 30;
     private const int Patients = 500;
 
     public static async Task RunAsync(int appendsPerRound, string output)
@@ -43,42 +40,12 @@ public static class PersonalDataBenchmark
             ("sealed, anonymous (a new key each)", i => AppendSealedAsync(sealedStore, vault, i, withPatient: false)),
         };
 
-        // Warm up connections, JIT and the key caches before anything is timed.
-        foreach (var (_, append) in variants)
-        {
-            await RunRoundAsync(append, Patients * 4);
-        }
-
-        // Many short rounds, rotating which variant goes first, so that drift (a growing table, the JIT,
-        // the machine's other work) falls on every variant alike.
-        var rates = variants.ToDictionary(v => v.Name, _ => new List<double>());
-        for (var round = 0; round < Rounds; round++)
-        {
-            for (var k = 0; k < variants.Length; k++)
-            {
-                var (name, append) = variants[(round + k) % variants.Length];
-                rates[name].Add(await RunRoundAsync(append, appendsPerRound));
-            }
-        }
+        // Warm-up rounds also fill the key caches before anything is timed.
+        var rates = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: Patients * 4);
 
         var report = Report(appendsPerRound, rates);
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(output, "personal-data.md"), report);
-    }
-
-    private static async Task<double> RunRoundAsync(Func<int, Task> append, int count)
-    {
-        var next = -1;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                await append(i);
-            }
-        }));
-        return count / watch.Elapsed.TotalSeconds;
     }
 
     private static PatientFeedbackRecorded Feedback(Guid id, string subject, int i) => new(
@@ -129,9 +96,6 @@ public static class PersonalDataBenchmark
 
     private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
-        static double Median(IEnumerable<double> xs) => xs.Order().ElementAt(xs.Count() / 2);
-        var baselineRounds = rates.First().Value;
-        var baseline = Median(baselineRounds);
         var text = new StringBuilder();
         text.AppendLine("# Benchmark: the cost of sealing personal data when recording feedback");
         text.AppendLine();
@@ -141,16 +105,10 @@ public static class PersonalDataBenchmark
         text.AppendLine("dotnet run -c Release --project tests/LearningSystem.Benchmarks -- personal-data");
         text.AppendLine("```");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {Workers} concurrent writers. After a warm-up, {Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {AlternatingRounds.Workers} concurrent writers. After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
         text.AppendLine();
-        text.AppendLine("| variant | appends/s (median round) | slowest round | fastest round | vs clear text (median of per-round ratios) |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
-        foreach (var (name, values) in rates)
-        {
-            var ratio = Median(values.Zip(baselineRounds, (v, b) => v / b));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(values):F0} | {values.Min():F0} | {values.Max():F0} | {(ratio - 1) * 100:+0.0;-0.0}% |");
-        }
-
+        var clear = rates.First().Key;
+        AlternatingRounds.Table(text, rates, _ => clear, "clear text");
         text.AppendLine();
         text.AppendLine("Target: sealed recording is less than 10% slower than clear text.");
         return text.ToString();

@@ -41,11 +41,6 @@ public sealed class ServiceFixture : IAsyncLifetime
             });
         });
         await _host.ResetAllMartenDataAsync();
-        // The links live beside Marten's tables, so a reused database forgets them too.
-        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var truncate = new Npgsql.NpgsqlCommand("truncate learningsystem.event_links", connection);
-        await truncate.ExecuteNonQueryAsync();
     }
 
     /// <summary>Every event in the database, across organisations: what a refused command must leave unchanged.</summary>

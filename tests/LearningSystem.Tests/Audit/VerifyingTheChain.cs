@@ -96,6 +96,17 @@ public sealed class VerifyingTheChain(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_deleted_last_event_is_found_from_the_streams_version()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+
+        await TamperAsync("delete from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream and version = 4", organisation, priority);
+
+        Assert.Equal((priority, 4L, "missing"), Broken(await VerifyAsync(organisation)));
+    }
+
+    [Fact]
     public async Task Two_reordered_events_are_found()
     {
         var organisation = NewOrganisation();
@@ -156,10 +167,10 @@ public sealed class VerifyingTheChain(ServiceFixture service)
         await TamperAsync(
             """
             update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '"Waits are fine"') where tenant_id = @tenant and stream_id = @stream and version = 3;
-            update learningsystem.event_links l set link = learningsystem.event_link(e) from learningsystem.mt_events e
-              where e.seq_id = l.seq_id and e.tenant_id = @tenant and e.stream_id = @stream and e.version = 3;
-            update learningsystem.event_links l set link = learningsystem.event_link(e) from learningsystem.mt_events e
-              where e.seq_id = l.seq_id and e.tenant_id = @tenant and e.stream_id = @stream and e.version = 4;
+            update learningsystem.mt_events e set headers = e.headers || jsonb_build_object('link', encode(learningsystem.event_link(e), 'hex'))
+              where e.tenant_id = @tenant and e.stream_id = @stream and e.version = 3;
+            update learningsystem.mt_events e set headers = e.headers || jsonb_build_object('link', encode(learningsystem.event_link(e), 'hex'))
+              where e.tenant_id = @tenant and e.stream_id = @stream and e.version = 4;
             """, organisation, priority);
         var report = await VerifyAsync(organisation);
         Assert.False(report.GetProperty("intact").GetBoolean());

@@ -50,10 +50,10 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"""
-            select l.seq_id, l.link from {schema}.{HashChain.LinksTable} l
-            where l.tenant_id = @tenant and l.seq_id <= coalesce(
+            select seq_id, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events
+            where tenant_id = @tenant and seq_id <= coalesce(
               (select max(e.seq_id) from {schema}.mt_events e where e.tenant_id = @tenant and e.timestamp <= now() - make_interval(secs => @settle)), 0)
-            order by l.seq_id
+            order by seq_id
             """, connection);
         command.Parameters.AddWithValue("tenant", organisation);
         command.Parameters.AddWithValue("settle", (double)SettleSeconds);
@@ -64,7 +64,7 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
             while (await reader.ReadAsync(ct))
             {
                 upTo = reader.GetInt64(0);
-                merkle.Add((byte[])reader[1]);
+                merkle.Add(reader.IsDBNull(1) ? [] : Convert.FromHexString(reader.GetString(1)));
             }
         }
 
@@ -81,12 +81,12 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
         return checkpoint;
     }
 
-    /// <summary>Every organisation with links.</summary>
+    /// <summary>Every organisation with events.</summary>
     public async Task<IReadOnlyList<string>> OrganisationsAsync(CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select distinct tenant_id from {store.Options.DatabaseSchemaName}.{HashChain.LinksTable}", connection);
+        await using var command = new NpgsqlCommand($"select distinct tenant_id from {store.Options.DatabaseSchemaName}.mt_streams", connection);
         var organisations = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

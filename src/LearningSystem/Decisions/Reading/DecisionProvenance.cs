@@ -198,14 +198,17 @@ public static class DecisionProvenanceEndpoint
         await connection.OpenAsync(ct);
         var report = await ChainVerifier.VerifyAsync(connection, schema, session.TenantId, stream, [], ct);
         await using var command = new NpgsqlCommand(
-            $"select seq_id, encode(link, 'hex') from {schema}.{HashChain.LinksTable} where tenant_id = @tenant and stream_id = @stream", connection);
+            $"select seq_id, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events where tenant_id = @tenant and stream_id = @stream", connection);
         command.Parameters.AddWithValue("tenant", session.TenantId);
         command.Parameters.AddWithValue("stream", stream);
         var links = new Dictionary<long, string>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            links[reader.GetInt64(0)] = reader.GetString(1);
+            if (!reader.IsDBNull(1))
+            {
+                links[reader.GetInt64(0)] = reader.GetString(1);
+            }
         }
 
         return (links, report.Intact);

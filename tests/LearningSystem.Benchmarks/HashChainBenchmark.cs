@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using JasperFx;
+using LearningSystem.Feedback;
+using LearningSystem.Hosting;
+using LearningSystem.LocalPostgres;
+using LearningSystem.Negotiating;
+using LearningSystem.Participants;
+using LearningSystem.PersonalData;
+using LearningSystem.Priorities;
+using Marten;
+using Npgsql;
+
+namespace LearningSystem.Benchmarks;
+
+/// <summary>
+/// The cost of the hash chain on appends: the same store configuration in two schemas, one with its link
+/// trigger dropped, measured in the same run, for new streams and for moves on existing ones.
+/// </summary>
+public static class HashChainBenchmark
+{
+    private const int Priorities = 500;
+
+    public static async Task RunAsync(int appendsPerRound, string output)
+    {
+        await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
+        {
+            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"),
+            Database = "bench",
+            Throwaway = true,
+        });
+
+        using var chained = await StoreAsync(postgres.ConnectionString, "bench_chained");
+        using var unchained = await StoreAsync(postgres.ConnectionString, "bench_unchained");
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand("drop trigger mt_events_link on bench_unchained.mt_events", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var priorities = Enumerable.Range(0, Priorities).Select(_ => Guid.CreateVersion7()).ToArray();
+        foreach (var store in new[] { chained, unchained })
+        {
+            await using var session = Session(store);
+            foreach (var id in priorities)
+            {
+                session.Events.StartStream<Priority>(id, new PrioritySet(id, "Shorter waits", "Hours of waiting", Guid.NewGuid(), StakeholderGroup.Patient, [], [], null, DateTimeOffset.UtcNow));
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        var variants = new (string Name, Func<int, Task> Append)[]
+        {
+            ("new stream, without the chain", i => StartAsync(unchained, i)),
+            ("new stream, with the chain", i => StartAsync(chained, i)),
+            ("move on an existing priority, without the chain", i => MoveAsync(unchained, priorities, i)),
+            ("move on an existing priority, with the chain", i => MoveAsync(chained, priorities, i)),
+        };
+        var rates = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: 1_000);
+
+        var report = Report(appendsPerRound, rates);
+        Console.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(output, "hash-chain.md"), report);
+    }
+
+    private static IDocumentSession Session(IDocumentStore store)
+    {
+        var session = store.LightweightSession("local");
+        session.SetHeader(Provenance.ClientKey, "benchmark");
+        session.CorrelationId = Guid.NewGuid().ToString();
+        session.CausationId = Guid.NewGuid().ToString();
+        return session;
+    }
+
+    private static async Task StartAsync(IDocumentStore store, int i)
+    {
+        await using var session = Session(store);
+        var id = Guid.CreateVersion7();
+        session.Events.StartStream<PatientFeedback>(id, new PatientFeedbackRecorded(
+            id, $"feedback:{id}", "Outpatient Diabetes Clinic", "kiosk", DateTimeOffset.UtcNow, FeedbackRating.Poor,
+            $"Waited two hours ({i})", null, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+    }
+
+    private static async Task MoveAsync(IDocumentStore store, Guid[] priorities, int i)
+    {
+        await using var session = Session(store);
+        var id = priorities[i % priorities.Length];
+        session.Events.Append(id, new ObjectionRaised(id, Guid.CreateVersion7(), Guid.NewGuid(), StakeholderGroup.Nurse, "Not knowing is worse than waiting", DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+    }
+
+    private static async Task<DocumentStore> StoreAsync(string connectionString, string schema)
+    {
+        var store = DocumentStore.For(options =>
+        {
+            EventStore.Configure(options, connectionString);
+            options.DatabaseSchemaName = schema;
+            options.AutoCreateSchemaObjects = AutoCreate.All;
+            // Sealing is measured elsewhere (personal-data); here the comment goes in clear on both sides.
+            foreach (var guard in options.Listeners.OfType<SealedFieldsGuard>().ToArray())
+            {
+                options.Listeners.Remove(guard);
+            }
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return store;
+    }
+
+    private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Benchmark: the cost of the hash chain on appends");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd} with {Environment.ProcessorCount} cores, .NET {Environment.Version}, a local PostgreSQL started by the benchmark.");
+        text.AppendLine();
+        text.AppendLine("```bash");
+        text.AppendLine("dotnet run -c Release --project tests/LearningSystem.Benchmarks -- hash-chain");
+        text.AppendLine("```");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Two schemas with the service's whole store configuration; in one the link trigger is dropped. Each round appends {appendsPerRound} events, one transaction each, from {AlternatingRounds.Workers} concurrent writers: either a new `PatientFeedbackRecorded` stream (its inline view included), or an `ObjectionRaised` on one of {Priorities} existing priorities (the trigger then looks up the previous link). After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate in rotating order; each chained round is compared with the unchained round of the same workload beside it.");
+        text.AppendLine();
+        AlternatingRounds.Table(text, rates, name => name.Replace("with the chain", "without the chain", StringComparison.Ordinal), "the same without the chain");
+        text.AppendLine();
+        text.AppendLine("Target: the chain costs appends less than 10%.");
+        return text.ToString();
+    }
+}

@@ -3,11 +3,12 @@ using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
+using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 
 namespace LearningSystem.Decisions;
 
-/// <summary>What one event of a proposal's negotiation did: the move, who made it in which group, why, and any wording it put forward.</summary>
+/// <summary>What one act did: the move, who made it in which group, why, and any wording (or question) it put forward.</summary>
 public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, string? Reason, string? Wording);
 
 public static class Acts
@@ -30,6 +31,12 @@ public static class Acts
         PriorityDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
         DecisionReopened e => new("reopened", e.By, e.ByGroup, e.Reason, null),
         ChangeDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
+        RoundOpened e => new("opened", e.OpenedBy, e.OpenedByGroup, e.Scope, e.Question),
+        PrioritySubmitted e => new("submitted", e.By, e.ByGroup, null, null),
+        InterimRankingSubmitted e => new(e.Correction ? "rankingCorrected" : "ranked", e.By, e.ByGroup, null, null),
+        ShortlistAgreed e => new("shortlisted", e.By, e.ByGroup, null, null),
+        WorkshopRankingRecorded e => new("workshopRanked", e.By, e.ByGroup, e.SmallGroup, null),
+        RoundPublished e => new("published", e.By, e.ByGroup, null, null),
         _ => null,
     };
 }

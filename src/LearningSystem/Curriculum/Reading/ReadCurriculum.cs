@@ -1,5 +1,6 @@
 using LearningSystem.Curriculum.Reflecting;
 using LearningSystem.PersonalData;
+using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -10,13 +11,14 @@ public static class ReadCurriculumEndpoints
 {
     public const int MaxItems = 500;
 
-    /// <summary>The change as it stands; its version is also the ETag, ready for If-Match on the next move.</summary>
+    /// <summary>The change as it stands (its version is also the ETag), or as it stood at <c>asOf</c> or <c>version</c>.</summary>
     [WolverineGet("/api/curriculum-changes/{id}", OperationId = "getCurriculumChange"), Tags("Curriculum")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<CurriculumChange?> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<CurriculumChange?> Get(Guid id, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var change = await session.LoadAsync<CurriculumChange>(id, ct);
-        if (change is not null)
+        var change = await AsOf.LoadAsync<CurriculumChange>(session, id, asOf, version, ct);
+        if (change is not null && !AsOf.Asked(asOf, version))
         {
             http.Response.Headers.ETag = $"\"{change.Version}\"";
         }

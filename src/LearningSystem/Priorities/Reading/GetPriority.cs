@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -6,13 +7,17 @@ namespace LearningSystem.Priorities.Reading;
 
 public static class GetPriorityEndpoint
 {
-    /// <summary>The priority as it stands; its version is also the ETag, ready for If-Match on the next move.</summary>
+    /// <summary>
+    /// The priority as it stands; its version is also the ETag, ready for If-Match on the next move. With
+    /// <c>asOf</c> (a time) or <c>version</c>, the priority exactly as it stood then.
+    /// </summary>
     [WolverineGet("/api/priorities/{id}", OperationId = "getPriority"), Tags("Priorities")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<Priority?> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<Priority?> Get(Guid id, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var priority = await session.LoadAsync<Priority>(id, ct);
-        if (priority is not null)
+        var priority = await AsOf.LoadAsync<Priority>(session, id, asOf, version, ct);
+        if (priority is not null && !AsOf.Asked(asOf, version))
         {
             http.Response.Headers.ETag = $"\"{priority.Version}\"";
         }

@@ -1,5 +1,6 @@
 using LearningSystem.History;
 using LearningSystem.PersonalData;
+using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -8,9 +9,12 @@ namespace LearningSystem.Rounds.Reading;
 
 public static class GetRoundEndpoint
 {
+    /// <summary>The round as it stands, or as it stood at <c>asOf</c> or <c>version</c>.</summary>
     [WolverineGet("/api/rounds/{id}", OperationId = "getRound"), Tags("Rounds")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static Task<Round?> Get(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Round>(id, ct);
+    public static Task<Round?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, CancellationToken ct) =>
+        AsOf.LoadAsync<Round>(session, id, asOf, version, ct);
 
     /// <summary>The negotiation timeline of a round: its own events and those of every priority in it, in the order they happened.</summary>
     [WolverineGet("/api/rounds/{id}/timeline", OperationId = "getRoundTimeline"), Tags("Rounds")]

@@ -1,4 +1,5 @@
 using LearningSystem.Priorities;
+using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -28,17 +29,30 @@ public static class RoundResultsEndpoint
         return new RoundResultsView(round.Id, round.Question, round.Stage, interim, round.Shortlist, workshop, published);
     }
 
+    /// <summary>Scores, workshop and published list, now or as they stood at <c>asOf</c> or the round's <c>version</c>.</summary>
     [WolverineGet("/api/rounds/{id}/results", OperationId = "getRoundResults"), Tags("Rounds")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<RoundResultsView?> Get(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<RoundResultsView?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, CancellationToken ct)
     {
-        var round = await session.LoadAsync<Round>(id, ct);
+        var round = await AsOf.LoadAsync<Round>(session, id, asOf, version, ct);
         if (round is null)
         {
             return null;
         }
 
-        var priorities = await session.LoadManyAsync<Priority>(ct, round.Published);
-        return Compose(round, priorities.ToDictionary(p => p.Id, p => p.Statement));
+        var statements = (await session.LoadManyAsync<Priority>(ct, round.Published)).ToDictionary(p => p.Id, p => p.Statement);
+        if (asOf is { } at)
+        {
+            // As of a time, each published statement is the wording it had then (one session, so one at a time).
+            foreach (var published in round.Published)
+            {
+                if (await session.Events.AggregateStreamAsync<Priority>(published, timestamp: at, token: ct) is { } then)
+                {
+                    statements[published] = then.Statement;
+                }
+            }
+        }
+
+        return Compose(round, statements);
     }
 }

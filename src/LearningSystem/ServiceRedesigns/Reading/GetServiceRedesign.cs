@@ -3,6 +3,7 @@ using LearningSystem.Negotiating;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
+using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -56,11 +57,12 @@ public static class GetServiceRedesignEndpoint
             redesign.Version);
     }
 
+    /// <summary>The redesign as it stands, or as it stood at <c>asOf</c> or <c>version</c>.</summary>
     [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags("Service redesigns")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<ServiceRedesignView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    public static async Task<ServiceRedesignView?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
-        var redesign = await session.LoadAsync<ServiceRedesign>(id, ct);
+        var redesign = await AsOf.LoadAsync<ServiceRedesign>(session, id, asOf, version, ct);
         if (redesign is null)
         {
             return null;

@@ -1,0 +1,87 @@
+using JasperFx.Events;
+using LearningSystem.Decisions;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using LearningSystem.Priorities;
+using LearningSystem.Rounds;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.History;
+
+/// <summary>One step of a replay: the event, who made it in which group, when and why, and the state after it.</summary>
+public sealed record ReplayStep<T>(
+    long Sequence, Guid StreamId, long Version, string Type, string? Move, Guid? By, StakeholderGroup? Group, DateTimeOffset At,
+    string? Why, string? Wording, string? CorrelationId, T? After);
+
+/// <summary>A round's step: the round's state after it, or what a priority's move changed.</summary>
+public sealed record RoundStepState(RoundStage Stage, int Priorities, int InterimRankings, IReadOnlyList<Guid> InterimLeaders, string? Change);
+
+public static class ReplayEndpoints
+{
+    public const int MaxSteps = 10_000;
+
+    /// <summary>Every event of the priority in order, each with who, group, when and why, and the priority as it stood after it.</summary>
+    [WolverineGet("/api/priorities/{id}/replay", OperationId = "replayPriority"), Tags("Analysis")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<ReplayStep<Priority>>?> Priority(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        if (events.Count == 0 || events[0].Data is not PrioritySet)
+        {
+            return null;
+        }
+
+        Priority? state = null;
+        return events.Take(MaxSteps).Select(e =>
+        {
+            state = Evolution<Priority>.Evolve(state, e);
+            return Step(e, state);
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Every event of the round and of its priorities, in the order they happened: who, group, when and why,
+    /// the round's state after each, and what each priority's move changed.
+    /// </summary>
+    [WolverineGet("/api/rounds/{id}/replay", OperationId = "replayRound"), Tags("Analysis")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<ReplayStep<RoundStepState>>?> Round(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var round = await session.LoadAsync<Round>(id, ct);
+        if (round is null)
+        {
+            return null;
+        }
+
+        Guid[] streams = [id, .. round.Priorities];
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId.IsOneOf(streams))
+            .OrderBy(e => e.Sequence)
+            .Take(MaxSteps)
+            .ToListAsync(ct);
+        Round? state = null;
+        return events.Select(e =>
+        {
+            if (e.StreamId == id)
+            {
+                state = Evolution<Round>.Evolve(state, e);
+            }
+
+            var act = Acts.Describe(e.Data);
+            var change = act is null || e.StreamId == id ? null : $"{act.Move}{(act.Wording is null ? "" : $": \"{act.Wording}\"")}";
+            var after = state is null ? null : new RoundStepState(
+                state.Stage, state.Priorities.Count, state.InterimRankings.Count,
+                Scoring.ScoreInterim(state.Priorities, state.InterimRankings).Combined.Take(3).Select(c => c.Priority).ToArray(), change);
+            return Step(e, after);
+        }).ToArray();
+    }
+
+    private static ReplayStep<T> Step<T>(IEvent e, T? after)
+    {
+        var act = Acts.Describe(e.Data);
+        return new ReplayStep<T>(e.Sequence, e.StreamId, e.Version, e.EventTypeName, act?.Move, act?.By ?? Provenance.ActingParticipant(e), act?.Group,
+            e.Timestamp, act?.Reason, act?.Wording, e.CorrelationId, after);
+    }
+}

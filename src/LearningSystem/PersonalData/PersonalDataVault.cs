@@ -15,7 +15,7 @@ namespace LearningSystem.PersonalData;
 public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clock)
 {
     public const string ErasedMarker = "[erased]";
-    private const string Prefix = "pd1:";
+    public const string Prefix = "pd1:";
     private const int NonceSize = 12;
     private const int TagSize = 16;
 

@@ -21,6 +21,7 @@ public sealed class RecordingWhoActed(ServiceFixture service)
     {
         ["PUT /api/participants/{id}/consent"] = "the participant named in the route changes their own consent",
         ["POST /api/audit/checkpoints"] = "appends no event; a checkpoint is a document",
+        ["POST /api/admin/rebuilds"] = "appends no event; it rebuilds the views from the events",
     };
 
     private IAlbaHost Host => service.Host;

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Alba;
+using JennysStory;
+
+namespace LearningSystem.Tests.Analysis;
+
+[Collection(ServiceGroup.Name)]
+public sealed class ExportingAndRebuilding(ServiceFixture service)
+{
+    private IAlbaHost Host => service.Host;
+
+    private async Task<(StoryOutcome Outcome, string Organisation)> StoryAsync()
+    {
+        var organisation = $"export-{Guid.NewGuid():N}"[..30];
+        service.Clock.Now = TestClock.Start;
+        using var client = Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
+        return (await Story.PlayAsync(client, TextWriter.Null), organisation);
+    }
+
+    private async Task<(string Text, string ContentType)> ReadAsync(string url, string organisation)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("X-Organisation", organisation);
+        });
+        return (await result.ReadAsTextAsync(), result.Context.Response.ContentType!);
+    }
+
+    private async Task<JsonElement[]> ExportAsync(string organisation, string query = "")
+    {
+        var (text, type) = await ReadAsync($"/api/export/events{query}", organisation);
+        Assert.Equal("application/x-ndjson", type);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
+    }
+
+    [Fact]
+    public async Task The_organisations_events_stream_as_ndjson_without_personal_text_and_resume_from_a_sequence()
+    {
+        var (outcome, organisation) = await StoryAsync();
+
+        var all = await ExportAsync(organisation);
+        var (raw, _) = await ReadAsync("/api/export/events", organisation);
+
+        Assert.True(all.Length > 50);
+        var sequences = all.Select(e => e.GetProperty("sequence").GetInt64()).ToArray();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.DoesNotContain("pd1:", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("nobody told me why", raw, StringComparison.Ordinal);
+        var feedback = all.First(e => e.GetProperty("type").GetString() == "patient_feedback_recorded");
+        Assert.Equal("[withheld]", feedback.GetProperty("data").GetProperty("comment").GetString());
+        Assert.Equal(outcome.FirstFeedback, feedback.GetProperty("streamId").GetGuid());
+
+        var resumed = await ExportAsync(organisation, $"?after={sequences[9]}");
+        Assert.Equal(sequences.Skip(10), resumed.Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Empty(await ExportAsync("another-trust", $"?after={sequences[0] - 1}&types=objection_raised&participant={outcome.People["ada"]}"));
+    }
+
+    [Fact]
+    public async Task Export_filters_combine()
+    {
+        var (outcome, organisation) = await StoryAsync();
+        var all = await ExportAsync(organisation);
+        var roundKind = all.First(e => e.GetProperty("type").GetString() == "round_opened").GetProperty("kind").GetString();
+
+        var objections = await ExportAsync(organisation, "?types=objection_raised");
+        var rounds = await ExportAsync(organisation, $"?kinds={roundKind}");
+        var okafor = await ExportAsync(organisation, $"?participant={outcome.People["okafor"]}");
+        var patients = await ExportAsync(organisation, "?group=patient&types=amendment_proposed,proposal_endorsed");
+        var window = await ExportAsync(organisation, $"?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"))}");
+
+        Assert.Equal(2, objections.Length);
+        Assert.All(objections, e => Assert.Equal("objection_raised", e.GetProperty("type").GetString()));
+        Assert.All(rounds, e => Assert.Equal(outcome.Round, e.GetProperty("streamId").GetGuid()));
+        Assert.NotEmpty(okafor);
+        Assert.All(okafor, e => Assert.Equal(outcome.People["okafor"].ToString(), e.GetProperty("headers").GetProperty("actingParticipant").GetString()));
+        Assert.NotEmpty(patients);
+        Assert.All(patients, e => Assert.Equal("patient", e.GetProperty("headers").GetProperty("actingGroup").GetString()));
+        Assert.Empty(window);
+        await Host.GetJsonAsync("/api/export/events?group=aliens", 400, organisation);
+    }
+
+    [Fact]
+    public async Task Spreadsheet_views_come_as_csv()
+    {
+        var (outcome, organisation) = await StoryAsync();
+
+        var (priorities, type) = await ReadAsync($"/api/export/priorities.csv?roundId={outcome.Round}", organisation);
+        var (results, _) = await ReadAsync($"/api/rounds/{outcome.Round}/results.csv", organisation);
+        var (balance, _) = await ReadAsync($"/api/rounds/{outcome.Round}/balance.csv", organisation);
+
+        Assert.Equal("text/csv; charset=utf-8", type);
+        var rows = priorities.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id,statement,status,setByGroup", rows[0], StringComparison.Ordinal);
+        Assert.Equal(5, rows.Length);
+        Assert.Contains(rows, r => r.StartsWith($"{outcome.AgreedPriority},\"Tell patients, on arrival and by text, how long they will wait\",decided,student", StringComparison.Ordinal));
+        Assert.StartsWith($"1,{outcome.AgreedPriority},", results.Split("\r\n")[1], StringComparison.Ordinal);
+        Assert.Contains("\r\npatient,1,1,1,", balance, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rebuilding_every_view_leaves_each_as_it_was()
+    {
+        var (outcome, organisation) = await StoryAsync();
+        var decision = (await Host.GetJsonAsync($"/api/priorities/{outcome.AgreedPriority}", organisation: organisation)).GetProperty("decision").GetProperty("id").GetGuid();
+        string[] views =
+        [
+            $"/api/priorities/{outcome.AgreedPriority}", $"/api/priorities/{outcome.MergedPriority}", $"/api/service-redesigns/{outcome.Redesign}",
+            $"/api/curriculum-changes/{outcome.CurriculumChange}", $"/api/curriculum-changes/{outcome.CurriculumChange}/reflections",
+            $"/api/rounds/{outcome.Round}", $"/api/rounds/{outcome.Round}/results", $"/api/rounds/{outcome.Round}/balance",
+            $"/api/patient-feedback/{outcome.FirstFeedback}", $"/api/participants/{outcome.People["jenny"]}", $"/api/lessons/{outcome.Lessons[0]}",
+            $"/api/decisions/{decision}/provenance", $"/api/lineage/{outcome.FirstFeedback}",
+        ];
+        async Task<List<string>> SnapshotAsync()
+        {
+            var texts = new List<string>();
+            foreach (var view in views)
+            {
+                texts.Add((await ReadAsync(view, organisation)).Text);
+            }
+
+            return texts;
+        }
+
+        var before = await SnapshotAsync();
+
+        var report = await Host.Scenario(s =>
+        {
+            s.Post.Json(new { }).ToUrl("/api/admin/rebuilds");
+            s.StatusCodeShouldBeOk();
+        });
+
+        var rebuilt = await report.ReadAsJsonAsync<JsonElement>();
+        Assert.Contains(rebuilt.GetProperty("projections").EnumerateArray(), p => p.GetProperty("projection").GetString() == "Priority");
+        Assert.Equal(before, await SnapshotAsync());
+    }
+}

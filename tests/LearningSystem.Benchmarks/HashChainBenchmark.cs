@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using JasperFx;
 using LearningSystem.Feedback;
 using LearningSystem.Hosting;
-using LearningSystem.LocalPostgres;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -23,15 +21,10 @@ public static class HashChainBenchmark
 
     public static async Task RunAsync(int appendsPerRound, string output)
     {
-        await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
-        {
-            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"),
-            Database = "bench",
-            Throwaway = true,
-        });
+        await using var postgres = await BenchmarkDatabase.StartAsync();
 
-        using var chained = await StoreAsync(postgres.ConnectionString, "bench_chained");
-        using var unchained = await StoreAsync(postgres.ConnectionString, "bench_unchained");
+        using var chained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_chained", sealing: false);
+        using var unchained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_unchained", sealing: false);
         await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
         {
             await connection.OpenAsync();
@@ -67,8 +60,7 @@ public static class HashChainBenchmark
 
     private static IDocumentSession Session(IDocumentStore store)
     {
-        var session = store.LightweightSession("local");
-        session.SetHeader(Provenance.ClientKey, "benchmark");
+        var session = BenchmarkDatabase.Session(store);
         session.CorrelationId = Guid.NewGuid().ToString();
         session.CausationId = Guid.NewGuid().ToString();
         return session;
@@ -92,34 +84,9 @@ public static class HashChainBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static async Task<DocumentStore> StoreAsync(string connectionString, string schema)
-    {
-        var store = DocumentStore.For(options =>
-        {
-            EventStore.Configure(options, connectionString);
-            options.DatabaseSchemaName = schema;
-            options.AutoCreateSchemaObjects = AutoCreate.All;
-            // Sealing is measured elsewhere (personal-data); here the comment goes in clear on both sides.
-            foreach (var guard in options.Listeners.OfType<SealedFieldsGuard>().ToArray())
-            {
-                options.Listeners.Remove(guard);
-            }
-        });
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return store;
-    }
-
     private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
-        var text = new StringBuilder();
-        text.AppendLine("# Benchmark: the cost of the hash chain on appends");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd} with {Environment.ProcessorCount} cores, .NET {Environment.Version}, a local PostgreSQL started by the benchmark.");
-        text.AppendLine();
-        text.AppendLine("```bash");
-        text.AppendLine("dotnet run -c Release --project tests/LearningSystem.Benchmarks -- hash-chain");
-        text.AppendLine("```");
-        text.AppendLine();
+        var text = BenchmarkDatabase.Heading("the cost of the hash chain on appends", "hash-chain");
         text.AppendLine(CultureInfo.InvariantCulture, $"Two schemas with the service's whole store configuration; in one the link trigger is dropped. Each round appends {appendsPerRound} events, one transaction each, from {AlternatingRounds.Workers} concurrent writers: either a new `PatientFeedbackRecorded` stream (its inline view included), or an `ObjectionRaised` on one of {Priorities} existing priorities (the trigger then looks up the previous link). After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate in rotating order; each chained round is compared with the unchained round of the same workload beside it.");
         text.AppendLine();
         AlternatingRounds.Table(text, rates, name => name.Replace("with the chain", "without the chain", StringComparison.Ordinal), "the same without the chain");

@@ -2,11 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
-using LearningSystem.LocalPostgres;
 using LearningSystem.PersonalData;
 using Marten;
-using JasperFx;
 
 namespace LearningSystem.Benchmarks;
 
@@ -20,15 +17,10 @@ public static class PersonalDataBenchmark
 
     public static async Task RunAsync(int appendsPerRound, string output)
     {
-        await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
-        {
-            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"),
-            Database = "bench",
-            Throwaway = true,
-        });
+        await using var postgres = await BenchmarkDatabase.StartAsync();
 
-        using var clear = await StoreAsync(postgres.ConnectionString, "bench_clear", sealing: false);
-        using var sealedStore = await StoreAsync(postgres.ConnectionString, "bench_sealed", sealing: true);
+        using var clear = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_clear", sealing: false);
+        using var sealedStore = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed", sealing: true);
         var vault = new PersonalDataVault(
             new MasterKeyRing(new Dictionary<string, byte[]> { ["bench"] = RandomNumberGenerator.GetBytes(32) }, "bench"),
             TimeProvider.System);
@@ -55,8 +47,7 @@ public static class PersonalDataBenchmark
 
     private static async Task AppendClearAsync(DocumentStore store, int i)
     {
-        await using var session = store.LightweightSession("local");
-        session.SetHeader(Provenance.ClientKey, "benchmark");
+        await using var session = BenchmarkDatabase.Session(store);
         var id = Guid.CreateVersion7();
         session.Events.StartStream<PatientFeedback>(id, Feedback(id, $"feedback:{id}", i));
         await session.SaveChangesAsync();
@@ -64,8 +55,7 @@ public static class PersonalDataBenchmark
 
     private static async Task AppendSealedAsync(DocumentStore store, PersonalDataVault vault, int i, bool withPatient)
     {
-        await using var session = store.LightweightSession("local");
-        session.SetHeader(Provenance.ClientKey, "benchmark");
+        await using var session = BenchmarkDatabase.Session(store);
         var id = Guid.CreateVersion7();
         var recorded = withPatient
             ? await vault.SealAsync(session, Feedback(id, await vault.PatientSubjectAsync(session, $"kiosk-{i % Patients:D4}"), i))
@@ -74,37 +64,9 @@ public static class PersonalDataBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static async Task<DocumentStore> StoreAsync(string connectionString, string schema, bool sealing)
-    {
-        var store = DocumentStore.For(options =>
-        {
-            EventStore.Configure(options, connectionString);
-            options.DatabaseSchemaName = schema;
-            options.AutoCreateSchemaObjects = AutoCreate.All;
-            if (!sealing)
-            {
-                // The baseline appends the same event in clear, which the guard exists to refuse.
-                foreach (var guard in options.Listeners.OfType<SealedFieldsGuard>().ToArray())
-                {
-                    options.Listeners.Remove(guard);
-                }
-            }
-        });
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return store;
-    }
-
     private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
-        var text = new StringBuilder();
-        text.AppendLine("# Benchmark: the cost of sealing personal data when recording feedback");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd} with {Environment.ProcessorCount} cores, .NET {Environment.Version}, a local PostgreSQL started by the benchmark.");
-        text.AppendLine();
-        text.AppendLine("```bash");
-        text.AppendLine("dotnet run -c Release --project tests/LearningSystem.Benchmarks -- personal-data");
-        text.AppendLine("```");
-        text.AppendLine();
+        var text = BenchmarkDatabase.Heading("the cost of sealing personal data when recording feedback", "personal-data");
         text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {AlternatingRounds.Workers} concurrent writers. After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
         text.AppendLine();
         var clear = rates.First().Key;

@@ -55,12 +55,7 @@ public static class ReplayEndpoints
             return null;
         }
 
-        Guid[] streams = [id, .. round.Priorities];
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId.IsOneOf(streams))
-            .OrderBy(e => e.Sequence)
-            .Take(MaxSteps)
-            .ToListAsync(ct);
+        var events = await LearningSystem.Rounds.Reading.GetRoundEndpoint.EventsAsync(round, session, MaxSteps, ct);
         Round? state = null;
         return events.Select(e =>
         {

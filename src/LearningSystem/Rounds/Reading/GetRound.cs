@@ -27,11 +27,17 @@ public static class GetRoundEndpoint
             return null;
         }
 
-        Guid[] streams = [id, .. round.Priorities];
-        var events = await session.Events.QueryAllRawEvents()
+        return await RecordedEvent.OpenAllAsync(session, vault, await EventsAsync(round, session, int.MaxValue, ct), ct);
+    }
+
+    /// <summary>The events of the round and of every priority in it, in the order they happened.</summary>
+    public static async Task<IReadOnlyList<JasperFx.Events.IEvent>> EventsAsync(Round round, IQuerySession session, int max, CancellationToken ct)
+    {
+        Guid[] streams = [round.Id, .. round.Priorities];
+        return await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId.IsOneOf(streams))
             .OrderBy(e => e.Sequence)
+            .Take(max)
             .ToListAsync(ct);
-        return await RecordedEvent.OpenAllAsync(session, vault, events, ct);
     }
 }

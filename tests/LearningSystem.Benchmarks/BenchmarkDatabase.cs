@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using JasperFx;
+using LearningSystem.Hosting;
+using LearningSystem.LocalPostgres;
+using LearningSystem.PersonalData;
+using Marten;
+
+namespace LearningSystem.Benchmarks;
+
+/// <summary>What every benchmark shares: a throwaway PostgreSQL, the service's store in a schema of its own, sessions that say who acts, and the report's heading.</summary>
+public static class BenchmarkDatabase
+{
+    public static Task<LocalPostgresServer> StartAsync() => LocalPostgresServer.StartAsync(new LocalPostgresOptions
+    {
+        Folder = LocalPostgresOptions.NewThrowawayFolder("bench"),
+        Database = "bench",
+        Throwaway = true,
+    });
+
+    /// <summary>The service's whole store configuration in <paramref name="schema"/>; without sealing, the guard that refuses clear personal fields is removed.</summary>
+    public static async Task<DocumentStore> StoreAsync(string connectionString, string schema, bool sealing)
+    {
+        var store = DocumentStore.For(options =>
+        {
+            EventStore.Configure(options, connectionString);
+            options.DatabaseSchemaName = schema;
+            options.AutoCreateSchemaObjects = AutoCreate.All;
+            if (!sealing)
+            {
+                foreach (var guard in options.Listeners.OfType<SealedFieldsGuard>().ToArray())
+                {
+                    options.Listeners.Remove(guard);
+                }
+            }
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return store;
+    }
+
+    public static IDocumentSession Session(IDocumentStore store)
+    {
+        var session = store.LightweightSession("local");
+        session.SetHeader(Provenance.ClientKey, "benchmark");
+        return session;
+    }
+
+    public static StringBuilder Heading(string title, string command)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark: {title}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Run on {DateTime.UtcNow:yyyy-MM-dd} with {Environment.ProcessorCount} cores, .NET {Environment.Version}, a local PostgreSQL started by the benchmark.");
+        text.AppendLine();
+        text.AppendLine("```bash");
+        text.AppendLine(CultureInfo.InvariantCulture, $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- {command}");
+        text.AppendLine("```");
+        text.AppendLine();
+        return text;
+    }
+}

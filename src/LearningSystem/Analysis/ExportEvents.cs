@@ -15,6 +15,13 @@ namespace LearningSystem.Analysis;
 /// that memory stays flat whatever the size. Personal fields are never exported: sealed values read
 /// <c>[withheld]</c> (erased or not), so exports follow the consent and erasure rules by carrying no personal text.
 /// </summary>
+/// <summary>Which events an export holds: after a sequence, of some stream kinds and event types, in a time window, by a participant or group.</summary>
+public sealed record ExportFilter(
+    long After, string[] Kinds, string[] Types, DateTimeOffset? From, DateTimeOffset? To, Guid? Participant, StakeholderGroup? Group)
+{
+    public static ExportFilter Everything { get; } = new(0, [], [], null, null, null, null);
+}
+
 public static partial class ExportEventsEndpoint
 {
     public const string Withheld = "[withheld]";
@@ -31,60 +38,65 @@ public static partial class ExportEventsEndpoint
         long? after, string? kinds, string? types, DateTimeOffset? from, DateTimeOffset? to, Guid? participant, string? group,
         HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var groupName = group is null ? null : WireValues<StakeholderGroup>.Name(WireValues<StakeholderGroup>.Parse(group, "group"));
-        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        var filter = new ExportFilter(after ?? 0, List(kinds), List(types), from, to, participant,
+            group is null ? null : WireValues<StakeholderGroup>.Parse(group, "group"));
+        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        http.Response.ContentType = "application/x-ndjson";
+        await WriteAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, filter, http.Response.BodyWriter.AsStream(), ct);
+    }
+
+    /// <summary>Writes the organisation's events that pass <paramref name="filter"/> to <paramref name="output"/>, one JSON line each; answers how many.</summary>
+    public static async Task<long> WriteAsync(NpgsqlConnection connection, string schema, string organisation, ExportFilter filter, Stream output, CancellationToken ct)
+    {
         var sql = new StringBuilder($"""
             select e.seq_id, e.id, e.stream_id, s.type, e.version, e.type, e.timestamp, e.data::text, e.headers::text, e.correlation_id, e.causation_id
             from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id and s.tenant_id = e.tenant_id
             where e.tenant_id = @tenant and e.seq_id > @after
             """);
-        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand { Connection = connection };
-        command.Parameters.AddWithValue("tenant", session.TenantId);
-        command.Parameters.AddWithValue("after", after ?? 0);
-        if (List(kinds) is { Length: > 0 } streamKinds)
+        command.Parameters.AddWithValue("tenant", organisation);
+        command.Parameters.AddWithValue("after", filter.After);
+        if (filter.Kinds.Length > 0)
         {
             sql.Append(" and s.type = any(@kinds)");
-            command.Parameters.AddWithValue("kinds", streamKinds);
+            command.Parameters.AddWithValue("kinds", filter.Kinds);
         }
 
-        if (List(types) is { Length: > 0 } eventTypes)
+        if (filter.Types.Length > 0)
         {
             sql.Append(" and e.type = any(@types)");
-            command.Parameters.AddWithValue("types", eventTypes);
+            command.Parameters.AddWithValue("types", filter.Types);
         }
 
-        if (from is { } start)
+        if (filter.From is { } start)
         {
             sql.Append(" and e.timestamp >= @from");
             command.Parameters.AddWithValue("from", start);
         }
 
-        if (to is { } end)
+        if (filter.To is { } end)
         {
             sql.Append(" and e.timestamp < @to");
             command.Parameters.AddWithValue("to", end);
         }
 
-        if (participant is { } who)
+        if (filter.Participant is { } who)
         {
             sql.Append($" and e.headers ->> '{Provenance.ActingParticipantKey}' = @participant");
             command.Parameters.AddWithValue("participant", who.ToString());
         }
 
-        if (groupName is not null)
+        if (filter.Group is { } by)
         {
             sql.Append($" and e.headers ->> '{Provenance.ActingGroupKey}' = @group");
-            command.Parameters.AddWithValue("group", groupName);
+            command.Parameters.AddWithValue("group", WireValues<StakeholderGroup>.Name(by));
         }
 
         command.CommandText = sql.Append(" order by e.seq_id").ToString();
-        http.Response.ContentType = "application/x-ndjson";
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        var body = http.Response.BodyWriter.AsStream();
-        await using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
-        var line = 0;
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        long lines = 0;
         while (await reader.ReadAsync(ct))
         {
             json.WriteStartObject();
@@ -104,14 +116,15 @@ public static partial class ExportEventsEndpoint
             json.WriteEndObject();
             await json.FlushAsync(ct);
             json.Reset();
-            body.WriteByte((byte)'\n');
-            if (++line % 1_000 == 0)
+            output.WriteByte((byte)'\n');
+            if (++lines % 1_000 == 0)
             {
-                await body.FlushAsync(ct);
+                await output.FlushAsync(ct);
             }
         }
 
-        await body.FlushAsync(ct);
+        await output.FlushAsync(ct);
+        return lines;
     }
 
     private static string[] List(string? csv) =>

@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using LearningSystem.Curriculum.Reflecting;
 using Marten;
@@ -9,7 +10,7 @@ public static class CurriculumModule
     public static StoreOptions AddCurriculum(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(CurriculumChangeProposed), typeof(TeachingSessionDelivered), typeof(ReflectionRecorded)]);
-        options.Projections.Snapshot<CurriculumChange>(SnapshotLifecycle.Inline);
+        options.AddProposalView<CurriculumChange>();
         options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline);
         options.Schema.For<CurriculumChange>().Index(c => c.Course);
         options.Schema.For<Reflection>().Index(r => r.CurriculumChangeId);

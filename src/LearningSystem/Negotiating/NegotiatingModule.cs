@@ -1,4 +1,5 @@
 using LearningSystem.Negotiating.Deciding;
+using JasperFx.Events.Projections;
 using Marten;
 
 namespace LearningSystem.Negotiating;
@@ -12,6 +13,16 @@ public static class NegotiatingModule
             typeof(ProposalEndorsed), typeof(ObjectionRaised), typeof(ObjectionWithdrawn),
             typeof(AmendmentProposed), typeof(AmendmentAccepted), typeof(AmendmentRejected), typeof(ChangeDecided),
         ]);
+        return options;
+    }
+
+    /// <summary>
+    /// A proposal's inline view. Marten applies inline views by event type whatever the stream (see
+    /// <see cref="Negotiation.IsElsewhere"/>); the stream-type filter spares rebuilds the other kinds' streams.
+    /// </summary>
+    public static StoreOptions AddProposalView<T>(this StoreOptions options)
+    {
+        options.Projections.Snapshot<T>(SnapshotLifecycle.Inline, projection => projection.FilterIncomingEventsOnStreamType(typeof(T)));
         return options;
     }
 }

@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -11,7 +12,7 @@ public static class PrioritiesModule
             typeof(PrioritySet), typeof(CounterProposed),
             typeof(PriorityMerged), typeof(PriorityAbsorbed), typeof(PriorityWithdrawn), typeof(PriorityDecided), typeof(DecisionReopened),
         ]);
-        options.Projections.Snapshot<Priority>(SnapshotLifecycle.Inline);
+        options.AddProposalView<Priority>();
         options.Schema.For<Priority>().Index(p => p.SetBy).Index(p => p.SetByGroup);
         return options;
     }

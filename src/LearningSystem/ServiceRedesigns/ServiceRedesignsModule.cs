@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -10,7 +11,7 @@ public static class ServiceRedesignsModule
         options.Events.AddEventTypes([
             typeof(ServiceRedesignProposed), typeof(ChangeImplemented), typeof(OutcomeMeasured), typeof(ChangeEvaluated),
         ]);
-        options.Projections.Snapshot<ServiceRedesign>(SnapshotLifecycle.Inline);
+        options.AddProposalView<ServiceRedesign>();
         return options;
     }
 }

@@ -5,6 +5,7 @@ using LearningSystem.Audit;
 using LearningSystem.Audit.Verifying;
 using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
+using LearningSystem.History;
 using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Deciding;
@@ -15,7 +16,6 @@ using LearningSystem.Priorities.Reading;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using Wolverine.Http;
 
 namespace LearningSystem.Decisions.Reading;
@@ -62,7 +62,7 @@ public static class DecisionProvenanceEndpoint
         }
 
         var events = await session.Events.FetchStreamAsync(entry.ProposalId, entry.Version, token: ct);
-        var (links, intact) = await ChainAsync(session, entry.ProposalId, ct);
+        var intact = await ChainIntactAsync(session, entry.ProposalId, ct);
         var decided = events[^1].Data;
         var (basedOn, feedbackIds) = (events[0].Data, decided) switch
         {
@@ -81,12 +81,12 @@ public static class DecisionProvenanceEndpoint
         var priorities = batch.LoadMany<Priority>().ById([.. basedOn]);
         await batch.Execute(ct);
         var names = (await vault.OpenAllAsync(session, await participants, ct)).ToDictionary(p => p.Id);
-        return Compose(entry, events, links, intact, names, await feedback, await priorities, session.TenantId);
+        return Compose(entry, events, intact, names, await feedback, await priorities, session.TenantId);
     }
 
-    /// <summary>Pure: the view from the stream up to the decision, its links, and what the acts refer to.</summary>
+    /// <summary>Pure: the view from the stream up to the decision (each event's link is in its headers), and what the acts refer to.</summary>
     public static DecisionProvenanceView Compose(
-        DecisionEntry entry, IReadOnlyList<IEvent> events, IReadOnlyDictionary<long, string> links, bool chainIntact,
+        DecisionEntry entry, IReadOnlyList<IEvent> events, bool chainIntact,
         IReadOnlyDictionary<Guid, Participant> people, IReadOnlyList<PatientFeedback> feedback, IReadOnlyList<Priority> priorities, string organisation)
     {
         var groupAt = new Dictionary<Guid, StakeholderGroup>();
@@ -107,7 +107,7 @@ public static class DecisionProvenanceEndpoint
 
             var by = Person(act.By, act.Group);
             groupAt[act.By] = act.Group;
-            acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording, links.GetValueOrDefault(e.Sequence)));
+            acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording, e.Headers?.GetValueOrDefault(HashChain.LinkHeader)?.ToString()));
             switch (e.Data)
             {
                 case PrioritySet or ServiceRedesignProposed or CurriculumChangeProposed:
@@ -191,26 +191,10 @@ public static class DecisionProvenanceEndpoint
         return text.ToString();
     }
 
-    private static async Task<(IReadOnlyDictionary<long, string> Links, bool Intact)> ChainAsync(IQuerySession session, Guid stream, CancellationToken ct)
+    private static async Task<bool> ChainIntactAsync(IQuerySession session, Guid stream, CancellationToken ct)
     {
-        var schema = session.DocumentStore.Options.DatabaseSchemaName;
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        var report = await ChainVerifier.VerifyAsync(connection, schema, session.TenantId, stream, [], ct);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events where tenant_id = @tenant and stream_id = @stream", connection);
-        command.Parameters.AddWithValue("tenant", session.TenantId);
-        command.Parameters.AddWithValue("stream", stream);
-        var links = new Dictionary<long, string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (!reader.IsDBNull(1))
-            {
-                links[reader.GetInt64(0)] = reader.GetString(1);
-            }
-        }
-
-        return (links, report.Intact);
+        return (await ChainVerifier.VerifyAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, [], ct)).Intact;
     }
 }

@@ -75,8 +75,6 @@ public sealed class HashChainSchema(string schema) : ISchemaObject
                                where p.stream_id = {e}.stream_id and p.version = {e}.version - 1 and p.tenant_id = {e}.tenant_id), 'hex'), ''::bytea) end
             """;
         writer.WriteLine($"""
-            drop table if exists {schema}.event_links;
-
             -- The link an event should have, from the events as they are: for backfill and for audits in SQL.
             create or replace function {schema}.event_link(e {schema}.mt_events) returns bytea language sql stable as $$
               select sha256({Previous("e")} || convert_to({Canonical("e")}, 'UTF8'))

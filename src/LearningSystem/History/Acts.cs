@@ -6,7 +6,7 @@ using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 
-namespace LearningSystem.Decisions;
+namespace LearningSystem.History;
 
 /// <summary>What one act did: the move, who made it in which group, why, and any wording (or question) it put forward.</summary>
 public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, string? Reason, string? Wording);

@@ -1,5 +1,4 @@
 using JasperFx.Events;
-using LearningSystem.Decisions;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Alba;
 using JennysStory;
-using LearningSystem.Decisions;
+using LearningSystem.History;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;

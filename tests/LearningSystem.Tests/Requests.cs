@@ -44,6 +44,20 @@ public static class Requests
         return (await result.ReadAsJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
+    /// <summary>The body as text and its content type, whatever the media type.</summary>
+    public static async Task<(string Text, string ContentType)> GetTextAsync(this IAlbaHost host, string url, string? organisation = null)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            if (organisation is not null)
+            {
+                s.WithRequestHeader("X-Organisation", organisation);
+            }
+        });
+        return (await result.ReadAsTextAsync(), result.Context.Response.ContentType!);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this IAlbaHost host, string url, int status = 200, string? organisation = null)
     {
         var result = await host.Scenario(s =>

@@ -9,24 +9,9 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
-    private async Task<(StoryOutcome Outcome, string Organisation)> StoryAsync()
-    {
-        var organisation = $"export-{Guid.NewGuid():N}"[..30];
-        service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        return (await Story.PlayAsync(client, TextWriter.Null), organisation);
-    }
+    private Task<(StoryOutcome Outcome, string Organisation)> StoryAsync() => service.PlayJennysStoryAsync("export");
 
-    private async Task<(string Text, string ContentType)> ReadAsync(string url, string organisation)
-    {
-        var result = await Host.Scenario(s =>
-        {
-            s.Get.Url(url);
-            s.WithRequestHeader("X-Organisation", organisation);
-        });
-        return (await result.ReadAsTextAsync(), result.Context.Response.ContentType!);
-    }
+    private Task<(string Text, string ContentType)> ReadAsync(string url, string organisation) => Host.GetTextAsync(url, organisation);
 
     private async Task<JsonElement[]> ExportAsync(string organisation, string query = "")
     {

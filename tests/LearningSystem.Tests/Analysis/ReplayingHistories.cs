@@ -10,14 +10,7 @@ public sealed class ReplayingHistories(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
-    private async Task<(StoryOutcome Outcome, string Organisation)> StoryAsync()
-    {
-        var organisation = $"analysis-{Guid.NewGuid():N}"[..30];
-        service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        return (await Story.PlayAsync(client, TextWriter.Null), organisation);
-    }
+    private Task<(StoryOutcome Outcome, string Organisation)> StoryAsync() => service.PlayJennysStoryAsync("analysis");
 
     [Fact]
     public async Task A_priority_answers_as_it_stood_before_and_after_its_amendment()

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Alba;
-using JennysStory;
 using LearningSystem.History;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
@@ -100,12 +99,7 @@ public sealed class RecordingWhoActed(ServiceFixture service)
     [Fact]
     public async Task Every_event_of_jennys_story_records_actor_group_organisation_client_and_request()
     {
-        var organisation = $"metadata-{Guid.NewGuid():N}"[..30];
-        service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        client.DefaultRequestHeaders.Add("X-Client-Id", "outpatients-portal");
-        await Story.PlayAsync(client, TextWriter.Null);
+        var (_, organisation) = await service.PlayJennysStoryAsync("metadata", client: "outpatients-portal");
 
         await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession(organisation);
         var events = await session.Events.QueryAllRawEvents().ToListAsync();

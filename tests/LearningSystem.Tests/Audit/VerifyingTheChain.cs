@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Alba;
-using JennysStory;
 using Npgsql;
 
 namespace LearningSystem.Tests.Audit;
@@ -187,11 +186,7 @@ public sealed class VerifyingTheChain(ServiceFixture service)
     [Fact]
     public async Task Jennys_story_verifies_until_one_event_is_changed_and_then_names_it()
     {
-        var organisation = NewOrganisation();
-        service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        var outcome = await Story.PlayAsync(client, TextWriter.Null);
+        var (outcome, organisation) = await service.PlayJennysStoryAsync("audit");
         var whole = await VerifyAsync(organisation);
         Assert.True(whole.GetProperty("intact").GetBoolean(), whole.GetRawText());
         Assert.True(whole.GetProperty("eventsChecked").GetInt64() > 50, whole.GetRawText());

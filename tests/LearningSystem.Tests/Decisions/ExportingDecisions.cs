@@ -21,11 +21,7 @@ public sealed class ExportingDecisions(ServiceFixture service)
 
     private async Task<(StoryOutcome Outcome, string Organisation, Guid[] Decisions)> StoryAsync()
     {
-        var organisation = $"decisions-{Guid.NewGuid():N}"[..30];
-        service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        var outcome = await Story.PlayAsync(client, TextWriter.Null);
+        var (outcome, organisation) = await service.PlayJennysStoryAsync("decisions");
         var decisions = new List<Guid>();
         foreach (var url in new[] { $"/api/priorities/{outcome.AgreedPriority}", $"/api/service-redesigns/{outcome.Redesign}", $"/api/curriculum-changes/{outcome.CurriculumChange}" })
         {
@@ -37,13 +33,9 @@ public sealed class ExportingDecisions(ServiceFixture service)
 
     private async Task<string> TextAsync(string url, string organisation, string contentType)
     {
-        var result = await Host.Scenario(s =>
-        {
-            s.Get.Url(url);
-            s.WithRequestHeader("X-Organisation", organisation);
-            s.ContentTypeShouldBe(contentType);
-        });
-        return await result.ReadAsTextAsync();
+        var (text, type) = await Host.GetTextAsync(url, organisation);
+        Assert.Equal(contentType, type);
+        return text;
     }
 
     [Fact]

@@ -9,34 +9,34 @@ using LearningSystem.ServiceRedesigns;
 namespace LearningSystem.History;
 
 /// <summary>What one act did: the move, who made it in which group, why, and any wording (or question) it put forward.</summary>
-public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, string? Reason, string? Wording);
+public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, string? Reason, string? Wording, DateTimeOffset At);
 
 public static class Acts
 {
     public static ActSummary? Describe(object data) => data switch
     {
-        PrioritySet e => new("set", e.SetBy, e.SetByGroup, e.Rationale, e.Statement),
-        ServiceRedesignProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.Problem, e.ProposedChange),
-        CurriculumChangeProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.ProposedChange, e.LearningOutcome),
-        ProposalEndorsed e => new("endorsed", e.By, e.ByGroup, e.Comment, null),
-        ObjectionRaised e => new("objectionRaised", e.By, e.ByGroup, e.Reason, null),
-        ObjectionWithdrawn e => new("objectionWithdrawn", e.By, e.ByGroup, e.Reason, null),
-        AmendmentProposed e => new("amendmentProposed", e.By, e.ByGroup, e.Reason, e.Wording),
-        AmendmentAccepted e => new("amendmentAccepted", e.By, e.ByGroup, e.Reason, null),
-        AmendmentRejected e => new("amendmentRejected", e.By, e.ByGroup, e.Reason, null),
-        CounterProposed e => new("counterProposed", e.By, e.ByGroup, e.Reason, null),
-        PriorityMerged e => new("mergedInto", e.By, e.ByGroup, e.Reason, null),
-        PriorityAbsorbed e => new("mergedFrom", e.By, e.ByGroup, e.Reason, null),
-        PriorityWithdrawn e => new("withdrawn", e.By, e.ByGroup, e.Reason, null),
-        PriorityDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
-        DecisionReopened e => new("reopened", e.By, e.ByGroup, e.Reason, null),
-        ChangeDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null),
-        RoundOpened e => new("opened", e.OpenedBy, e.OpenedByGroup, e.Scope, e.Question),
-        PrioritySubmitted e => new("submitted", e.By, e.ByGroup, null, null),
-        InterimRankingSubmitted e => new(e.Correction ? "rankingCorrected" : "ranked", e.By, e.ByGroup, null, null),
-        ShortlistAgreed e => new("shortlisted", e.By, e.ByGroup, null, null),
-        WorkshopRankingRecorded e => new("workshopRanked", e.By, e.ByGroup, e.SmallGroup, null),
-        RoundPublished e => new("published", e.By, e.ByGroup, null, null),
+        PrioritySet e => new("set", e.SetBy, e.SetByGroup, e.Rationale, e.Statement, e.SetAt),
+        ServiceRedesignProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.Problem, e.ProposedChange, e.ProposedAt),
+        CurriculumChangeProposed e => new("proposed", e.ProposedBy, e.ProposerGroup, e.ProposedChange, e.LearningOutcome, e.ProposedAt),
+        ProposalEndorsed e => new("endorsed", e.By, e.ByGroup, e.Comment, null, e.At),
+        ObjectionRaised e => new("objectionRaised", e.By, e.ByGroup, e.Reason, null, e.At),
+        ObjectionWithdrawn e => new("objectionWithdrawn", e.By, e.ByGroup, e.Reason, null, e.At),
+        AmendmentProposed e => new("amendmentProposed", e.By, e.ByGroup, e.Reason, e.Wording, e.At),
+        AmendmentAccepted e => new("amendmentAccepted", e.By, e.ByGroup, e.Reason, null, e.At),
+        AmendmentRejected e => new("amendmentRejected", e.By, e.ByGroup, e.Reason, null, e.At),
+        CounterProposed e => new("counterProposed", e.By, e.ByGroup, e.Reason, null, e.At),
+        PriorityMerged e => new("mergedInto", e.By, e.ByGroup, e.Reason, null, e.At),
+        PriorityAbsorbed e => new("mergedFrom", e.By, e.ByGroup, e.Reason, null, e.At),
+        PriorityWithdrawn e => new("withdrawn", e.By, e.ByGroup, e.Reason, null, e.At),
+        PriorityDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null, e.At),
+        DecisionReopened e => new("reopened", e.By, e.ByGroup, e.Reason, null, e.At),
+        ChangeDecided e => new("decided", e.By, e.ByGroup, e.Rationale, null, e.At),
+        RoundOpened e => new("opened", e.OpenedBy, e.OpenedByGroup, e.Scope, e.Question, e.At),
+        PrioritySubmitted e => new("submitted", e.By, e.ByGroup, null, null, e.At),
+        InterimRankingSubmitted e => new(e.Correction ? "rankingCorrected" : "ranked", e.By, e.ByGroup, null, null, e.At),
+        ShortlistAgreed e => new("shortlisted", e.By, e.ByGroup, null, null, e.At),
+        WorkshopRankingRecorded e => new("workshopRanked", e.By, e.ByGroup, e.SmallGroup, null, e.At),
+        RoundPublished e => new("published", e.By, e.ByGroup, null, null, e.At),
         _ => null,
     };
 }

@@ -1,4 +1,5 @@
 using LearningSystem.Negotiating;
+using LearningSystem.History;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -48,27 +49,12 @@ public static class PriorityProvenanceEndpoint
         PriorityDecided? standing = null;
         foreach (var (version, data) in events)
         {
-            MoveRecord? move = data switch
+            // Setting the priority is recorded as setBy and setAt; the moves are what came after.
+            if (data is not PrioritySet && Acts.Describe(data) is { } act)
             {
-                ProposalEndorsed e => new(version, "endorsed", Person(e.By, e.ByGroup), e.At, e.Comment, null, null),
-                ObjectionRaised e => new(version, "objectionRaised", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
-                ObjectionWithdrawn e => new(version, "objectionWithdrawn", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.ObjectionId),
-                AmendmentProposed e => new(version, "amendmentProposed", Person(e.By, e.ByGroup), e.At, e.Reason, e.Wording, e.AmendmentId),
-                AmendmentAccepted e => new(version, "amendmentAccepted", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.AmendmentId),
-                AmendmentRejected e => new(version, "amendmentRejected", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.AmendmentId),
-                CounterProposed e => new(version, "counterProposed", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.CounterProposalId),
-                PriorityMerged e => new(version, "mergedInto", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.Into),
-                PriorityAbsorbed e => new(version, "mergedFrom", Person(e.By, e.ByGroup), e.At, e.Reason, null, e.From),
-                PriorityWithdrawn e => new(version, "withdrawn", Person(e.By, e.ByGroup), e.At, e.Reason, null, null),
-                PriorityDecided e => new(version, $"decided{e.Outcome}", Person(e.By, e.ByGroup), e.At, e.Rationale, null, null),
-                DecisionReopened e => new(version, "reopened", Person(e.By, e.ByGroup), e.At, e.Reason, null, null),
-                _ => null,
-            };
-
-            if (move is not null)
-            {
-                groupAt[move.By.Id] = move.By.StakeholderGroup;
-                moves.Add(move);
+                groupAt[act.By] = act.Group;
+                var name = data is PriorityDecided decided ? $"decided{decided.Outcome}" : act.Move;
+                moves.Add(new MoveRecord(version, name, Person(act.By, act.Group), act.At, act.Reason, act.Wording, Subject(data)));
             }
 
             standing = data switch
@@ -97,6 +83,20 @@ public static class PriorityProvenanceEndpoint
             moves, wordings, decision,
             new PriorityLinks(priority.CounterTo, priority.CounterProposals, priority.MergedInto, priority.MergedFrom, priority.Redesigns, priority.Feedback));
     }
+
+    /// <summary>What a move was about: the objection, amendment, counter-proposal or priority it names.</summary>
+    private static Guid? Subject(object data) => data switch
+    {
+        ObjectionRaised e => e.ObjectionId,
+        ObjectionWithdrawn e => e.ObjectionId,
+        AmendmentProposed e => e.AmendmentId,
+        AmendmentAccepted e => e.AmendmentId,
+        AmendmentRejected e => e.AmendmentId,
+        CounterProposed e => e.CounterProposalId,
+        PriorityMerged e => e.Into,
+        PriorityAbsorbed e => e.From,
+        _ => null,
+    };
 
     [WolverineGet("/api/priorities/{id}/provenance", OperationId = "getPriorityProvenance"), Tags("Priorities")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]

@@ -24,14 +24,14 @@ public static class ChainVerifier
     public static async Task<AuditReport> VerifyAsync(
         NpgsqlConnection connection, string schema, string organisation, Guid? stream, IReadOnlyList<(long UpTo, long Events, string Root)> checkpoints, CancellationToken ct)
     {
-        var only = stream is null ? "" : " and stream_id = @stream";
+        var (onlyEvents, onlyStream) = stream is null ? ("", "") : (" and stream_id = @stream", " and id = @stream");
         await using var command = new NpgsqlCommand(
             $"""
             select seq_id, stream_id, version, id, type, data::text, encode(bdata, 'hex'), {HashChain.TimestampSql("timestamp")}, tenant_id,
                    correlation_id, causation_id, {HashChain.HeadersSql("headers")}, headers ->> '{HashChain.LinkHeader}'
-            from {schema}.mt_events where tenant_id = @tenant{only}
+            from {schema}.mt_events where tenant_id = @tenant{onlyEvents}
             order by seq_id;
-            select id, version from {schema}.mt_streams where tenant_id = @tenant{only.Replace("stream_id", "id", StringComparison.Ordinal)};
+            select id, version from {schema}.mt_streams where tenant_id = @tenant{onlyStream};
             """, connection);
         command.Parameters.AddWithValue("tenant", organisation);
         if (stream is { } id)

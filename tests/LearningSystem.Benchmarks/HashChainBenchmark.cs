@@ -19,16 +19,11 @@ public static class HashChainBenchmark
 {
     private const int Priorities = 500;
 
-    /// <param name="noReset">Both stores' connections skip Npgsql's reset (DISCARD ALL) when returned to the pool, which the service does not do.</param>
-    public static async Task RunAsync(int appendsPerRound, bool noReset, string output)
+    public static async Task RunAsync(int appendsPerRound, string output)
     {
         await using var postgres = await BenchmarkDatabase.StartAsync();
-        var connectionString = noReset
-            ? new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { NoResetOnClose = true }.ConnectionString
-            : postgres.ConnectionString;
-
-        using var chained = await BenchmarkDatabase.StoreAsync(connectionString, "bench_chained", sealing: false);
-        using var unchained = await BenchmarkDatabase.StoreAsync(connectionString, "bench_unchained", sealing: false);
+        using var chained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_chained", sealing: false);
+        using var unchained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_unchained", sealing: false);
         await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
         {
             await connection.OpenAsync();
@@ -57,9 +52,9 @@ public static class HashChainBenchmark
         };
         var rates = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: 1_000);
 
-        var report = Report(appendsPerRound, noReset, rates);
+        var report = Report(appendsPerRound, rates);
         Console.WriteLine(report);
-        await File.WriteAllTextAsync(Path.Combine(output, noReset ? "hash-chain-no-reset.md" : "hash-chain.md"), report);
+        await File.WriteAllTextAsync(Path.Combine(output, "hash-chain.md"), report);
     }
 
     private static IDocumentSession Session(IDocumentStore store)
@@ -88,18 +83,11 @@ public static class HashChainBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static string Report(int appendsPerRound, bool noReset, Dictionary<string, List<double>> rates)
+    private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
-        var text = BenchmarkDatabase.Heading(
-            noReset ? "the cost of the hash chain on appends, with pooled connections not reset" : "the cost of the hash chain on appends",
-            noReset ? $"hash-chain {appendsPerRound} no-reset" : "hash-chain");
-        if (noReset)
-        {
-            text.AppendLine("An experiment, not the service's configuration: both stores connect with `No Reset On Close=true`, so a connection returned to the pool keeps its cached plans (Npgsql otherwise sends `DISCARD ALL`, and the trigger is planned again in every transaction).");
-            text.AppendLine();
-        }
+        var text = BenchmarkDatabase.Heading("the cost of the hash chain on appends", "hash-chain");
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Two schemas with the service's whole store configuration; in one the link trigger is dropped. Each round appends {appendsPerRound} events, one transaction each, from {AlternatingRounds.Workers} concurrent writers: either a new `PatientFeedbackRecorded` stream (its inline view included), or an `ObjectionRaised` on one of {Priorities} existing priorities (the trigger then looks up the previous link). After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate in rotating order; each chained round is compared with the unchained round of the same workload beside it.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Two schemas with the service's whole store configuration, connections included (returned to the pool without Npgsql's reset, see `docs/design.md`); in one the link trigger is dropped. Each round appends {appendsPerRound} events, one transaction each, from {AlternatingRounds.Workers} concurrent writers: either a new `PatientFeedbackRecorded` stream (its inline view included), or an `ObjectionRaised` on one of {Priorities} existing priorities (the trigger then looks up the previous link). After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate in rotating order; each chained round is compared with the unchained round of the same workload beside it.");
         text.AppendLine();
         AlternatingRounds.Table(text, rates, name => name.Replace("with the chain", "without the chain", StringComparison.Ordinal), "the same without the chain");
         text.AppendLine();

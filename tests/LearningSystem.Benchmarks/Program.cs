@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- personal-data [appends-per-round] | hash-chain [appends-per-round] [no-reset] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -15,7 +15,7 @@ switch (which)
         return 0;
     case "hash-chain":
         await HashChainBenchmark.RunAsync(
-            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, args.Contains("no-reset"), output);
+            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
         await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: personal-data, hash-chain, analysis.");

@@ -57,7 +57,7 @@ public static class EventStore
     /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
     public static void Configure(StoreOptions options, string connectionString)
     {
-        options.Connection(connectionString);
+        options.Connection(WithoutReset(connectionString));
         options.DatabaseSchemaName = Schema;
         // Permanent: stored events are read back with this casing forever.
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
@@ -66,6 +66,23 @@ public static class EventStore
         options.Events.MetadataConfig.EnableAll();
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
             .AddCurriculum().AddLessons().AddDecisions().AddAudit();
+    }
+
+    /// <summary>
+    /// Pooled connections go back to the pool without Npgsql's <c>DISCARD ALL</c>, unless the connection string
+    /// says otherwise: the reset drops plpgsql's cached plans, so the hash chain's trigger was planned again in
+    /// every transaction (appends ran 60% slower). Nothing here leaves session state behind: Weasel releases its
+    /// advisory locks explicitly, and Marten drops its temporary tables before making them again.
+    /// </summary>
+    public static string WithoutReset(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("reset on close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
     }
 
     private sealed class StopLocalPostgresOnShutdown(LocalPostgresServer server, IHostApplicationLifetime lifetime) : IHostedService

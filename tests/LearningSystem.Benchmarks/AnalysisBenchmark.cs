@@ -62,7 +62,8 @@ public static class AnalysisBenchmark
         await connection.OpenAsync();
         var export = Stopwatch.StartNew();
         var counting = new CountingStream();
-        var exported = await ExportEventsEndpoint.WriteAsync(connection, store.Options.DatabaseSchemaName, "local", ExportFilter.Everything, counting, CancellationToken.None);
+        var exported = await ExportEventsEndpoint.WriteAsync(
+            connection, store.Options, "local", ExportFilter.Everything, counting, static (_, _) => Task.FromResult(ExportEventsEndpoint.Withheld), CancellationToken.None);
         var exportedIn = export.Elapsed;
         await sampling.CancelAsync();
         await sampler;

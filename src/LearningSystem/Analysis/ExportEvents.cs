@@ -1,8 +1,12 @@
 using System.Text;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LearningSystem.Feedback;
 using LearningSystem.Hosting;
 using LearningSystem.Participants;
+using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -11,50 +15,76 @@ using Wolverine.Http;
 namespace LearningSystem.Analysis;
 
 /// <summary>
-/// The organisation's events as NDJSON, one per line in sequence order, streamed straight from the database so
-/// that memory stays flat whatever the size. Personal fields are never exported: sealed values read
-/// <c>[withheld]</c> (erased or not), so exports follow the consent and erasure rules by carrying no personal text.
+/// Which events an export holds: after a sequence, of some stream kinds and event types, in a time window, by a
+/// participant or group; and the purpose it is for, which opens the personal text of patients who consented to it.
 /// </summary>
-/// <summary>Which events an export holds: after a sequence, of some stream kinds and event types, in a time window, by a participant or group.</summary>
 public sealed record ExportFilter(
-    long After, string[] Kinds, string[] Types, DateTimeOffset? From, DateTimeOffset? To, Guid? Participant, StakeholderGroup? Group)
+    long After, string[] Kinds, string[] Types, DateTimeOffset? From, DateTimeOffset? To, Guid? Participant, StakeholderGroup? Group,
+    ConsentScope? Purpose = null)
 {
     public static ExportFilter Everything { get; } = new(0, [], [], null, null, null, null);
 }
 
+/// <summary>
+/// The organisation's events as NDJSON, one per line in sequence order, streamed straight from the database so
+/// that memory stays flat whatever the size. Personal text follows consent and erasure: it reads
+/// <c>[withheld]</c> unless the export names a purpose the patient consented to (then it is opened, or reads
+/// <c>[erased]</c> once the patient is erased). Identifiers such as a patient's reference are always withheld.
+/// </summary>
 public static partial class ExportEventsEndpoint
 {
     public const string Withheld = "[withheld]";
 
+    /// <summary>Personal fields that identify someone rather than say something: never exported, whatever the consent.</summary>
+    private static readonly HashSet<string> Identifiers = ["patientRef"];
+
     /// <summary>
     /// Filters combine: <c>after</c> (a sequence, to resume), <c>kinds</c> (stream kinds such as
     /// <c>priority,round</c>), <c>types</c> (event types such as <c>objection_raised</c>), <c>from</c>/<c>to</c>
-    /// (time window), <c>participant</c>, <c>group</c> (the acting participant's group at the time).
+    /// (time window), <c>participant</c>, <c>group</c> (the acting participant's group at the time). <c>purpose</c>
+    /// (a consent scope such as <c>research</c>) opens the feedback text of patients who consented to it.
     /// </summary>
     [WolverineGet("/api/export/events", OperationId = "exportEvents"), Tags("Analysis")]
     [Produces("application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task Get(
-        long? after, string? kinds, string? types, DateTimeOffset? from, DateTimeOffset? to, Guid? participant, string? group,
-        HttpContext http, IQuerySession session, CancellationToken ct)
+        long? after, string? kinds, string? types, DateTimeOffset? from, DateTimeOffset? to, Guid? participant, string? group, string? purpose,
+        HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var filter = new ExportFilter(after ?? 0, List(kinds), List(types), from, to, participant,
-            group is null ? null : WireValues<StakeholderGroup>.Parse(group, "group"));
+            group is null ? null : WireValues<StakeholderGroup>.Parse(group, "group"),
+            purpose is null ? null : WireValues<ConsentScope>.Parse(purpose, "purpose"));
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         http.Response.ContentType = "application/x-ndjson";
-        await WriteAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, filter, http.Response.BodyWriter.AsStream(), ct);
+        await WriteAsync(connection, session.DocumentStore.Options, session.TenantId, filter, http.Response.BodyWriter.AsStream(),
+            (token, c) => vault.OpenTextAsync(session, token, c), ct);
     }
 
-    /// <summary>Writes the organisation's events that pass <paramref name="filter"/> to <paramref name="output"/>, one JSON line each; answers how many.</summary>
-    public static async Task<long> WriteAsync(NpgsqlConnection connection, string schema, string organisation, ExportFilter filter, Stream output, CancellationToken ct)
+    /// <summary>
+    /// Writes the organisation's events that pass <paramref name="filter"/> to <paramref name="output"/>, one JSON
+    /// line each; answers how many. <paramref name="open"/> opens a sealed value, for events the purpose opens.
+    /// </summary>
+    public static async Task<long> WriteAsync(
+        NpgsqlConnection connection, IReadOnlyStoreOptions store, string organisation, ExportFilter filter, Stream output,
+        Func<string, CancellationToken, Task<string>> open, CancellationToken ct)
     {
+        var schema = store.DatabaseSchemaName;
+        // A feedback stream is opened when the patient's consent, as it now stands, covers the purpose.
+        var consented = filter.Purpose is null ? "false" : "coalesce((f.data -> 'consent') ? @purpose, false)";
         var sql = new StringBuilder($"""
-            select e.seq_id, e.id, e.stream_id, s.type, e.version, e.type, e.timestamp, e.data::text, e.headers::text, e.correlation_id, e.causation_id
+            select e.seq_id, e.id, e.stream_id, s.type, e.version, e.type, e.timestamp, {consented}, e.data::text, e.headers::text, e.correlation_id, e.causation_id
             from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id and s.tenant_id = e.tenant_id
-            where e.tenant_id = @tenant and e.seq_id > @after
             """);
         await using var command = new NpgsqlCommand { Connection = connection };
+        if (filter.Purpose is { } purpose)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" left join {store.Schema.For<PatientFeedback>()} f on f.id = e.stream_id and f.tenant_id = e.tenant_id");
+            // Marten stores enums by their C# names.
+            command.Parameters.AddWithValue("purpose", purpose.ToString());
+        }
+
+        sql.Append(" where e.tenant_id = @tenant and e.seq_id > @after");
         command.Parameters.AddWithValue("tenant", organisation);
         command.Parameters.AddWithValue("after", filter.After);
         if (filter.Kinds.Length > 0)
@@ -108,11 +138,13 @@ public static partial class ExportEventsEndpoint
             json.WriteString("type", reader.GetString(5));
             json.WriteString("timestamp", reader.GetFieldValue<DateTimeOffset>(6));
             json.WritePropertyName("data");
-            json.WriteRawValue(Sealed().Replace(reader.GetString(7), $"\"{Withheld}\""), skipInputValidation: true);
+            var opened = reader.GetBoolean(7);
+            var data = reader.GetString(8);
+            json.WriteRawValue(opened ? await OpenAsync(data, open, ct) : Sealed().Replace(data, $"\"{Withheld}\""), skipInputValidation: true);
             json.WritePropertyName("headers");
-            json.WriteRawValue(reader.IsDBNull(8) ? "null" : reader.GetString(8), skipInputValidation: true);
-            json.WriteString("correlationId", reader.IsDBNull(9) ? null : reader.GetString(9));
-            json.WriteString("causationId", reader.IsDBNull(10) ? null : reader.GetString(10));
+            json.WriteRawValue(reader.IsDBNull(9) ? "null" : reader.GetString(9), skipInputValidation: true);
+            json.WriteString("correlationId", reader.IsDBNull(10) ? null : reader.GetString(10));
+            json.WriteString("causationId", reader.IsDBNull(11) ? null : reader.GetString(11));
             json.WriteEndObject();
             await json.FlushAsync(ct);
             json.Reset();
@@ -127,10 +159,25 @@ public static partial class ExportEventsEndpoint
         return lines;
     }
 
+    /// <summary>An event's data with its personal text opened, and identifiers still withheld.</summary>
+    private static async Task<string> OpenAsync(string data, Func<string, CancellationToken, Task<string>> open, CancellationToken ct)
+    {
+        var node = JsonNode.Parse(data)!.AsObject();
+        foreach (var (name, value) in node.ToArray())
+        {
+            if (value is JsonValue v && v.TryGetValue<string>(out var text) && PersonalDataVault.IsSealed(text))
+            {
+                node[name] = Identifiers.Contains(name) ? Withheld : await open(text, ct);
+            }
+        }
+
+        return node.ToJsonString();
+    }
+
     private static string[] List(string? csv) =>
         csv?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
     /// <summary>A sealed personal value as stored: the vault's prefix and its token.</summary>
-    [GeneratedRegex("\"" + PersonalData.PersonalDataVault.Prefix + "[^\"]*\"")]
+    [GeneratedRegex("\"" + PersonalDataVault.Prefix + "[^\"]*\"")]
     private static partial Regex Sealed();
 }

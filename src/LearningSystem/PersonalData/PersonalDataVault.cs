@@ -135,7 +135,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             {
                 if (stored.WrappedKey is { } wrapped)
                 {
-                    _keys[(tenant, stored.Id)] = new Cached(stored.Id, Unwrap(stored.Id, wrapped, stored.MasterKeyId), clock.GetUtcNow() + CacheFor);
+                    Remember(tenant, stored.Id, wrapped, stored.MasterKeyId);
                 }
             }
         }
@@ -153,6 +153,20 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
 
             return (T)result;
         }).ToArray();
+    }
+
+    /// <summary>One sealed value in clear, or the erased marker once its subject's keys are gone.</summary>
+    public async Task<string> OpenTextAsync(IQuerySession session, string token, CancellationToken ct = default)
+    {
+        var tenant = session.TenantId;
+        var keyId = KeyIdOf(token);
+        if (!TryCached(_keys, (tenant, keyId), out var key)
+            && await session.LoadAsync<SubjectKey>(keyId, ct) is { WrappedKey: { } wrapped } stored)
+        {
+            key = Remember(tenant, keyId, wrapped, stored.MasterKeyId);
+        }
+
+        return key is null ? ErasedMarker : Open(key, token);
     }
 
     /// <summary>
@@ -236,6 +250,21 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         var key = RandomNumberGenerator.GetBytes(32);
         session.Insert(new SubjectKey(keyId, subject, Wrap(keyId, key), masterKeys.ActiveId, clock.GetUtcNow(), null));
         return new Cached(keyId, key, DateTimeOffset.MaxValue);
+    }
+
+    /// <summary>Caches an unwrapped key for a while; expired keys are let go once many are held, so that a long export's memory stays flat.</summary>
+    private Cached Remember(string tenant, Guid keyId, byte[] wrapped, string masterKeyId)
+    {
+        var now = clock.GetUtcNow();
+        if (_keys.Count > 10_000)
+        {
+            foreach (var expired in _keys.Where(k => k.Value.Until <= now).Select(k => k.Key).ToArray())
+            {
+                _keys.TryRemove(expired, out _);
+            }
+        }
+
+        return _keys[(tenant, keyId)] = new Cached(keyId, Unwrap(keyId, wrapped, masterKeyId), now + CacheFor);
     }
 
     private bool TryCached<TKey>(ConcurrentDictionary<TKey, Cached> cache, TKey id, out Cached? cached) where TKey : notnull

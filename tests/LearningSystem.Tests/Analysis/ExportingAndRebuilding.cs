@@ -43,6 +43,41 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
     }
 
     [Fact]
+    public async Task An_export_for_research_opens_the_text_of_patients_who_consented_to_it_until_they_are_erased()
+    {
+        var organisation = $"export-consent-{Guid.NewGuid():N}";
+        var consenting = $"ref-{Guid.NewGuid():N}";
+        object Feedback(string patientRef, string comment, params string[] consent) => new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z", rating = "poor",
+            comment, patientRef, consent,
+        };
+        var researched = await Host.CreateAsync("/api/patient-feedback", Feedback(consenting, "Nobody said how long", "serviceImprovement", "research"), organisation);
+        var improvedOnly = await Host.CreateAsync("/api/patient-feedback", Feedback($"ref-{Guid.NewGuid():N}", "The chairs were hard", "serviceImprovement"), organisation);
+
+        async Task<Dictionary<Guid, JsonElement>> FeedbackDataAsync(string query) =>
+            (await ExportAsync(organisation, query)).ToDictionary(e => e.GetProperty("streamId").GetGuid(), e => e.GetProperty("data"));
+        var forResearch = await FeedbackDataAsync("?purpose=research&types=patient_feedback_recorded");
+        var unstated = await FeedbackDataAsync("?types=patient_feedback_recorded");
+
+        Assert.Equal("Nobody said how long", forResearch[researched].GetProperty("comment").GetString());
+        Assert.Equal("[withheld]", forResearch[researched].GetProperty("patientRef").GetString());
+        Assert.Equal("[withheld]", forResearch[improvedOnly].GetProperty("comment").GetString());
+        Assert.Equal("[withheld]", unstated[researched].GetProperty("comment").GetString());
+        await Host.GetJsonAsync("/api/export/events?purpose=gossip", 400, organisation);
+
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { reason = "The patient withdrew consent by letter.", legalBasis = "consentWithdrawn" })
+                .ToUrl($"/api/patient-feedback/subjects/{consenting}/erasure");
+            s.WithRequestHeader("X-Organisation", organisation);
+            s.StatusCodeShouldBeOk();
+        });
+        var afterErasure = await FeedbackDataAsync("?purpose=research&types=patient_feedback_recorded");
+        Assert.Equal("[erased]", afterErasure[researched].GetProperty("comment").GetString());
+    }
+
+    [Fact]
     public async Task Export_filters_combine()
     {
         var (outcome, organisation) = await StoryAsync();

@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using LearningSystem.Curriculum.Reflecting;
@@ -11,7 +12,7 @@ public static class CurriculumModule
     {
         options.Events.AddEventTypes([typeof(CurriculumChangeProposed), typeof(TeachingSessionDelivered), typeof(ReflectionRecorded)]);
         options.AddProposalView<CurriculumChange>();
-        options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<CurriculumChange>().Index(c => c.Course);
         options.Schema.For<Reflection>().Index(r => r.CurriculumChangeId);
         return options;

@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -7,7 +8,7 @@ public static class DecisionsModule
 {
     public static StoreOptions AddDecisions(this StoreOptions options)
     {
-        options.Projections.Add<DecisionIndex>(ProjectionLifecycle.Inline);
+        options.Projections.Add<DecisionIndex>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
         return options;
     }
 }

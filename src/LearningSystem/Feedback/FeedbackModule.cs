@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -8,7 +9,7 @@ public static class FeedbackModule
     public static StoreOptions AddPatientFeedback(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(PatientFeedbackRecorded), typeof(FeedbackResponded), typeof(PatientDataErased)]);
-        options.Projections.Snapshot<PatientFeedback>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<PatientFeedback>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         return options;
     }
 }

@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -8,7 +9,7 @@ public static class LessonsModule
     public static StoreOptions AddLessons(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(LessonRecorded)]);
-        options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About).Index(l => l.Course);
         return options;
     }

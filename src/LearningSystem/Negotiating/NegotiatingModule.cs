@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using LearningSystem.Negotiating.Deciding;
 using JasperFx.Events.Projections;
 using Marten;
@@ -22,7 +23,7 @@ public static class NegotiatingModule
     /// </summary>
     public static StoreOptions AddProposalView<T>(this StoreOptions options)
     {
-        options.Projections.Snapshot<T>(SnapshotLifecycle.Inline, projection => projection.FilterIncomingEventsOnStreamType(typeof(T)));
+        options.Projections.Snapshot<T>(SnapshotLifecycle.Inline, projection => projection.FilterIncomingEventsOnStreamType(typeof(T)), EventStore.RebuildInBulk);
         return options;
     }
 }

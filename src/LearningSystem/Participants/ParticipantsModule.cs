@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -8,7 +9,7 @@ public static class ParticipantsModule
     public static StoreOptions AddParticipants(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(ParticipantRegistered), typeof(ParticipantConsentChanged), typeof(ParticipantErased)]);
-        options.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         return options;
     }
 }

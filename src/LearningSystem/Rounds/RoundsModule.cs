@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -11,7 +12,7 @@ public static class RoundsModule
             typeof(RoundOpened), typeof(PrioritySubmitted), typeof(InterimRankingSubmitted),
             typeof(ShortlistAgreed), typeof(WorkshopRankingRecorded), typeof(RoundPublished),
         ]);
-        options.Projections.Snapshot<Round>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Round>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         return options;
     }
 }

@@ -1,4 +1,5 @@
 using JasperFx;
+using LearningSystem.Access;
 using LearningSystem.Audit;
 using LearningSystem.Hosting;
 using LearningSystem.LocalPostgres;
@@ -6,6 +7,7 @@ using LearningSystem.PersonalData;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddApi();
+builder.AddAccess();
 builder.AddPersonalData();
 builder.AddAudit();
 try

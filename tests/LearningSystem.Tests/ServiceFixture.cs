@@ -20,6 +20,27 @@ public sealed class ServiceFixture : IAsyncLifetime
     public System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The client every scenario signs in as unless it says otherwise: every scope, every organisation.</summary>
+    public const string TestsKey = "tests-key";
+
+    /// <summary>Integrating clients as a deployment would configure them; their keys are the client's name with "-key".</summary>
+    public static IReadOnlyList<(string Id, string[] Scopes, string[] Organisations, int? RequestsPerMinute)> Clients { get; } =
+    [
+        ("tests", [.. LearningSystem.Access.Scopes.All], ["*"], null),
+        ("outpatients-portal", [.. LearningSystem.Access.Scopes.All], ["*"], null),
+        ("ward-kiosk", ["feedback:write"], ["st-marys"], null),
+        ("research-office", ["read", "analytics:read"], ["st-marys", "general-hospital"], null),
+        ("general-hospital-epr", [.. LearningSystem.Access.Scopes.All], ["general-hospital"], null),
+        ("throttled", ["read"], ["*"], 3),
+    ];
+
+    public static string KeyOf(string client) => $"{client}-key";
+
+    /// <summary>The shared secret the test issuer signs bearer tokens with.</summary>
+    public byte[] TokenSigningKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    public const string TokenIssuer = "https://issuer.test";
+    public const string TokenAudience = "learningsystem";
+
     public async Task InitializeAsync()
     {
         ConnectionString = await TestDatabase.AcquireAsync("service");
@@ -32,6 +53,28 @@ public sealed class ServiceFixture : IAsyncLifetime
             web.UseSetting("Audit:SigningKey", SigningKey.ExportECPrivateKeyPem());
             web.UseSetting("Audit:CheckpointSettleSeconds", "0");
             web.UseSetting("Audit:CheckpointMinutes", "0");
+            foreach (var (id, scopes, organisations, limit) in Clients)
+            {
+                web.UseSetting($"Clients:{id}:KeyHash", LearningSystem.Access.ApiClientRegistry.Hash(KeyOf(id)));
+                for (var i = 0; i < scopes.Length; i++)
+                {
+                    web.UseSetting($"Clients:{id}:Scopes:{i}", scopes[i]);
+                }
+
+                for (var i = 0; i < organisations.Length; i++)
+                {
+                    web.UseSetting($"Clients:{id}:Organisations:{i}", organisations[i]);
+                }
+
+                if (limit is { } perMinute)
+                {
+                    web.UseSetting($"Clients:{id}:RequestsPerMinute", perMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            web.UseSetting("Authentication:Jwt:Issuer", TokenIssuer);
+            web.UseSetting("Authentication:Jwt:Audience", TokenAudience);
+            web.UseSetting("Authentication:Jwt:SigningKey", Convert.ToBase64String(TokenSigningKey));
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -40,10 +83,35 @@ public sealed class ServiceFixture : IAsyncLifetime
                 services.AddSingleton<TimeProvider>(Clock);
             });
         });
+        // Scenarios sign in as the tests' client unless they present credentials of their own.
+        _host.BeforeEach(context =>
+        {
+            if (!context.Request.Headers.ContainsKey("X-Api-Key") && !context.Request.Headers.ContainsKey("Authorization"))
+            {
+                context.Request.Headers["X-Api-Key"] = KeyOf("tests");
+            }
+        });
         await _host.ResetAllMartenDataAsync();
     }
 
     /// <summary>Every event in the database, across organisations: what a refused command must leave unchanged.</summary>
+    /// <summary>An HTTP client on the in-memory service, signed in as <paramref name="client"/> (none: no credentials).</summary>
+    public HttpClient ClientFor(string? client = "tests", string? organisation = null)
+    {
+        var http = Host.Server.CreateClient();
+        if (client is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", KeyOf(client));
+        }
+
+        if (organisation is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Organisation", organisation);
+        }
+
+        return http;
+    }
+
     public async Task<long> EventCountAsync()
     {
         await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);

@@ -6,18 +6,13 @@ public static class Stories
 {
     /// <summary>
     /// Plays Jenny's story in an organisation of its own, so that everything there is the story's and nothing
-    /// another scenario wrote; optionally through a named integrating client.
+    /// another scenario wrote; through the tests' client or another configured one.
     /// </summary>
     public static async Task<(StoryOutcome Outcome, string Organisation)> PlayJennysStoryAsync(this ServiceFixture service, string prefix, string? client = null)
     {
         var organisation = $"{prefix}-{Guid.NewGuid():N}"[..30];
         service.Clock.Now = TestClock.Start;
-        using var http = service.Host.Server.CreateClient();
-        http.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        if (client is not null)
-        {
-            http.DefaultRequestHeaders.Add("X-Client-Id", client);
-        }
+        using var http = service.ClientFor(client ?? "tests", organisation);
 
         return (await Story.PlayAsync(http, TextWriter.Null), organisation);
     }

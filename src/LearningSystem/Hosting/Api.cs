@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
+using LearningSystem.Access;
 using JasperFx;
 using Wolverine;
 using Wolverine.Http;
@@ -38,13 +39,16 @@ public static class Api
         app.UseStatusCodePages();
         app.Use(Organisation.RequireValidHeader);
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
+        app.UseAccess();
         app.MapOpenApi();
         app.MapWolverineEndpoints(options =>
         {
             // '?roundId=abc' is a 400, not a silent "no filter".
             options.RejectUnparseableQueryValues = true;
-            options.TenantId.IsRequestHeaderValue(Organisation.Header);
-            options.TenantId.DefaultIs(Organisation.Default);
+            // The organisation access resolved from the client's grant, never a header taken on trust.
+            options.TenantId.IsClaimTypeNamed(ClientClaims.Organisation);
+            options.TenantId.AssertExists();
+            options.ConfigureEndpoints(chain => chain.RequireAuthorization(Scopes.For(chain.HttpMethods.First(), chain.RoutePattern!.RawText!)));
             options.AddPolicy<ValidationPolicy>();
             options.AddPolicy<ProvenancePolicy>();
             options.AddPolicy<CommandProblemsPolicy>();

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace LearningSystem.Hosting;
 
 /// <summary>
-/// Every request acts for one organisation, which is the Marten tenant. Until clients authenticate, it is
-/// named by a header, with a default for local use.
+/// Every request acts for one organisation, which is the Marten tenant. A client names it in a header, among
+/// the organisations it is granted (see <c>Access/AccessModule</c>).
 /// </summary>
 public static partial class Organisation
 {

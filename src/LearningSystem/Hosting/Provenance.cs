@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.CodeGeneration.Frames;
 using JasperFx.Events;
+using LearningSystem.Access;
 using Marten;
 using Wolverine.Http;
 
@@ -27,13 +28,12 @@ public static class Provenance
 {
     public const string CorrelationHeader = "X-Correlation-Id";
     public const string RequestHeader = "X-Request-Id";
-    public const string ClientHeader = "X-Client-Id";
     public const string ActingParticipantKey = "actingParticipant";
     public const string ActingGroupKey = "actingGroup";
     public const string ClientKey = "client";
     public const string OrganisationKey = "organisation";
 
-    /// <summary>Until clients authenticate, a request that names no client is recorded as this one.</summary>
+    /// <summary>Recorded when no signed-in client made the change (the service's own work).</summary>
     public const string UnidentifiedClient = "unidentified";
 
     public static void Stamp(HttpContext context, IDocumentSession session)
@@ -43,7 +43,7 @@ public static class Provenance
         session.CorrelationId = correlationId;
         session.CausationId = requestId;
         session.SetHeader(OrganisationKey, session.TenantId);
-        session.SetHeader(ClientKey, context.Request.Headers[ClientHeader].ToString() is { Length: > 0 } client && Usable(client) ? client : UnidentifiedClient);
+        session.SetHeader(ClientKey, context.User.ClientId() ?? UnidentifiedClient);
         context.Response.Headers[CorrelationHeader] = correlationId;
         context.Response.Headers[RequestHeader] = requestId;
     }

@@ -23,6 +23,9 @@ public sealed class RunningTheService
                 using var response = await first.Client.PostAsJsonAsync("/api/participants", Requests.Jenny);
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
                 jenny = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+                using var anonymous = new HttpClient { BaseAddress = first.Client.BaseAddress };
+                using var refused = await anonymous.GetAsync(new Uri($"/api/participants/{jenny}", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             }
 
             Assert.False(File.Exists(Path.Combine(folder, "data", "postmaster.pid")), "PostgreSQL should stop with the service");
@@ -70,6 +73,8 @@ public sealed class RunningTheService
         {
             _process = process;
             Client = new HttpClient { BaseAddress = address };
+            // The README's documented local development key: with no clients configured, the only one accepted.
+            Client.DefaultRequestHeaders.Add("X-Api-Key", LearningSystem.Access.ApiClientRegistry.LocalDevelopmentKey);
             process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
             process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
             process.BeginOutputReadLine();

@@ -14,11 +14,7 @@ public sealed class JennysStorySample(ServiceFixture service)
     private async Task<(StoryOutcome Outcome, string Narration)> PlayAsync(string? organisation = null)
     {
         service.Clock.Now = TestClock.Start;
-        using var client = Host.Server.CreateClient();
-        if (organisation is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        }
+        using var client = service.ClientFor("tests", organisation);
 
         using var narration = new StringWriter();
         var outcome = await Story.PlayAsync(client, narration);

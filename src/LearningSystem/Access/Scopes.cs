@@ -1,0 +1,59 @@
+namespace LearningSystem.Access;
+
+/// <summary>
+/// What a client may do. Every endpoint needs exactly one scope, found by the first rule that matches its
+/// method and route; an endpoint no rule covers stops the service at start-up rather than going unguarded.
+/// </summary>
+public static class Scopes
+{
+    public const string Read = "read";
+    public const string FeedbackRead = "feedback:read";
+    public const string FeedbackWrite = "feedback:write";
+    public const string NegotiationWrite = "negotiation:write";
+    public const string CurriculumWrite = "curriculum:write";
+    public const string AuditRead = "audit:read";
+    public const string AnalyticsRead = "analytics:read";
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } =
+        [Read, FeedbackRead, FeedbackWrite, NegotiationWrite, CurriculumWrite, AuditRead, AnalyticsRead, Admin];
+
+    private static readonly (string Method, string Route, string Scope)[] Rules =
+    [
+        ("*", "/api/admin/", Admin),
+        ("POST", "/api/audit/checkpoints", Admin),
+        ("POST", "/api/participants/{id}/erasure", Admin),
+        ("POST", "/api/patient-feedback/subjects/", Admin),
+        ("GET", "/api/audit/", AuditRead),
+        ("GET", "/api/decisions/", AuditRead),
+        ("GET", "/api/priorities/{id}/provenance", AuditRead),
+        ("GET", "/api/streams/", AuditRead),
+        ("GET", "/api/export/", AnalyticsRead),
+        ("GET", "/api/rounds/{id}/rescoring", AnalyticsRead),
+        ("GET", "/api/rounds/{id}/replay", AnalyticsRead),
+        ("GET", "/api/priorities/{id}/replay", AnalyticsRead),
+        ("GET", ".csv", AnalyticsRead),
+        ("GET", "/api/patient-feedback", FeedbackRead),
+        ("POST", "/api/patient-feedback", FeedbackWrite),
+        ("POST", "/api/curriculum-changes", CurriculumWrite),
+        ("POST", "/api/", NegotiationWrite),
+        ("PUT", "/api/", NegotiationWrite),
+        ("GET", "/api/", Read),
+    ];
+
+    /// <summary>The scope an endpoint needs: a route prefix, or a suffix when the rule starts with a dot.</summary>
+    public static string For(string method, string route)
+    {
+        foreach (var (m, r, scope) in Rules)
+        {
+            var methodMatches = m == "*" || string.Equals(m, method, StringComparison.OrdinalIgnoreCase);
+            var routeMatches = r.StartsWith('.') ? route.EndsWith(r, StringComparison.Ordinal) : route.StartsWith(r, StringComparison.Ordinal);
+            if (methodMatches && routeMatches)
+            {
+                return scope;
+            }
+        }
+
+        throw new InvalidOperationException($"No scope guards {method} {route}; add a rule to {nameof(Scopes)}.");
+    }
+}

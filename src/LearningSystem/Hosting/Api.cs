@@ -31,6 +31,7 @@ public static class Api
         // Wolverine's endpoints read and write JSON with these same options.
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         builder.Services.AddOpenApi();
+        builder.Services.AddIdempotency();
     }
 
     public static void UseApi(this WebApplication app)
@@ -40,6 +41,7 @@ public static class Api
         app.Use(Organisation.RequireValidHeader);
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         app.UseAccess();
+        app.UseMiddleware<IdempotentCommands>();
         app.MapOpenApi();
         app.MapWolverineEndpoints(options =>
         {

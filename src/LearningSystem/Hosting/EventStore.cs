@@ -68,7 +68,7 @@ public static class EventStore
         // Rebuilds write each view's rows with COPY where a page is pure inserts (see RebuildInBulk).
         options.Projections.RebuildWithBulkCopy = true;
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons().AddDecisions().AddAudit();
+            .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddIdempotency();
     }
 
     /// <summary>

@@ -87,6 +87,11 @@ public static class PersonalFields
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Root), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Statement),
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Signature), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.KeyId),
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.PublicKey))
+        // Keyed command answers hold ids, versions and problems; the request itself is kept only as a hash.
+        .NotPersonal<LearningSystem.Hosting.IdempotentRequest>(
+            nameof(LearningSystem.Hosting.IdempotentRequest.Id), nameof(LearningSystem.Hosting.IdempotentRequest.RequestHash),
+            nameof(LearningSystem.Hosting.IdempotentRequest.ContentType), nameof(LearningSystem.Hosting.IdempotentRequest.Location),
+            nameof(LearningSystem.Hosting.IdempotentRequest.Body))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

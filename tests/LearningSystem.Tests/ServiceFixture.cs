@@ -39,6 +39,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>The shared secret the test issuer signs bearer tokens with.</summary>
     public byte[] TokenSigningKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
     public const string TokenIssuer = "https://issuer.test";
+    public const int RequestTimeoutSeconds = 8;
     public const string TokenAudience = "learningsystem";
 
     public async Task InitializeAsync()
@@ -72,6 +73,7 @@ public sealed class ServiceFixture : IAsyncLifetime
                 }
             }
 
+            web.UseSetting("Limits:RequestTimeoutSeconds", RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Authentication:Jwt:Issuer", TokenIssuer);
             web.UseSetting("Authentication:Jwt:Audience", TokenAudience);
             web.UseSetting("Authentication:Jwt:SigningKey", Convert.ToBase64String(TokenSigningKey));

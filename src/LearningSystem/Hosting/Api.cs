@@ -12,6 +12,7 @@ namespace LearningSystem.Hosting;
 public static class Api
 {
     public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+    public const int DefaultRequestTimeoutSeconds = 30;
 
     public static void AddApi(this WebApplicationBuilder builder)
     {
@@ -32,6 +33,15 @@ public static class Api
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         builder.Services.AddOpenApi();
         builder.Services.AddIdempotency();
+        builder.Services.AddHealth();
+        var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Limits:RequestTimeoutSeconds", DefaultRequestTimeoutSeconds));
+        builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        {
+            Timeout = timeout,
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            WriteTimeoutResponse = context => AccessProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "The request took too long.",
+                $"Requests are stopped after {timeout.TotalSeconds:N0} seconds; nothing was appended unless the answer said so. Retry with the same Idempotency-Key.").AsTask(),
+        });
     }
 
     public static void UseApi(this WebApplication app)
@@ -41,7 +51,9 @@ public static class Api
         app.Use(Organisation.RequireValidHeader);
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         app.UseAccess();
+        app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();
+        app.MapHealth();
         app.MapOpenApi();
         app.MapWolverineEndpoints(options =>
         {
@@ -50,12 +62,25 @@ public static class Api
             // The organisation access resolved from the client's grant, never a header taken on trust.
             options.TenantId.IsClaimTypeNamed(ClientClaims.Organisation);
             options.TenantId.AssertExists();
-            options.ConfigureEndpoints(chain => chain.RequireAuthorization(Scopes.For(chain.HttpMethods.First(), chain.RoutePattern!.RawText!)));
+            options.ConfigureEndpoints(chain =>
+            {
+                var route = chain.RoutePattern!.RawText!;
+                chain.RequireAuthorization(Scopes.For(chain.HttpMethods.First(), route));
+                if (RunsLong(route))
+                {
+                    chain.DisableRequestTimeout();
+                }
+            });
             options.AddPolicy<ValidationPolicy>();
             options.AddPolicy<ProvenancePolicy>();
             options.AddPolicy<CommandProblemsPolicy>();
         });
     }
+
+    /// <summary>Streams of the whole store, and rebuilds, take as long as the store is large.</summary>
+    public static bool RunsLong(string route) =>
+        route.StartsWith("/api/export/", StringComparison.Ordinal) || route.StartsWith("/api/admin/", StringComparison.Ordinal)
+        || route.EndsWith(".csv", StringComparison.Ordinal) || route == "/api/audit/verify";
 
     private static void Configure(JsonSerializerOptions json)
     {

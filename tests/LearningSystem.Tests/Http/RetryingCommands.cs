@@ -70,6 +70,34 @@ public sealed class RetryingCommands(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_retry_waiting_on_a_first_attempt_that_never_answers_times_out_with_a_problem()
+    {
+        // A first attempt that claimed the key and then died (its process stopped) never stores an answer.
+        const string body = """{"displayName":"Jenny","stakeholderGroup":"student"}""";
+        var key = Guid.NewGuid().ToString();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"POST /api/participants\n{body}")));
+        await using (var session = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession("local"))
+        {
+            session.Store(new LearningSystem.Hosting.IdempotentRequest($"tests:{key}", hash, null, null, null, null, DateTimeOffset.MaxValue));
+            await session.SaveChangesAsync();
+        }
+
+        using var http = service.ClientFor("tests");
+        var before = await service.EventCountAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var retry = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/participants")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "Idempotency-Key", key } },
+        });
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, retry.StatusCode);
+        Assert.Equal("application/problem+json", retry.Content.Headers.ContentType?.MediaType);
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(ServiceFixture.RequestTimeoutSeconds - 1));
+        Assert.Equal(before, await service.EventCountAsync());
+    }
+
+    [Fact]
     public async Task A_refused_command_is_refused_again_on_retry()
     {
         using var http = service.ClientFor("tests");

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using LearningSystem.Access;
 using JasperFx;
+using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Http;
 
@@ -31,7 +32,7 @@ public static class Api
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Wolverine's endpoints read and write JSON with these same options.
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<ApiDocument>());
         builder.Services.AddIdempotency();
         builder.Services.AddHealth();
         var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Limits:RequestTimeoutSeconds", DefaultRequestTimeoutSeconds));
@@ -55,6 +56,8 @@ public static class Api
         app.UseMiddleware<IdempotentCommands>();
         app.MapHealth();
         app.MapOpenApi();
+        // The interactive reference at /scalar/v1, reading the document above.
+        app.MapScalarApiReference(o => o.WithTitle("LearningSystem API"));
         app.MapWolverineEndpoints(options =>
         {
             // '?roundId=abc' is a 400, not a silent "no filter".

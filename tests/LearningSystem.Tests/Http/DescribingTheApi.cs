@@ -1,3 +1,8 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
 namespace LearningSystem.Tests.Http;
 
 [Collection(ServiceGroup.Name)]
@@ -31,5 +36,76 @@ public sealed class DescribingTheApi(ServiceFixture service)
         {
             Assert.True(responses.TryGetProperty(status, out _), $"{path} should document {status}");
         }
+    }
+
+    /// <summary>The same pinned Redocly CLI as .ci/run fetches, run through npm.</summary>
+    public const string Linter = "@redocly/cli@2.77.0";
+
+    [Fact]
+    public async Task The_openapi_document_lints_clean_with_a_standard_linter()
+    {
+        var (document, _) = await service.Host.GetTextAsync("/openapi/v1.json");
+        var file = Path.Combine(Path.GetTempPath(), $"learningsystem-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, document);
+        try
+        {
+            using var lint = Process.Start(new ProcessStartInfo("npm", ["exec", "--yes", $"--package={Linter}", "--", "redocly", "lint", "--format=stylish", file])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true,
+            }) ?? throw new InvalidOperationException("npm could not be started; the lint needs Node.js and npm.");
+            var output = lint.StandardOutput.ReadToEndAsync();
+            var errors = lint.StandardError.ReadToEndAsync();
+            await lint.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+
+            var report = await output + await errors;
+            Assert.True(lint.ExitCode == 0, report);
+            // The in-memory test server is "localhost", which one rule warns about; no other warning is allowed.
+            Assert.DoesNotContain((await output).Split('\n'), line =>
+                System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\d+:\d+\s+warning") && !line.Contains("no-server-example.com", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Every_operation_says_how_to_sign_in_its_scope_and_the_problems_it_can_answer()
+    {
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("X-Api-Key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Operation: o.Value))).ToArray();
+        Assert.True(operations.Length > 60);
+        Assert.All(operations, o =>
+        {
+            Assert.False(string.IsNullOrEmpty(o.Operation.GetProperty("operationId").GetString()), $"{o.Method} {o.Path} has no operationId");
+            Assert.NotEmpty(o.Operation.GetProperty("tags").EnumerateArray());
+            var scope = LearningSystem.Access.Scopes.For(o.Method, o.Path);
+            Assert.Equal(scope, o.Operation.GetProperty("security")[0].GetProperty("apiKey")[0].GetString());
+            foreach (var status in new[] { "401", "403", "429" })
+            {
+                Assert.True(o.Operation.GetProperty("responses").TryGetProperty(status, out _), $"{o.Method} {o.Path} should document {status}");
+            }
+        });
+        var feedback = document.GetProperty("paths").GetProperty("/api/patient-feedback").GetProperty("post");
+        Assert.Contains(feedback.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.True(feedback.GetProperty("responses").TryGetProperty("422", out _));
+    }
+
+    [Fact]
+    public async Task The_interactive_reference_opens_without_credentials()
+    {
+        using var anonymous = service.ClientFor(null);
+        using var page = await anonymous.GetAsync(new Uri("/scalar/v1", UriKind.Relative));
+        using var document = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("LearningSystem API", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal("3.1.1", (await document.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("openapi").GetString());
     }
 }

@@ -8,6 +8,7 @@ using LearningSystem.PersonalData;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddApi();
 builder.AddAccess();
+builder.AddTelemetry();
 builder.AddPersonalData();
 builder.AddAudit();
 try

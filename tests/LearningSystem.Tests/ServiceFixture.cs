@@ -20,6 +20,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     public System.Security.Cryptography.ECDsa SigningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Where the service sends its traces, metrics and logs over OTLP, as a collector would receive them.</summary>
+    public Receiver Collector { get; } = new();
+
     /// <summary>The client every scenario signs in as unless it says otherwise: every scope, every organisation.</summary>
     public const string TestsKey = "tests-key";
 
@@ -46,6 +49,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     {
         ConnectionString = await TestDatabase.AcquireAsync("service");
         JasperFxEnvironment.AutoStartHost = true;
+        await Collector.StartAsync();
         _host = await AlbaHost.For<Program>(web =>
         {
             web.UseSetting("ConnectionStrings:LearningSystem", ConnectionString);
@@ -74,6 +78,11 @@ public sealed class ServiceFixture : IAsyncLifetime
             }
 
             web.UseSetting("Limits:RequestTimeoutSeconds", RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", Collector.Address.ToString().TrimEnd('/'));
+            web.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            web.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");
+            web.UseSetting("OTEL_BLRP_SCHEDULE_DELAY", "200");
+            web.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "500");
             web.UseSetting("Authentication:Jwt:Issuer", TokenIssuer);
             web.UseSetting("Authentication:Jwt:Audience", TokenAudience);
             web.UseSetting("Authentication:Jwt:SigningKey", Convert.ToBase64String(TokenSigningKey));
@@ -131,6 +140,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         }
 
         await TestDatabase.ReleaseAsync();
+        await Collector.DisposeAsync();
     }
 }
 

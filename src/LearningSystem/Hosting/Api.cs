@@ -52,6 +52,7 @@ public static class Api
         app.Use(Organisation.RequireValidHeader);
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         app.UseAccess();
+        app.Use(Telemetry.ScopeRequest);
         app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();
         app.MapHealth();

@@ -38,8 +38,7 @@ public static class Provenance
 
     public static void Stamp(HttpContext context, IDocumentSession session)
     {
-        var correlationId = Inbound(context, CorrelationHeader);
-        var requestId = Inbound(context, RequestHeader);
+        var (correlationId, requestId) = Ids(context);
         session.CorrelationId = correlationId;
         session.CausationId = requestId;
         session.SetHeader(OrganisationKey, session.TenantId);
@@ -65,6 +64,19 @@ public static class Provenance
 
     public static Guid? ActingParticipant(IEvent e) =>
         e.Headers?.TryGetValue(ActingParticipantKey, out var value) == true && Guid.TryParse(value?.ToString(), out var id) ? id : null;
+
+    /// <summary>The request's correlation and request ids: the caller's, where usable, else new ones; the same all through the request.</summary>
+    public static (string CorrelationId, string RequestId) Ids(HttpContext context)
+    {
+        if (context.Items[typeof(Provenance)] is ValueTuple<string, string> known)
+        {
+            return known;
+        }
+
+        var ids = (Inbound(context, CorrelationHeader), Inbound(context, RequestHeader));
+        context.Items[typeof(Provenance)] = ids;
+        return ids;
+    }
 
     // Callers may pass their own ids so their logs line up with ours; anything unusable is replaced.
     private static string Inbound(HttpContext context, string header)

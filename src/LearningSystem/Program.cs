@@ -3,12 +3,14 @@ using LearningSystem.Access;
 using LearningSystem.Audit;
 using LearningSystem.Hosting;
 using LearningSystem.LocalPostgres;
+using LearningSystem.Notifications;
 using LearningSystem.PersonalData;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddApi();
 builder.AddAccess();
 builder.AddTelemetry();
+builder.AddNotifications();
 builder.AddPersonalData();
 builder.AddAudit();
 try

@@ -83,6 +83,12 @@ public sealed class ServiceFixture : IAsyncLifetime
             web.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "200");
             web.UseSetting("OTEL_BLRP_SCHEDULE_DELAY", "200");
             web.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "500");
+            // Webhook retries a second or two apart, so that a receiver coming back is seen within a test.
+            for (var i = 0; i < 20; i++)
+            {
+                web.UseSetting($"Webhooks:RetryDelaysSeconds:{i}", i < 10 ? "1" : "2");
+            }
+
             web.UseSetting("Authentication:Jwt:Issuer", TokenIssuer);
             web.UseSetting("Authentication:Jwt:Audience", TokenAudience);
             web.UseSetting("Authentication:Jwt:SigningKey", Convert.ToBase64String(TokenSigningKey));

@@ -14,13 +14,15 @@ public static class Scopes
     public const string AuditRead = "audit:read";
     public const string AnalyticsRead = "analytics:read";
     public const string Admin = "admin";
+    public const string Webhooks = "webhooks";
 
     public static IReadOnlyList<string> All { get; } =
-        [Read, FeedbackRead, FeedbackWrite, NegotiationWrite, CurriculumWrite, AuditRead, AnalyticsRead, Admin];
+        [Read, FeedbackRead, FeedbackWrite, NegotiationWrite, CurriculumWrite, AuditRead, AnalyticsRead, Admin, Webhooks];
 
     private static readonly (string Method, string Route, string Scope)[] Rules =
     [
         ("*", "/api/admin/", Admin),
+        ("*", "/api/webhooks", Webhooks),
         ("POST", "/api/audit/checkpoints", Admin),
         ("POST", "/api/participants/{id}/erasure", Admin),
         ("POST", "/api/patient-feedback/subjects/", Admin),

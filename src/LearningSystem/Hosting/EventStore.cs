@@ -5,6 +5,7 @@ using LearningSystem.Feedback;
 using LearningSystem.Lessons;
 using LearningSystem.LocalPostgres;
 using LearningSystem.Negotiating;
+using LearningSystem.Notifications;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
@@ -52,7 +53,8 @@ public static class EventStore
         builder.Services.AddMarten(options => Configure(options, connectionString))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine();
+            // Appended events go through Wolverine's outbox in the same transaction, for notifications.
+            .IntegrateWithWolverine(x => x.UseFastEventForwarding = true);
     }
 
     /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
@@ -68,7 +70,7 @@ public static class EventStore
         // Rebuilds write each view's rows with COPY where a page is pure inserts (see RebuildInBulk).
         options.Projections.RebuildWithBulkCopy = true;
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddIdempotency();
+            .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddIdempotency().AddNotifications();
     }
 
     /// <summary>

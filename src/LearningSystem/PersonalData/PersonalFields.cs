@@ -92,6 +92,9 @@ public static class PersonalFields
             nameof(LearningSystem.Hosting.IdempotentRequest.Id), nameof(LearningSystem.Hosting.IdempotentRequest.RequestHash),
             nameof(LearningSystem.Hosting.IdempotentRequest.ContentType), nameof(LearningSystem.Hosting.IdempotentRequest.Location),
             nameof(LearningSystem.Hosting.IdempotentRequest.Body))
+        .NotPersonal<LearningSystem.Notifications.WebhookSubscription>(
+            nameof(LearningSystem.Notifications.WebhookSubscription.Url), nameof(LearningSystem.Notifications.WebhookSubscription.Secret),
+            nameof(LearningSystem.Notifications.WebhookSubscription.Client))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
 }
 

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace LearningSystem.Notifications;
+
+/// <summary>What an integrating system can be told about, as it is named on the wire.</summary>
+public static class Topics
+{
+    public const string DecisionMade = "decision-made";
+    public const string ChangeImplemented = "change-implemented";
+    public const string FeedbackAnswered = "feedback-answered";
+
+    public static IReadOnlyList<string> All { get; } = [DecisionMade, ChangeImplemented, FeedbackAnswered];
+}
+
+/// <summary>An integrating system's wish to be told, at <c>Url</c>, of the topics it names; deliveries are signed with its secret.</summary>
+public sealed record WebhookSubscription(Guid Id, string Url, IReadOnlyList<string> Topics, string Secret, string Client, DateTimeOffset Since);
+
+/// <summary>
+/// A notification: which act happened, where to read it, nothing personal. Receivers read the details over the
+/// API with their own scopes, and recognise a redelivery by its id.
+/// </summary>
+public sealed record Notification(Guid Id, string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
+
+/// <summary>One notification to one subscriber, and every attempt to deliver it: the delivery log.</summary>
+public sealed record WebhookDelivery(Guid Id, Guid SubscriptionId, Notification Notification, IReadOnlyList<DeliveryAttempt> Attempts, DateTimeOffset? DeliveredAt);
+
+public sealed record DeliveryAttempt(DateTimeOffset At, int? Status, string? Error);
+
+/// <summary>Deliveries are signed so that a receiver can tell they came from us, unchanged and recently.</summary>
+public static class WebhookSignature
+{
+    public const string SignatureHeader = "X-LearningSystem-Signature";
+    public const string TimestampHeader = "X-LearningSystem-Timestamp";
+    public const string DeliveryHeader = "X-LearningSystem-Delivery";
+
+    public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary><c>sha256=</c> and the hex HMAC-SHA256, under the subscription's secret, of the timestamp, a dot and the body.</summary>
+    public static string Sign(string secret, long timestamp, string body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Convert.FromBase64String(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+}

@@ -21,6 +21,8 @@ public sealed class ApiDocument : IOpenApiDocumentTransformer
         ["Patient feedback"] = "What patients said, sealed under their own key, and the answers they got.",
         ["Service redesigns"] = "Proposed changes to a service: negotiated, decided on agreed priorities, implemented, measured and evaluated.",
         ["Priorities"] = "Priorities set by participants, with the evidence behind them.",
+        ["Negotiation"] = "The moves every proposal shares: endorsements, objections, amendments and decisions, on priorities, redesigns and curriculum changes.",
+        ["Notifications"] = "Webhook subscriptions for integrating systems, and the log of every delivery.",
         ["Priority negotiation"] = "Endorsements, objections and amendments on priorities, redesigns and curriculum changes, and their decisions.",
         ["Rounds"] = "James Lind Alliance priority-setting rounds: interim rankings, workshops, results and the balance of voices.",
         ["Curriculum"] = "Curriculum changes co-designed with patients and students, their teaching sessions and reflections.",

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HospitalIntegration;
+
+namespace LearningSystem.Tests.Samples;
+
+/// <summary>The typed client in samples/HospitalIntegration and the .http files in samples/http, against the real service.</summary>
+[Collection(ServiceGroup.Name)]
+public sealed partial class HospitalIntegrationSample(ServiceFixture service)
+{
+    private static FeedbackToRecord Feedback => new("Outpatient Diabetes Clinic", "ward-survey-kiosk", TestClock.Start, "poor",
+        "I waited two hours and nobody told me why.", $"kiosk-{Guid.NewGuid():N}", ["serviceImprovement"]);
+
+    [Fact]
+    public async Task The_typed_client_records_retries_reads_answers_and_subscribes()
+    {
+        var organisation = Stories.NewOrganisation("hospital");
+        var client = new LearningSystemClient(service.Host.Server.CreateClient(), ServiceFixture.KeyOf("tests"), organisation);
+        var before = await service.EventCountAsync();
+        var key = Guid.NewGuid().ToString();
+
+        var recorded = await client.RecordFeedbackAsync(Feedback with { PatientRef = "kiosk-7f3a" }, key);
+        var retried = await client.RecordFeedbackAsync(Feedback with { PatientRef = "kiosk-7f3a" }, key);
+        var nurse = await client.RegisterParticipantAsync(new ParticipantToRegister("Sister Okafor", "nurse", "Clinic nurse"));
+        await client.RespondToFeedbackAsync(recorded.Id, new FeedbackResponseToRecord(nurse.Id, "We will text you when the clinic runs late.", "acknowledged"));
+        var read = await client.GetFeedbackAsync(recorded.Id);
+        var subscription = await client.SubscribeAsync(new Uri("https://epr.example.org/hooks"), ["feedback-answered"]);
+
+        Assert.Equal(recorded.Id, retried.Id);
+        Assert.Equal("I waited two hours and nobody told me why.", read.Comment);
+        Assert.Equal(nurse.Id, Assert.Single(read.Responses).By);
+        Assert.Equal(before + 3, await service.EventCountAsync());
+        Assert.False(string.IsNullOrEmpty(subscription.Secret));
+        Assert.True(LearningSystemClient.IsGenuine(subscription.Secret, "1700000000", "{}", LearningSystem.Notifications.WebhookSignature.Sign(subscription.Secret, 1700000000, "{}")));
+        Assert.False(LearningSystemClient.IsGenuine(subscription.Secret, "1700000000", "{ }", LearningSystem.Notifications.WebhookSignature.Sign(subscription.Secret, 1700000000, "{}")));
+    }
+
+    [Fact]
+    public async Task Problems_become_typed_exceptions()
+    {
+        var kiosk = new LearningSystemClient(service.Host.Server.CreateClient(), ServiceFixture.KeyOf("ward-kiosk"));
+        var recorded = await kiosk.RecordFeedbackAsync(Feedback);
+
+        var forbidden = await Assert.ThrowsAsync<LearningSystemProblem>(() => kiosk.GetFeedbackAsync(recorded.Id));
+        var invalid = await Assert.ThrowsAsync<LearningSystemProblem>(() => kiosk.RecordFeedbackAsync(Feedback with { Rating = "awful" }));
+
+        Assert.Equal(403, forbidden.Status);
+        Assert.Contains("feedback:read", forbidden.Detail, StringComparison.Ordinal);
+        Assert.Equal(400, invalid.Status);
+        Assert.Contains("rating", invalid.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Every_endpoint_has_a_request_in_the_http_files_and_every_body_is_json()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "samples", "http");
+        var requests = Directory.GetFiles(folder, "*.http").SelectMany(f => Request().Matches(File.ReadAllText(f)))
+            .Select(m => (Method: m.Groups["method"].Value.ToLowerInvariant(), Path: Variable().Replace(m.Groups["path"].Value.Split('?')[0], "{}"), Body: m.Groups["body"].Value.Trim()))
+            .ToArray();
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Method: o.Name, Path: Parameter().Replace(p.Name, "{}")))).ToArray();
+
+        Assert.All(operations, o => Assert.Contains(requests, r => r.Method == o.Method && r.Path == o.Path));
+        Assert.All(requests.Where(r => r.Body.Length > 0), r => JsonDocument.Parse(r.Body).Dispose());
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LearningSystem.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
+    }
+
+    [GeneratedRegex(@"^(?<method>GET|POST|PUT|DELETE|PATCH) \{\{host\}\}(?<path>\S+)\r?\n(?:[\w-]+: .*\r?\n)*(?:\r?\n(?<body>[\{\[][\s\S]*?)(?=\r?\n###|\z))?", RegexOptions.Multiline)]
+    private static partial Regex Request();
+
+    [GeneratedRegex(@"\{\{\w+\}\}")]
+    private static partial Regex Variable();
+
+    [GeneratedRegex(@"\{\w+\}")]
+    private static partial Regex Parameter();
+}

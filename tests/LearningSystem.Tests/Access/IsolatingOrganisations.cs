@@ -16,6 +16,9 @@ public sealed class IsolatingOrganisations(ServiceFixture service)
         var (story, organisation) = await service.PlayJennysStoryAsync("isolated");
         var decision = (await service.Host.GetJsonAsync($"/api/priorities/{story.AgreedPriority}", organisation: organisation))
             .GetProperty("decision").GetProperty("id").GetGuid();
+        using var owner = service.ClientFor("tests", organisation);
+        var webhook = (await (await owner.PostAsJsonAsync("/api/webhooks", new { url = "https://isolated.example.org/hooks", topics = new[] { "decision-made" } }))
+            .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
         string[] reads =
         [
             $"/api/participants/{story.People["jenny"]}", $"/api/participants/{story.People["jenny"]}/priorities",
@@ -31,10 +34,10 @@ public sealed class IsolatingOrganisations(ServiceFixture service)
             $"/api/lineage/{story.FirstFeedback}", "/api/open-loops", $"/api/streams/{story.AgreedPriority}/events",
             $"/api/decisions/{decision}/provenance", $"/api/decisions/{decision}/provenance/text", $"/api/decisions/{decision}/prov",
             $"/api/decisions/{decision}/fhir", "/api/export/events", "/api/audit/verify",
-            "/api/audit/checkpoints",
+            "/api/audit/checkpoints", "/api/webhooks", $"/api/webhooks/{webhook}/deliveries",
         ];
         var secrets = new[] { story.AgreedPriority, story.Round, story.Redesign, story.CurriculumChange, story.FirstFeedback, story.People["jenny"], decision }
-            .Select(id => id.ToString()).Append("Tell patients, on arrival").Append("communication").ToArray();
+            .Append(webhook).Select(id => id.ToString()).Append("Tell patients, on arrival").Append("communication").Append("isolated.example.org").ToArray();
         using var other = service.ClientFor("general-hospital-epr");
         using var naming = service.ClientFor("general-hospital-epr", organisation);
 

@@ -13,8 +13,11 @@ public sealed record LocalPostgresOptions
     /// <summary>A folder holding initdb and pg_ctl; when absent, PATH and /usr/lib/postgresql/*/bin are searched.</summary>
     public string? BinDirectory { get; init; }
 
-    /// <summary>Throwaway clusters trade durability for speed and are deleted when stopped.</summary>
+    /// <summary>Throwaway clusters trade durability for speed (unless <see cref="Durable"/>) and are deleted when stopped.</summary>
     public bool Throwaway { get; init; }
+
+    /// <summary>Keeps fsync and synchronous commit on even for a throwaway cluster, as a benchmark of the real thing needs.</summary>
+    public bool Durable { get; init; }
 
     /// <summary>
     /// The persistent folder for the service. As root, PostgreSQL runs as the <c>postgres</c> user, which

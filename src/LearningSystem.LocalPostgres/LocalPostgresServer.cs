@@ -75,7 +75,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         var settings = $"-p {Port} -k {Path.GetTempPath().TrimEnd('/')} -c listen_addresses=127.0.0.1";
-        if (_options.Throwaway)
+        if (_options.Throwaway && !_options.Durable)
         {
             settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         }

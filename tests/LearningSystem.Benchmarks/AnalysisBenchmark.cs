@@ -115,7 +115,7 @@ public static class AnalysisBenchmark
         await File.WriteAllTextAsync(Path.Combine(output, "analysis.md"), report);
     }
 
-    private static double Percentile(List<double> values, double p) => values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(values.Count * p)));
+    private static double Percentile(List<double> values, double p) => BenchmarkDatabase.Percentile([.. values.Order()], p);
 
     private static async Task<int> RoundAsync(IDocumentStore store, Random random)
     {

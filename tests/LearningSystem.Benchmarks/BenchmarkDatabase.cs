@@ -45,6 +45,10 @@ public static class BenchmarkDatabase
         return session;
     }
 
+    /// <summary>The nearest-rank percentile of values already sorted; NaN when there are none.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
     public static StringBuilder Heading(string title, string command)
     {
         var text = new StringBuilder();

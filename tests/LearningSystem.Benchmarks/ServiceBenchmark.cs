@@ -291,7 +291,7 @@ public static partial class ServiceBenchmark
         return run;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    private static double Percentile(double[] sorted, double p) => BenchmarkDatabase.Percentile(sorted, p);
 
     /// <summary>pgbench with the transaction an append comes down to: bump the stream's version, insert the event row.</summary>
     private static async Task<Run> PgbenchAsync(LocalPostgresServer postgres, int concurrency)

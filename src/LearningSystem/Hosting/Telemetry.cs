@@ -36,11 +36,8 @@ public static class Telemetry
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("LearningSystem.Requests");
         var (correlationId, requestId) = Provenance.Ids(context);
-        using (logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["CorrelationId"] = correlationId,
-            ["RequestId"] = requestId,
-        }))
+        // A message template, so that consoles print it readably and OTLP carries both as attributes.
+        using (logger.BeginScope("CorrelationId:{CorrelationId} RequestId:{RequestId}", correlationId, requestId))
         {
             await next(context);
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && logger.IsEnabled(LogLevel.Information))

@@ -26,13 +26,14 @@ public static class AccessModule
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(ApiClientRegistry.From(configuration));
         var jwt = configuration.GetSection("Authentication:Jwt");
+        var bearer = jwt.Exists();
         var authentication = builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
-                jwt.Exists() && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                bearer && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        if (jwt.Exists())
+        if (bearer)
         {
             authentication.AddJwtBearer(o => ConfigureBearer(o, jwt));
         }
@@ -56,7 +57,7 @@ public static class AccessModule
             {
                 var retryAfter = rejection.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 rejection.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return AccessProblems.WriteAsync(rejection.HttpContext, StatusCodes.Status429TooManyRequests,
+                return ProblemResponse.WriteAsync(rejection.HttpContext, StatusCodes.Status429TooManyRequests,
                     "Too many requests.", $"This client may make {RequestsPerMinute(rejection.HttpContext.User) ?? defaultLimit} requests a minute. Retry after the time in Retry-After.");
             };
         });
@@ -92,14 +93,14 @@ public static class AccessModule
             : null;
         if (organisation is null)
         {
-            await AccessProblems.WriteAsync(context, StatusCodes.Status400BadRequest, "Name the organisation.",
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status400BadRequest, "Name the organisation.",
                 $"This client acts for {(grants.Count == 0 ? "no organisation" : string.Join(", ", grants))}; name one in {Organisation.Header}.");
             return;
         }
 
         if (!every && !grants.Contains(organisation))
         {
-            await AccessProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "This client may not act for that organisation.",
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status403Forbidden, "This client may not act for that organisation.",
                 $"This client is not granted organisation '{organisation}'.");
             return;
         }
@@ -174,7 +175,7 @@ public sealed class AccessProblems : IAuthorizationMiddlewareResultHandler
         if (authorizeResult.Challenged)
         {
             await context.ChallengeAsync();
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, "Sign in to call this endpoint.",
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized, "Sign in to call this endpoint.",
                 $"Present the client's key in {ApiKeyAuthentication.Header}, or a bearer token in Authorization.");
             return;
         }
@@ -183,21 +184,11 @@ public sealed class AccessProblems : IAuthorizationMiddlewareResultHandler
         {
             var needed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ClaimsAuthorizationRequirement>()
                 .SelectMany(r => r.AllowedValues ?? []).ToArray() ?? [];
-            await WriteAsync(context, StatusCodes.Status403Forbidden, "This client lacks the scope this endpoint needs.",
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status403Forbidden, "This client lacks the scope this endpoint needs.",
                 $"This endpoint needs the scope {string.Join(" or ", needed.Select(s => $"'{s}'"))}.");
             return;
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
-    }
-
-    public static async ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
     }
 }

@@ -40,7 +40,7 @@ public static class Api
         {
             Timeout = timeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-            WriteTimeoutResponse = context => AccessProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "The request took too long.",
+            WriteTimeoutResponse = context => ProblemResponse.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "The request took too long.",
                 $"Requests are stopped after {timeout.TotalSeconds:N0} seconds; nothing was appended unless the answer said so. Retry with the same Idempotency-Key.").AsTask(),
         });
     }

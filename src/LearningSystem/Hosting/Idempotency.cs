@@ -91,7 +91,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
 
         if (key.Length > 200 || key.Any(char.IsControl))
         {
-            await AccessProblems.WriteAsync(context, StatusCodes.Status400BadRequest, "The idempotency key is invalid.", $"Send 1 to 200 printable characters in {Idempotency.Header}.");
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status400BadRequest, "The idempotency key is invalid.", $"Send 1 to 200 printable characters in {Idempotency.Header}.");
             return;
         }
 
@@ -121,7 +121,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
                 {
                     if (existing.RequestHash != hash)
                     {
-                        await AccessProblems.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "The idempotency key was used for another request.",
+                        await ProblemResponse.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "The idempotency key was used for another request.",
                             $"The key '{key}' was first sent with another method, path or body. Use a new key for a new request.");
                         return;
                     }
@@ -141,7 +141,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
 
             if (waiting.Elapsed > WaitForFirst)
             {
-                await AccessProblems.WriteAsync(context, StatusCodes.Status409Conflict, "A request with this idempotency key is still running.",
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status409Conflict, "A request with this idempotency key is still running.",
                     "Retry later with the same key to get its answer.");
                 return;
             }

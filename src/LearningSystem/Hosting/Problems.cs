@@ -72,6 +72,20 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     };
 }
 
+/// <summary>A problem answer written by middleware, outside any endpoint: access, limits, timeouts, idempotency.</summary>
+public static class ProblemResponse
+{
+    public static async ValueTask WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
 /// <summary>Documents, on every command, the problem answers that the pipeline gives before the endpoint runs.</summary>
 public sealed class CommandProblemsPolicy : IHttpPolicy
 {

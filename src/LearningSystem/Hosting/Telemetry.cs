@@ -1,3 +1,4 @@
+using LearningSystem.Access;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -44,7 +45,7 @@ public static class Telemetry
             {
                 logger.LogInformation("{Method} {Path} answered {Status} for {Client} in {Organisation}",
                     context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
-                    Access.ClientClaims.ClientId(context.User) ?? "no client", context.User.FindFirst(Access.ClientClaims.Organisation)?.Value ?? "no organisation");
+                    context.User.ClientId() ?? "no client", context.User.FindFirst(ClientClaims.Organisation)?.Value ?? "no organisation");
             }
         }
     }

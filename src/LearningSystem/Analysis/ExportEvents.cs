@@ -35,9 +35,6 @@ public static partial class ExportEventsEndpoint
 {
     public const string Withheld = "[withheld]";
 
-    /// <summary>Personal fields that identify someone rather than say something: never exported, whatever the consent.</summary>
-    private static readonly HashSet<string> Identifiers = ["patientRef"];
-
     /// <summary>
     /// Filters combine: <c>after</c> (a sequence, to resume), <c>kinds</c> (stream kinds such as
     /// <c>priority,round</c>), <c>types</c> (event types such as <c>objection_raised</c>), <c>from</c>/<c>to</c>
@@ -167,7 +164,7 @@ public static partial class ExportEventsEndpoint
         {
             if (value is JsonValue v && v.TryGetValue<string>(out var text) && PersonalDataVault.IsSealed(text))
             {
-                node[name] = Identifiers.Contains(name) ? Withheld : await open(text, ct);
+                node[name] = PersonalFields.Identifying.Contains(name) ? Withheld : await open(text, ct);
             }
         }
 

@@ -16,6 +16,15 @@ namespace LearningSystem.PersonalData;
 /// </summary>
 public static class PersonalFields
 {
+    /// <summary>
+    /// Personal fields, as stored JSON names them, that identify someone rather than say something: never
+    /// exported, whatever the consent.
+    /// </summary>
+    public static IReadOnlySet<string> Identifying { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(nameof(PatientFeedbackRecorded.PatientRef)),
+    };
+
     public static PersonalDataSchema Schema { get; } = new PersonalDataSchema()
         .Personal<ParticipantRegistered>(nameof(ParticipantRegistered.DisplayName),
             e => DataSubjects.Participant(e.ParticipantId), e => e.DisplayName, (e, v) => e with { DisplayName = v! })

@@ -29,7 +29,7 @@ public sealed record Subscription(Guid Id, string Secret, IReadOnlyList<string> 
 
 public sealed record DeliveryAttempt(DateTimeOffset At, int? Status, string? Error);
 
-public sealed record Notification(Guid Id, string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
+public sealed record Notification(string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
 
 public sealed record Delivery(Guid Id, Guid SubscriptionId, Notification Notification, IReadOnlyList<DeliveryAttempt> Attempts, DateTimeOffset? DeliveredAt);
 

@@ -40,7 +40,7 @@ public static class Notifying
     {
         await using var session = store.QuerySession(e.TenantId);
         var subscribers = await session.Query<WebhookSubscription>().Where(s => s.Topics.Contains(topic)).ToListAsync(ct);
-        var notification = new Notification(e.Id, topic, e.TenantId, e.StreamId, e.Id, e.Sequence, e.Timestamp, link);
+        var notification = new Notification(topic, e.TenantId, e.StreamId, e.Id, e.Sequence, e.Timestamp, link);
         // The delivery id is fixed by event and subscriber, so a forwarded event handled twice is one delivery.
         return subscribers.Select(s => new DeliverWebhook(DeliveryId(e.Id, s.Id), s.Id, notification)).ToArray();
     }

@@ -21,10 +21,9 @@ public static class NotificationsModule
         builder.Services.AddHttpClient(Delivering.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.ConfigureWolverine(options =>
         {
-            // Notifications and deliveries are kept in the database until handled, so a restart loses none.
-            options.PublishMessage<DeliverWebhook>().ToLocalQueue("webhooks").UseDurableInbox();
-            options.LocalQueueFor<DeliverWebhook>().UseDurableInbox();
+            // Forwarded events and deliveries are kept in the database until handled, so a restart loses none.
             options.Policies.UseDurableLocalQueues();
+            options.PublishMessage<DeliverWebhook>().ToLocalQueue("webhooks");
             options.OnException<WebhookNotDelivered>().ScheduleRetry(delays.Select(s => TimeSpan.FromSeconds(s)).ToArray());
         });
     }

@@ -20,7 +20,7 @@ public sealed record WebhookSubscription(Guid Id, string Url, IReadOnlyList<stri
 /// A notification: which act happened, where to read it, nothing personal. Receivers read the details over the
 /// API with their own scopes, and recognise a redelivery by its id.
 /// </summary>
-public sealed record Notification(Guid Id, string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
+public sealed record Notification(string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
 
 /// <summary>One notification to one subscriber, and every attempt to deliver it: the delivery log.</summary>
 public sealed record WebhookDelivery(Guid Id, Guid SubscriptionId, Notification Notification, IReadOnlyList<DeliveryAttempt> Attempts, DateTimeOffset? DeliveredAt);

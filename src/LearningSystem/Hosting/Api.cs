@@ -21,7 +21,16 @@ public static class Api
         builder.Host.UseWolverine(options =>
         {
             options.Policies.AutoApplyTransactions();
-            options.UseRuntimeCompilation();
+        });
+        // Handlers and endpoints run the code in Internal/Generated, written by `codegen write`: no Roslyn at
+        // start-up, and a missing type stops start-up instead of answering 404. A test fails when it is stale.
+        builder.Services.CritterStackDefaults(x =>
+        {
+            foreach (var profile in new[] { x.Development, x.Production })
+            {
+                profile.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
+                profile.AssertAllPreGeneratedTypesExist = true;
+            }
         });
 
         builder.Services.AddWolverineHttp();

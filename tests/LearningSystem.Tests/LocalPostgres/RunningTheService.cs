@@ -146,13 +146,7 @@ public sealed class RunningTheService
             // The service's own build output, beside this test assembly's (same configuration).
             var testBin = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
             var configuration = new DirectoryInfo(testBin).Parent!.Name;
-            var root = new DirectoryInfo(testBin);
-            while (!File.Exists(Path.Combine(root.FullName, "LearningSystem.sln")))
-            {
-                root = root.Parent!;
-            }
-
-            var bin = Path.Combine(root.FullName, "src", "LearningSystem", "bin", configuration, "net10.0");
+            var bin = Path.Combine(Repository.Root, "src", "LearningSystem", "bin", configuration, "net10.0");
             var info = new ProcessStartInfo("dotnet")
             {
                 WorkingDirectory = bin,

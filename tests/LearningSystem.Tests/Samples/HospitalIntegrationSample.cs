@@ -53,7 +53,7 @@ public sealed partial class HospitalIntegrationSample(ServiceFixture service)
     [Fact]
     public async Task Every_endpoint_has_a_request_in_the_http_files_and_every_body_is_json()
     {
-        var folder = Path.Combine(RepositoryRoot(), "samples", "http");
+        var folder = Path.Combine(Repository.Root, "samples", "http");
         var requests = Directory.GetFiles(folder, "*.http").SelectMany(f => Request().Matches(File.ReadAllText(f)))
             .Select(m => (Method: m.Groups["method"].Value.ToLowerInvariant(), Path: Variable().Replace(m.Groups["path"].Value.Split('?')[0], "{}"), Body: m.Groups["body"].Value.Trim()))
             .ToArray();
@@ -63,17 +63,6 @@ public sealed partial class HospitalIntegrationSample(ServiceFixture service)
 
         Assert.All(operations, o => Assert.Contains(requests, r => r.Method == o.Method && r.Path == o.Path));
         Assert.All(requests.Where(r => r.Body.Length > 0), r => JsonDocument.Parse(r.Body).Dispose());
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LearningSystem.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
     }
 
     [GeneratedRegex(@"^(?<method>GET|POST|PUT|DELETE|PATCH) \{\{host\}\}(?<path>\S+)\r?\n(?:[\w-]+: .*\r?\n)*(?:\r?\n(?<body>[\{\[][\s\S]*?)(?=\r?\n###|\z))?", RegexOptions.Multiline)]

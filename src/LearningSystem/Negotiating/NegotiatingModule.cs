@@ -17,13 +17,11 @@ public static class NegotiatingModule
         return options;
     }
 
-    /// <summary>
-    /// A proposal's inline view. Marten applies inline views by event type whatever the stream (see
-    /// <see cref="Negotiation.IsElsewhere"/>); the stream-type filter spares rebuilds the other kinds' streams.
-    /// </summary>
-    public static StoreOptions AddProposalView<T>(this StoreOptions options)
+    /// <summary>A proposal kind's inline view; see <see cref="ProposalView{T}"/>.</summary>
+    public static StoreOptions AddProposalView<T>(this StoreOptions options) where T : notnull
     {
-        options.Projections.Snapshot<T>(SnapshotLifecycle.Inline, projection => projection.FilterIncomingEventsOnStreamType(typeof(T)), EventStore.RebuildInBulk);
+        options.Schema.For<T>();
+        options.Projections.Add(new ProposalView<T>(), ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
         return options;
     }
 }

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using Alba;
 using LearningSystem.Curriculum;
+using LearningSystem.Negotiating;
+using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 using LearningSystem.Tests.Priorities;
 using Marten;
+using Marten.Services;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LearningSystem.Tests.Negotiating;
@@ -75,6 +79,62 @@ public sealed class NegotiatingAnyProposal(ServiceFixture service)
         Assert.Null(await session.LoadAsync<CurriculumChange>(redesign));
         Assert.Equal(2, (await session.LoadAsync<ServiceRedesign>(redesign))!.Version);
         Assert.Equal(2, (await session.LoadAsync<Priority>(priority))!.Version);
+    }
+
+    [Fact]
+    public async Task A_move_on_a_priority_reads_and_writes_no_view_of_another_kind()
+    {
+        var jenny = await Host.ParticipantAsync("Jenny", "student");
+        var priority = await Host.SetPriorityAsync(jenny);
+        var statements = new Statements();
+
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local"))
+        {
+            session.Logger = statements;
+            session.SetHeader(LearningSystem.Hosting.Provenance.ClientKey, "tests");
+            var stream = await session.Events.FetchForWriting<Priority>(priority);
+            stream.AppendOne(new ObjectionRaised(priority, Guid.NewGuid(), jenny, StakeholderGroup.Student, "Too vague", DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Contains(statements.Sql, s => s.Contains("mt_doc_priority", StringComparison.Ordinal));
+        Assert.DoesNotContain(statements.Sql, s => s.Contains("mt_doc_serviceredesign", StringComparison.Ordinal) || s.Contains("mt_doc_curriculumchange", StringComparison.Ordinal));
+        var view = await Host.GetJsonAsync($"/api/priorities/{priority}");
+        Assert.Equal("Too vague", view.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("reason").GetString());
+    }
+
+    /// <summary>Every statement a session sends.</summary>
+    private sealed class Statements : IMartenSessionLogger
+    {
+        public List<string> Sql { get; } = [];
+
+        public void OnBeforeExecute(NpgsqlCommand command) => Sql.Add(command.CommandText);
+
+        public void OnBeforeExecute(NpgsqlBatch batch) => Sql.AddRange(batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.CommandText));
+
+        public void LogSuccess(NpgsqlCommand command)
+        {
+        }
+
+        public void LogFailure(NpgsqlCommand command, Exception ex)
+        {
+        }
+
+        public void LogSuccess(NpgsqlBatch batch)
+        {
+        }
+
+        public void LogFailure(NpgsqlBatch batch, Exception ex)
+        {
+        }
+
+        public void LogFailure(Exception ex, string message)
+        {
+        }
+
+        public void RecordSavedChanges(IDocumentSession session, IChangeSet commit)
+        {
+        }
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public static class Moves
             throw Rejected.Invalid("This move depends on the proposal's current state: give expectedVersion or If-Match.", "expectedVersion");
         }
 
-        var stream = await session.Events.FetchForWriting<T>(id, ct);
+        var (stream, participant) = await Acting.FetchWithActorAsync<T>(id, move.By!.Value, session, ct);
         var proposal = stream.Aggregate ?? throw Rejected.NotFound(NotFound<T>(id));
         if (expected is { } version && version != proposal.Version)
         {
@@ -53,7 +53,7 @@ public static class Moves
             };
         }
 
-        return new StreamAct<T>(stream, proposal, await Acting.ActorAsync(session, move.By!.Value, "by", ct), clock.GetUtcNow());
+        return new StreamAct<T>(stream, proposal, Acting.Admit(session, participant, move.By!.Value, "by"), clock.GetUtcNow());
     }
 
     public static Accepted Append<T>(StreamAct<T> move, params object[] events) where T : class, INegotiable

@@ -19,6 +19,9 @@ public sealed record LocalPostgresOptions
     /// <summary>Keeps fsync and synchronous commit on even for a throwaway cluster, as a benchmark of the real thing needs.</summary>
     public bool Durable { get; init; }
 
+    /// <summary>Further server settings (name=value), passed as <c>-c</c> options; the benchmarks load pg_stat_statements this way.</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
+
     /// <summary>
     /// The persistent folder for the service. As root, PostgreSQL runs as the <c>postgres</c> user, which
     /// cannot reach a home folder, so the cluster lives under /var/lib instead.

@@ -80,6 +80,11 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         }
 
+        foreach (var setting in _options.Settings)
+        {
+            settings += $" -c {setting}";
+        }
+
         await RunAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", DataDirectory, "-l", LogFile, "-o", settings], ct);
     }
 

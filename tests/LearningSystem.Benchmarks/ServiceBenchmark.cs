@@ -33,13 +33,19 @@ public static partial class ServiceBenchmark
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(12);
 
-    private sealed record Run(string Subject, string Workload, int Concurrency, double PerSecond, double P50, double P95, double P99, long Errors);
+    private sealed record Run(string Subject, string Workload, int Concurrency, double PerSecond, double P50, double P95, double P99, long Errors)
+    {
+        /// <summary>Busy CPU time of the whole machine per command or transaction, where measured.</summary>
+        public double MachineCpuMs { get; init; } = double.NaN;
+    }
 
     public static async Task RunAsync(string root)
     {
         await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
+            // Loaded for the profile at the end, and idle until then.
+            Settings = ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=none"],
         });
         var settings = await SettingsAsync(postgres.ConnectionString);
         var fsync = FsyncRate(postgres);
@@ -86,7 +92,8 @@ public static partial class ServiceBenchmark
             var peakMoves = runs.Where(r => r is { Subject: "HTTP", Workload: "objection on a priority" }).Max(r => r.PerSecond);
             var lag = await LagAsync(http, priorities, jenny, peakMoves / 2);
             var phases = await MovePhasesAsync(raw, rawPriorities, jenny);
-            var report = Report(settings, fsync, runs, starts, peakMemory, lag, peakMoves, phases);
+            var profile = await ProfileMovesAsync(postgres.ConnectionString, service, runs.Single(r => r is { Subject: "pgbench", Concurrency: 32 }), i => PostAsync(http, $"/api/priorities/{priorities[i % Priorities]}/objections", new { by = jenny, reason = $"Profiled ({i})" }));
+            var report = Report(settings, fsync, runs, starts, peakMemory, lag, peakMoves, phases, profile);
             Console.WriteLine(report);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.md"), report);
         }
@@ -151,7 +158,7 @@ public static partial class ServiceBenchmark
     }
 
     private static string Report(
-        string settings, string fsync, List<Run> runs, Starts starts, long peakMemory, double[] lag, double peakMoves, string phases)
+        string settings, string fsync, List<Run> runs, Starts starts, long peakMemory, double[] lag, double peakMoves, string phases, string profile)
     {
         var coldStart = starts.Median.Created;
         string N(double v, string format = "N0") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
@@ -216,7 +223,10 @@ public static partial class ServiceBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"| cold start to the first 201 ≤ 3 s | {coldStart.TotalSeconds:N2} s | {Met(coldStart <= TimeSpan.FromSeconds(3))} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| view lag p95 < 500 ms at half of peak load | {N(Percentile(lag, 0.95), "N1")} ms | {Met(Percentile(lag, 0.95) < 500)} |");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Where an objection's time goes, in raw Marten at concurrency 32 ({Measure.TotalSeconds:N0} s): {phases}.");
+        text.AppendLine("## Where a move's time goes");
+        text.AppendLine();
+        text.AppendLine(profile);
+        text.AppendLine(CultureInfo.InvariantCulture, $"In raw Marten at concurrency 32 ({Measure.TotalSeconds:N0} s), an objection spends {phases}.");
         text.AppendLine();
         text.AppendLine("What limits the figures, and what was tried, is in `docs/design.md` (Performance).");
         text.AppendLine();
@@ -254,7 +264,7 @@ public static partial class ServiceBenchmark
             }
         })));
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / Math.Max(moves, 1);
-        return $"FetchForWriting {Ms(fetching):N1} ms and SaveChangesAsync {Ms(committing):N1} ms on average over {moves:N0} objections";
+        return $"{Ms(fetching):N1} ms in FetchForWriting and {Ms(committing):N1} ms in SaveChangesAsync on average, over {moves:N0} objections";
     }
 
     private static object Feedback(long i) => new
@@ -299,6 +309,97 @@ public static partial class ServiceBenchmark
     }
 
     /// <summary>Closed-loop load: <paramref name="concurrency"/> workers, each sending its next command as soon as the last is answered.</summary>
+    /// <summary>
+    /// A profile of objections over HTTP at concurrency 32: the CPU time each move costs the service, PostgreSQL's
+    /// processes and this load generator (read from /proc), and the statements PostgreSQL ran per move with their
+    /// execution time (pg_stat_statements, tracking only during this run).
+    /// </summary>
+    private static async Task<string> ProfileMovesAsync(string connectionString, Process service, Run pgbench, Func<long, Task> move)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        async Task ExecuteAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await ExecuteAsync("create extension if not exists pg_stat_statements");
+        await ExecuteAsync("alter system set pg_stat_statements.track = 'all'");
+        await ExecuteAsync("select pg_reload_conf()");
+        await Task.Delay(500);
+        await ExecuteAsync("select pg_stat_statements_reset()");
+
+        static TimeSpan Cpu(IEnumerable<Process> processes) => processes.Aggregate(TimeSpan.Zero, (sum, p) =>
+        {
+            try
+            {
+                p.Refresh();
+                return sum + p.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return sum;
+            }
+        });
+        static Process[] Postgres() => Process.GetProcessesByName("postgres");
+        var (serviceBefore, postgresBefore, driverBefore) = (Cpu([service]), Cpu(Postgres()), Cpu([Process.GetCurrentProcess()]));
+        var machineBefore = MachineTicks();
+        long next = 0, moves = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < Measure)
+            {
+                await move(Interlocked.Increment(ref next));
+                Interlocked.Increment(ref moves);
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        var (serviceMs, postgresMs, driverMs) = ((Cpu([service]) - serviceBefore).TotalMilliseconds / moves, (Cpu(Postgres()) - postgresBefore).TotalMilliseconds / moves,
+            (Cpu([Process.GetCurrentProcess()]) - driverBefore).TotalMilliseconds / moves);
+        var machineAfter = MachineTicks();
+        var idle = (double)(machineAfter.Idle - machineBefore.Idle) / Math.Max(machineAfter.Total - machineBefore.Total, 1);
+        var machineMs = BusyMs(machineBefore, machineAfter) / moves;
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Objections over HTTP at concurrency 32 for {elapsed.TotalSeconds:N0} s, profiled ({moves / elapsed.TotalSeconds:N0}/s, {moves:N0} moves; the machine was {idle:P0} idle). CPU time per move, from /proc: the service {serviceMs:N2} ms, PostgreSQL's processes {postgresMs:N2} ms, this load generator {driverMs:N2} ms; the whole machine was busy {machineMs:N2} ms per move, against {pgbench.MachineCpuMs:N2} ms per pgbench transaction at the same concurrency (PostgreSQL and pgbench together), so a move costs the machine {machineMs / pgbench.MachineCpuMs:N1} times as much. With {Environment.ProcessorCount} cores, that bounds moves at about {Environment.ProcessorCount * 1000 / machineMs:N0}/s; reaching 35% of pgbench would need a move to cost at most {1 / 0.35:N1} times a pgbench transaction.");
+        text.AppendLine();
+        text.AppendLine("What PostgreSQL ran per move (pg_stat_statements, statements run at least once per two moves; nested statements of functions and triggers are listed too, and their time is also part of their caller's):");
+        text.AppendLine();
+        text.AppendLine("| statement | per move | mean ms | share of execution time |");
+        text.AppendLine("| --- | ---: | ---: | ---: |");
+        await using (var command = new NpgsqlCommand(
+            "select calls, total_exec_time, mean_exec_time, sum(total_exec_time) filter (where toplevel) over () as top, query from pg_stat_statements where calls >= @least order by total_exec_time desc limit 14", connection))
+        {
+            command.Parameters.AddWithValue("least", moves / 2);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var sql = Regex.Replace(reader.GetString(4), @"\s+", " ");
+                sql = (sql.Length > 110 ? sql[..110] + "…" : sql).Replace("|", "\\|", StringComparison.Ordinal);
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| `{sql}` | {reader.GetInt64(0) / (double)moves:N2} | {reader.GetDouble(2):N3} | {reader.GetDouble(1) / reader.GetDouble(3):P0} |");
+            }
+        }
+
+        await ExecuteAsync("alter system reset pg_stat_statements.track");
+        await ExecuteAsync("select pg_reload_conf()");
+        return text.ToString();
+    }
+
+    /// <summary>Idle and total CPU ticks of the whole machine, from the first line of /proc/stat.</summary>
+    private static (long Idle, long Total) MachineTicks()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        return (fields[3] + fields[4], fields.Take(8).Sum());
+    }
+
+    /// <summary>Busy CPU milliseconds between two readings (Linux counts /proc/stat in hundredths of a second).</summary>
+    private static double BusyMs((long Idle, long Total) before, (long Idle, long Total) after) =>
+        ((after.Total - before.Total) - (after.Idle - before.Idle)) * 10.0;
+
     private static async Task<Run> DriveAsync(string subject, string workload, int concurrency, Func<long, Task> command, Process? process, Action<long>? memory)
     {
         long next = 0, errors = 0;
@@ -371,13 +472,15 @@ public static partial class ServiceBenchmark
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+            var before = MachineTicks();
             var output = await RunToolAsync(Path.Combine(PostgresBinaries.Find(), "pgbench"),
                 ["-n", "-c", $"{concurrency}", "-j", $"{Math.Min(concurrency, Environment.ProcessorCount)}", "-T", $"{(int)Measure.TotalSeconds}",
                  "-f", script, "-h", "127.0.0.1", "-p", $"{builder.Port}", "-U", builder.Username!, builder.Database!]);
             var tps = double.Parse(Tps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
             var average = double.Parse(AverageLatency().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            Console.WriteLine($"pgbench, c={concurrency}: {tps:N0} tps, average {average:N2} ms");
-            return new Run("pgbench", "version bump and event row", concurrency, tps, average, double.NaN, double.NaN, 0);
+            var busy = BusyMs(before, MachineTicks()) / (tps * Measure.TotalSeconds);
+            Console.WriteLine($"pgbench, c={concurrency}: {tps:N0} tps, average {average:N2} ms, {busy:N2} ms of machine CPU per transaction");
+            return new Run("pgbench", "version bump and event row", concurrency, tps, average, double.NaN, double.NaN, 0) { MachineCpuMs = busy };
         }
         finally
         {

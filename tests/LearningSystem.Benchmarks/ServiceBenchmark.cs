@@ -44,9 +44,10 @@ public static partial class ServiceBenchmark
         await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
-            // Loaded for the profile at the end, and idle until then.
-            Settings = ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=none"],
+            // Loaded for the profile at the end, and switched off until then (see ProfileMovesAsync).
+            Settings = ["shared_preload_libraries=pg_stat_statements"],
         });
+        await TrackStatementsAsync(postgres.ConnectionString, "none");
         var settings = await SettingsAsync(postgres.ConnectionString);
         var fsync = FsyncRate(postgres);
         var runs = new List<Run>();
@@ -324,26 +325,10 @@ public static partial class ServiceBenchmark
             await command.ExecuteNonQueryAsync();
         }
 
-        await ExecuteAsync("create extension if not exists pg_stat_statements");
-        await ExecuteAsync("alter system set pg_stat_statements.track = 'all'");
-        await ExecuteAsync("select pg_reload_conf()");
-        await Task.Delay(500);
+        await TrackStatementsAsync(connectionString, "all");
         await ExecuteAsync("select pg_stat_statements_reset()");
 
-        static TimeSpan Cpu(IEnumerable<Process> processes) => processes.Aggregate(TimeSpan.Zero, (sum, p) =>
-        {
-            try
-            {
-                p.Refresh();
-                return sum + p.TotalProcessorTime;
-            }
-            catch (InvalidOperationException)
-            {
-                return sum;
-            }
-        });
-        static Process[] Postgres() => Process.GetProcessesByName("postgres");
-        var (serviceBefore, postgresBefore, driverBefore) = (Cpu([service]), Cpu(Postgres()), Cpu([Process.GetCurrentProcess()]));
+        var (serviceBefore, postgresBefore, driverBefore) = (service.TotalProcessorTime, PostgresCpu(), Process.GetCurrentProcess().TotalProcessorTime);
         var machineBefore = MachineTicks();
         long next = 0, moves = 0;
         var clock = Stopwatch.StartNew();
@@ -356,8 +341,9 @@ public static partial class ServiceBenchmark
             }
         })));
         var elapsed = clock.Elapsed;
-        var (serviceMs, postgresMs, driverMs) = ((Cpu([service]) - serviceBefore).TotalMilliseconds / moves, (Cpu(Postgres()) - postgresBefore).TotalMilliseconds / moves,
-            (Cpu([Process.GetCurrentProcess()]) - driverBefore).TotalMilliseconds / moves);
+        service.Refresh();
+        var (serviceMs, postgresMs, driverMs) = ((service.TotalProcessorTime - serviceBefore).TotalMilliseconds / moves, (PostgresCpu() - postgresBefore).TotalMilliseconds / moves,
+            (Process.GetCurrentProcess().TotalProcessorTime - driverBefore).TotalMilliseconds / moves);
         var machineAfter = MachineTicks();
         var idle = (double)(machineAfter.Idle - machineBefore.Idle) / Math.Max(machineAfter.Total - machineBefore.Total, 1);
         var machineMs = BusyMs(machineBefore, machineAfter) / moves;
@@ -384,9 +370,48 @@ public static partial class ServiceBenchmark
             }
         }
 
-        await ExecuteAsync("alter system reset pg_stat_statements.track");
-        await ExecuteAsync("select pg_reload_conf()");
+        await TrackStatementsAsync(connectionString, "none");
         return text.ToString();
+    }
+
+    /// <summary>pg_stat_statements tracks every statement (nested ones too) or none, for every session at once.</summary>
+    private static async Task TrackStatementsAsync(string connectionString, string track)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "create extension if not exists pg_stat_statements", $"alter system set pg_stat_statements.track = '{track}'", "select pg_reload_conf()" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // Sessions pick the reloaded setting up between statements.
+        await Task.Delay(500);
+    }
+
+    /// <summary>CPU time of every PostgreSQL process so far (utime and stime of /proc/*/stat, in hundredths of a second).</summary>
+    private static TimeSpan PostgresCpu()
+    {
+        long ticks = 0;
+        foreach (var folder in Directory.EnumerateDirectories("/proc").Where(f => Path.GetFileName(f).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var end = stat.LastIndexOf(')');
+                if (stat.AsSpan(stat.IndexOf('(') + 1, end - stat.IndexOf('(') - 1) is "postgres")
+                {
+                    var fields = stat[(end + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // A process that ended while being read.
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(ticks * 10.0);
     }
 
     /// <summary>Idle and total CPU ticks of the whole machine, from the first line of /proc/stat.</summary>

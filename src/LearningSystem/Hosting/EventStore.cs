@@ -60,7 +60,7 @@ public static class EventStore
     /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
     public static void Configure(StoreOptions options, string connectionString)
     {
-        options.Connection(WithoutReset(connectionString));
+        options.Connection(Tuned(connectionString));
         options.DatabaseSchemaName = Schema;
         // Permanent: stored events are read back with this casing forever.
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
@@ -85,17 +85,28 @@ public static class EventStore
     }
 
     /// <summary>
-    /// Pooled connections go back to the pool without Npgsql's <c>DISCARD ALL</c>, unless the connection string
-    /// says otherwise: the reset drops plpgsql's cached plans, so the hash chain's trigger was planned again in
-    /// every transaction (appends ran 60% slower). Nothing here leaves session state behind: Weasel releases its
-    /// advisory locks explicitly, and Marten drops its temporary tables before making them again.
+    /// The store's connection settings, each unless the connection string sets it itself:
+    /// <list type="bullet">
+    /// <item>Pooled connections go back to the pool without Npgsql's <c>DISCARD ALL</c>: the reset drops
+    /// plpgsql's cached plans, so the hash chain's trigger was planned again in every transaction (appends ran
+    /// 60% slower). Nothing here leaves session state behind: Weasel releases its advisory locks explicitly,
+    /// and Marten drops its temporary tables before making them again.</item>
+    /// <item>Npgsql prepares the statements a connection runs repeatedly (up to 50), so PostgreSQL stops parsing
+    /// and planning the same few statements of every move: its CPU per move fell by about a fifth.</item>
+    /// </list>
     /// </summary>
-    public static string WithoutReset(string connectionString)
+    public static string Tuned(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("reset on close", StringComparison.OrdinalIgnoreCase))
+        var said = connectionString.Replace(" ", "", StringComparison.Ordinal);
+        if (!said.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
         {
             builder.NoResetOnClose = true;
+        }
+
+        if (!said.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 50;
         }
 
         return builder.ConnectionString;

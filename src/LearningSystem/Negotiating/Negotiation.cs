@@ -61,8 +61,9 @@ public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
     public static Negotiation Start(string wording, Guid by, DateTimeOffset at) => new([new Wording(wording, by, null, null, at)]);
 
     /// <summary>
-    /// Marten applies a shared move to every kind of proposal's inline view, whatever the stream; a view of
-    /// another kind then gets a blank instance with no negotiation, and answers null so that nothing is stored.
+    /// A second guard behind <see cref="ProposalView{T}"/>: should a shared move reach another kind's view (an
+    /// append naming no aggregate type), that view gets a blank instance with no negotiation and answers null,
+    /// so that nothing is stored.
     /// </summary>
     public static bool IsElsewhere(INegotiable? proposal) => proposal?.Negotiation is null;
 

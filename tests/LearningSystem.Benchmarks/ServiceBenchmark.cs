@@ -41,21 +41,14 @@ public static partial class ServiceBenchmark
 
     public static async Task RunAsync(string root)
     {
-        await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
-        {
-            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
-            // Loaded for the profile at the end, and switched off until then (see ProfileMovesAsync).
-            Settings = ["shared_preload_libraries=pg_stat_statements"],
-        });
-        await TrackStatementsAsync(postgres.ConnectionString, "none");
+        await using var postgres = await StartPostgresAsync();
         var settings = await SettingsAsync(postgres.ConnectionString);
         var fsync = FsyncRate(postgres);
         var runs = new List<Run>();
 
         // The service, started cold, as a process of its own; the last restart stays up for the load.
         var port = FreePort();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        using var http = ServiceClient(port);
         var (starts, service) = await StartsAsync(root, postgres.ConnectionString, port, http);
         try
         {
@@ -79,13 +72,13 @@ public static partial class ServiceBenchmark
                 await session.SaveChangesAsync();
             }
 
+            Task ObjectAsync(long i) => PostAsync(http, $"/api/priorities/{priorities[i % Priorities]}/objections", new { by = jenny, reason = $"Not knowing is worse ({i})" });
             var peakMemory = 0L;
             foreach (var concurrency in Concurrencies)
             {
                 runs.Add(await DriveAsync("HTTP", "record patient feedback", concurrency, i => PostAsync(http, "/api/patient-feedback", Feedback(i)), service, m => peakMemory = Math.Max(peakMemory, m)));
                 runs.Add(await DriveAsync("raw Marten", "record patient feedback", concurrency, i => RawFeedbackAsync(raw, i), null, null));
-                runs.Add(await DriveAsync("HTTP", "objection on a priority", concurrency,
-                    i => PostAsync(http, $"/api/priorities/{priorities[i % Priorities]}/objections", new { by = jenny, reason = $"Not knowing is worse ({i})" }), service, m => peakMemory = Math.Max(peakMemory, m)));
+                runs.Add(await DriveAsync("HTTP", "objection on a priority", concurrency, ObjectAsync, service, m => peakMemory = Math.Max(peakMemory, m)));
                 runs.Add(await DriveAsync("raw Marten", "objection on a priority", concurrency, i => RawMoveAsync(raw, rawPriorities[i % Priorities], jenny, i), null, null));
                 runs.Add(await PgbenchAsync(postgres, concurrency));
             }
@@ -93,7 +86,7 @@ public static partial class ServiceBenchmark
             var peakMoves = runs.Where(r => r is { Subject: "HTTP", Workload: "objection on a priority" }).Max(r => r.PerSecond);
             var lag = await LagAsync(http, priorities, jenny, peakMoves / 2);
             var phases = await MovePhasesAsync(raw, rawPriorities, jenny);
-            var profile = await ProfileMovesAsync(postgres.ConnectionString, service, runs.Single(r => r is { Subject: "pgbench", Concurrency: 32 }), i => PostAsync(http, $"/api/priorities/{priorities[i % Priorities]}/objections", new { by = jenny, reason = $"Profiled ({i})" }));
+            var profile = await ProfileMovesAsync(postgres.ConnectionString, service, runs.Single(r => r is { Subject: "pgbench", Concurrency: 32 }), ObjectAsync);
             var report = Report(settings, fsync, runs, starts, peakMemory, lag, peakMoves, phases, profile);
             Console.WriteLine(report);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks.md"), report);
@@ -108,17 +101,33 @@ public static partial class ServiceBenchmark
     /// <summary>Cold start alone (`-- cold-start`): the same starts as the suite's, printed, without the load.</summary>
     public static async Task ColdStartAsync(string root)
     {
-        await using var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
-        {
-            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
-        });
+        await using var postgres = await StartPostgresAsync();
         var port = FreePort();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        using var http = ServiceClient(port);
         var (starts, service) = await StartsAsync(root, postgres.ConnectionString, port, http);
         service.Kill(entireProcessTree: true);
         await service.WaitForExitAsync();
         Console.WriteLine(Describe(starts));
+    }
+
+    /// <summary>A throwaway PostgreSQL with durable settings, pg_stat_statements loaded but not tracking until the profile.</summary>
+    private static async Task<LocalPostgresServer> StartPostgresAsync()
+    {
+        var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
+        {
+            Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
+            Settings = ["shared_preload_libraries=pg_stat_statements"],
+        });
+        await TrackStatementsAsync(postgres.ConnectionString, "none");
+        return postgres;
+    }
+
+    /// <summary>The load generator's client of the service, signed in with the benchmark's key.</summary>
+    private static HttpClient ServiceClient(int port)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        return http;
     }
 
     private sealed record Start(TimeSpan Created, TimeSpan Listening, TimeSpan SecondEndpoint);
@@ -317,16 +326,7 @@ public static partial class ServiceBenchmark
     /// </summary>
     private static async Task<string> ProfileMovesAsync(string connectionString, Process service, Run pgbench, Func<long, Task> move)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        async Task ExecuteAsync(string sql)
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
         await TrackStatementsAsync(connectionString, "all");
-        await ExecuteAsync("select pg_stat_statements_reset()");
 
         var (serviceBefore, postgresBefore, driverBefore) = (service.TotalProcessorTime, PostgresCpu(), Process.GetCurrentProcess().TotalProcessorTime);
         var machineBefore = MachineTicks();
@@ -349,6 +349,8 @@ public static partial class ServiceBenchmark
         var machineMs = BusyMs(machineBefore, machineAfter) / moves;
 
         var text = new StringBuilder();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Objections over HTTP at concurrency 32 for {elapsed.TotalSeconds:N0} s, profiled ({moves / elapsed.TotalSeconds:N0}/s, {moves:N0} moves; the machine was {idle:P0} idle). CPU time per move, from /proc: the service {serviceMs:N2} ms, PostgreSQL's processes {postgresMs:N2} ms, this load generator {driverMs:N2} ms; the whole machine was busy {machineMs:N2} ms per move, against {pgbench.MachineCpuMs:N2} ms per pgbench transaction at the same concurrency (PostgreSQL and pgbench together), so a move costs the machine {machineMs / pgbench.MachineCpuMs:N1} times as much. With {Environment.ProcessorCount} cores, that bounds moves at about {Environment.ProcessorCount * 1000 / machineMs:N0}/s; reaching 35% of pgbench would need a move to cost at most {1 / 0.35:N1} times a pgbench transaction.");
         text.AppendLine();
@@ -374,7 +376,7 @@ public static partial class ServiceBenchmark
         return text.ToString();
     }
 
-    /// <summary>pg_stat_statements tracks every statement (nested ones too) or none, for every session at once.</summary>
+    /// <summary>pg_stat_statements tracks every statement (nested ones too) or none, for every session at once, from zero.</summary>
     private static async Task TrackStatementsAsync(string connectionString, string track)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -387,6 +389,8 @@ public static partial class ServiceBenchmark
 
         // Sessions pick the reloaded setting up between statements.
         await Task.Delay(500);
+        await using var reset = new NpgsqlCommand("select pg_stat_statements_reset()", connection);
+        await reset.ExecuteNonQueryAsync();
     }
 
     /// <summary>CPU time of every PostgreSQL process so far (utime and stime of /proc/*/stat, in hundredths of a second).</summary>
@@ -498,7 +502,7 @@ public static partial class ServiceBenchmark
         {
             var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
             var before = MachineTicks();
-            var output = await RunToolAsync(Path.Combine(PostgresBinaries.Find(), "pgbench"),
+            var (_, output) = await RunToolAsync(Path.Combine(PostgresBinaries.Find(), "pgbench"),
                 ["-n", "-c", $"{concurrency}", "-j", $"{Math.Min(concurrency, Environment.ProcessorCount)}", "-T", $"{(int)Measure.TotalSeconds}",
                  "-f", script, "-h", "127.0.0.1", "-p", $"{builder.Port}", "-U", builder.Username!, builder.Database!]);
             var tps = double.Parse(Tps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -586,14 +590,8 @@ public static partial class ServiceBenchmark
             "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", folder,
         };
         Console.WriteLine($"dotnet {string.Join(' ', arguments)}");
-        using var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("dotnet publish did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? Path.Combine(folder, "LearningSystem.dll")
-            : throw new InvalidOperationException($"dotnet publish failed:\n{await output}{await errors}");
+        var (exitCode, output) = await RunToolAsync("dotnet", arguments);
+        return exitCode == 0 ? Path.Combine(folder, "LearningSystem.dll") : throw new InvalidOperationException($"dotnet publish failed:\n{output}");
     }
 
     private static (Process Process, long Started) StartService(string dll, string connectionString, int port)
@@ -683,7 +681,7 @@ public static partial class ServiceBenchmark
         var file = Path.Combine(Path.GetTempPath(), $"learningsystem-fsync-{Guid.NewGuid():N}");
         try
         {
-            var output = RunToolAsync(Path.Combine(PostgresBinaries.Find(), "pg_test_fsync"), ["-s", "2", "-f", file]).GetAwaiter().GetResult();
+            var (_, output) = RunToolAsync(Path.Combine(PostgresBinaries.Find(), "pg_test_fsync"), ["-s", "2", "-f", file]).GetAwaiter().GetResult();
             return FdatasyncRate().Match(output) is { Success: true } m ? $"{m.Groups[1].Value} fdatasync/s (pg_test_fsync -s 2, one 8 kB write)" : "unknown";
         }
         finally
@@ -692,14 +690,14 @@ public static partial class ServiceBenchmark
         }
     }
 
-    private static async Task<string> RunToolAsync(string tool, string[] arguments)
+    private static async Task<(int ExitCode, string Output)> RunToolAsync(string tool, string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
             ?? throw new InvalidOperationException($"{tool} did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return await output + await errors;
+        return (process.ExitCode, await output + await errors);
     }
 
     private static int FreePort()

@@ -3,7 +3,7 @@ using JasperFx.CodeGeneration.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 
-namespace LearningSystem.Tests.Http;
+namespace LearningSystem.Tests.Hosting;
 
 /// <summary>
 /// The service runs the handler and endpoint code checked in under src/LearningSystem/Internal/Generated, not

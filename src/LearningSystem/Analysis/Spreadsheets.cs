@@ -52,7 +52,7 @@ public static class SpreadsheetEndpoints
         }
 
         var statements = (await session.LoadManyAsync<Priority>(ct, round.Priorities)).ToDictionary(p => p.Id, p => p.Statement);
-        var view = RoundResultsEndpoint.Compose(round, statements);
+        var view = RoundResultsEndpoint.Compose(round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), statements);
         var groups = view.Interim.Groups.Select(g => g.Group).ToArray();
         var rows = view.Interim.Combined.Select((c, i) => new object?[]
             {
@@ -76,12 +76,12 @@ public static class SpreadsheetEndpoints
             return Results.NotFound();
         }
 
-        var view = RoundBalanceEndpoint.Compose(round, await session.LoadManyAsync<Priority>(ct, round.Priorities));
-        return Csv(["group", "prioritiesSet", "amendmentsProposed", "amendmentsAccepted", "objectionsRaised", "objectionsAnswered", "interimRespondents", "interimToFinalRho"],
+        var view = await RoundBalanceEndpoint.ComposeAsync(round, session, ct);
+        return Csv(["group", "prioritiesSet", "amendmentsProposed", "amendmentsAccepted", "objectionsRaised", "objectionsAnswered", "interimRespondents", "interimToFinalRho", "interimToFinalRhoReason"],
             view.Groups.Select(g => new object?[]
             {
                 WireValues<StakeholderGroup>.Name(g.Group), g.PrioritiesSet, g.AmendmentsProposed, g.AmendmentsAccepted, g.ObjectionsRaised,
-                g.ObjectionsAnswered, g.InterimRespondents, g.InterimToFinalRho,
+                g.ObjectionsAnswered, g.InterimRespondents, g.InterimToFinalRho, g.InterimToFinalRhoReason,
             }));
     }
 

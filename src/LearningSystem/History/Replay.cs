@@ -56,18 +56,24 @@ public static class ReplayEndpoints
 
         var events = await LearningSystem.Rounds.Reading.GetRoundEndpoint.EventsAsync(round, session, MaxSteps, ct);
         Round? state = null;
+        // The priorities' standing as it was at each step, so the top three are those that counted then.
+        var setAside = new Dictionary<Guid, SetAsidePriority?>();
         return events.Select(e =>
         {
             if (e.StreamId == id)
             {
                 state = Evolution<Round>.Evolve(state, e);
             }
+            else
+            {
+                setAside[e.StreamId] = RoundStanding.Evolve(setAside.GetValueOrDefault(e.StreamId), e.StreamId, e.Data);
+            }
 
             var act = Acts.Describe(e.Data);
             var change = act is null || e.StreamId == id ? null : $"{act.Move}{(act.Wording is null ? "" : $": \"{act.Wording}\"")}";
             var after = state is null ? null : new RoundStepState(
                 state.Stage, state.Priorities.Count, state.InterimRankings.Count,
-                Scoring.ScoreInterim(state.Priorities, state.InterimRankings).Combined.Take(3).Select(c => c.Priority).ToArray(), change);
+                state.ScoreInterim(new RoundStanding(setAside.Values.OfType<SetAsidePriority>().ToArray())).Combined.Take(3).Select(c => c.Priority).ToArray(), change);
             return Step(e, after);
         }).ToArray();
     }

@@ -52,7 +52,13 @@ public sealed partial record Round(
     public static Round Apply(InterimRankingSubmitted e, Round r) =>
         r with { InterimRankings = [.. r.InterimRankings.Where(x => x.By != e.By), new InterimRanking(e.By, e.ByGroup, e.Ranking)] };
 
-    public static Round Apply(ShortlistAgreed e, Round r) => r with { Stage = RoundStage.Shortlisted, Shortlist = e.Shortlist };
+    // A shortlist agreed again (after a shortlisted priority left the round) keeps only the workshop rankings that order it.
+    public static Round Apply(ShortlistAgreed e, Round r) => r with
+    {
+        Stage = RoundStage.Shortlisted,
+        Shortlist = e.Shortlist,
+        WorkshopRankings = r.WorkshopRankings.Where(w => w.Ranking.Count == e.Shortlist.Count && !w.Ranking.Except(e.Shortlist).Any()).ToArray(),
+    };
 
     public static Round Apply(WorkshopRankingRecorded e, Round r) =>
         r with
@@ -62,11 +68,17 @@ public sealed partial record Round(
 
     public static Round Apply(RoundPublished e, Round r) => r with { Stage = RoundStage.Published, Published = e.RankedList };
 
-    public void EnsureStage(RoundStage stage, string doing)
+    public void EnsureStage(RoundStage stage, string doing) => EnsureStage([stage], doing);
+
+    public void EnsureStage(IReadOnlyList<RoundStage> stages, string doing)
     {
-        if (Stage != stage)
+        if (!stages.Contains(Stage))
         {
-            throw Rejected.Conflict($"Round {Id} is {Stage.ToString().ToLowerInvariant()}; {doing} needs it {stage.ToString().ToLowerInvariant()}.");
+            throw Rejected.Conflict(
+                $"Round {Id} is {Stage.ToString().ToLowerInvariant()}; {doing} needs it {string.Join(" or ", stages.Select(s => s.ToString().ToLowerInvariant()))}.");
         }
     }
+
+    /// <summary>The interim scores of the priorities that still count; rankings of set-aside ones earn nothing.</summary>
+    public InterimResult ScoreInterim(RoundStanding standing) => Scoring.ScoreInterim(standing.Live(Priorities), InterimRankings);
 }

@@ -90,9 +90,43 @@ public sealed class ScoringRounds
     [Fact]
     public void Spearman_rho_measures_how_close_two_orders_are()
     {
-        Assert.Equal(1.0, Scoring.Spearman([A, B, C], [A, B, C]));
-        Assert.Equal(-1.0, Scoring.Spearman([A, B, C], [C, B, A]));
-        Assert.Equal(0.5, Scoring.Spearman([A, B, C], [B, A, C]));
-        Assert.Null(Scoring.Spearman([A], [A]));
+        Assert.Equal(1.0, Scoring.Spearman([1, 2, 3], [1, 2, 3]));
+        Assert.Equal(-1.0, Scoring.Spearman([1, 2, 3], [3, 2, 1]));
+        Assert.Equal(0.5, Scoring.Spearman([1, 2, 3], [2, 1, 3]));
+        Assert.Null(Scoring.Spearman([1], [1]));
+    }
+
+    [Fact]
+    public void Tied_values_share_the_average_of_the_ranks_they_span() =>
+        Assert.Equal([2, 1, 3, 4.5, 4.5], Scoring.AverageRanks([-10, -19, -9, 0, 0]));
+
+    [Theory]
+    [InlineData("00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000005")]
+    [InlineData("00000000-0000-4000-8000-000000000005", "00000000-0000-4000-8000-000000000004")]
+    public void Rho_for_a_group_that_left_published_priorities_unranked_averages_their_tie_whatever_the_ids(string fourth, string fifth)
+    {
+        var (p1, p2, p3, p4, p5) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.Parse(fourth), Guid.Parse(fifth));
+        // The carers give P1 10 points, P2 10 + 9 = 19 and P3 9, and never rank P4 or P5 (0 each).
+        var carers = Scoring.ScoreInterim([p1, p2, p3, p4, p5], [Ranks(StakeholderGroup.Carer, p1, p2), Ranks(StakeholderGroup.Carer, p2, p3)]).Groups.Single();
+
+        // Published P1..P5, so y = 1, 2, 3, 4, 5. Carers' ranks by points: P2 1, P1 2, P3 3, and P4 and P5 share
+        // 4 and 5, so 4.5 each: x = 2, 1, 3, 4.5, 4.5. Both means are 3; deviations x: -1, -2, 0, 1.5, 1.5 and
+        // y: -2, -1, 0, 1, 2. Covariance 2 + 2 + 0 + 1.5 + 3 = 8.5; spreads 9.5 and 10.
+        // rho = 8.5 / sqrt(95) = 0.87208..., so 0.8721. Breaking the tie by id would give 0.9 or 0.8.
+        Assert.Equal(new Correlation(0.8721, null), Scoring.InterimToFinal(carers, [p1, p2, p3, p4, p5]));
+    }
+
+    [Fact]
+    public void Rho_is_null_with_a_reason_when_a_group_ranked_fewer_than_two_published_priorities()
+    {
+        var (p1, p2, p3) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var carers = Scoring.ScoreInterim([p1, p2, p3], [Ranks(StakeholderGroup.Carer, p1)]).Groups.Single();
+
+        var rho = Scoring.InterimToFinal(carers, [p1, p2, p3]);
+
+        Assert.Null(rho.Rho);
+        Assert.Equal("The group ranked fewer than two of the published priorities.", rho.Reason);
+        Assert.Null(Scoring.InterimToFinal(carers, []).Rho);
+        Assert.NotNull(Scoring.InterimToFinal(null, [p1, p2]).Reason);
     }
 }

@@ -25,7 +25,7 @@ public sealed class RecordWorkshopRankingValidator : AbstractValidator<RecordWor
 
 public static class RecordWorkshopRankingEndpoint
 {
-    public static WorkshopRankingRecorded Decide(Round round, RecordWorkshopRanking command, Actor actor, DateTimeOffset now)
+    public static WorkshopRankingRecorded Decide(Round round, RoundStanding standing, RecordWorkshopRanking command, Actor actor, DateTimeOffset now)
     {
         round.EnsureStage(RoundStage.Shortlisted, "recording workshop rankings");
         var ranking = command.Ranking!;
@@ -34,6 +34,7 @@ public static class RecordWorkshopRankingEndpoint
             throw Rejected.Invalid("A workshop ranking orders every shortlisted priority, and only those.", "ranking");
         }
 
+        standing.EnsureLive(ranking, "A workshop ranking cannot name priorities that left the round; agree the shortlist again");
         var smallGroup = command.SmallGroup!.Trim();
         var correction = round.WorkshopRankings.Any(r => r.Session == command.Session && r.SmallGroup == smallGroup);
         return new WorkshopRankingRecorded(round.Id, command.Session!.Value, smallGroup, ranking, correction, actor.Id, actor.Group, now);
@@ -43,6 +44,7 @@ public static class RecordWorkshopRankingEndpoint
     public static async Task<Accepted> Post(Guid id, RecordWorkshopRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
-        return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));
+        var standing = await RoundStanding.LoadAsync(session, act.State.Shortlist, null, ct);
+        return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
     }
 }

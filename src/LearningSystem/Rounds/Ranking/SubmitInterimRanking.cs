@@ -26,7 +26,7 @@ public sealed class SubmitInterimRankingValidator : AbstractValidator<SubmitInte
 
 public static class SubmitInterimRankingEndpoint
 {
-    public static InterimRankingSubmitted Decide(Round round, SubmitInterimRanking command, Actor actor, DateTimeOffset now)
+    public static InterimRankingSubmitted Decide(Round round, RoundStanding standing, SubmitInterimRanking command, Actor actor, DateTimeOffset now)
     {
         round.EnsureStage(RoundStage.Open, "interim ranking");
         if (!round.InvitedGroups.Contains(actor.Group))
@@ -39,6 +39,7 @@ public static class SubmitInterimRankingEndpoint
             throw Rejected.NotFound($"Priority {string.Join(", ", outside)} is not in this round.", "ranking");
         }
 
+        standing.EnsureLive(command.Ranking!, "An interim ranking cannot name priorities that left the round");
         var correction = round.InterimRankings.Any(r => r.By == actor.Id);
         return new InterimRankingSubmitted(round.Id, actor.Id, actor.Group, command.Ranking!, correction, now);
     }
@@ -47,6 +48,7 @@ public static class SubmitInterimRankingEndpoint
     public static async Task<Accepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
-        return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));
+        var standing = await RoundStanding.LoadAsync(session, act.State.Priorities.Intersect(command.Ranking!).ToArray(), null, ct);
+        return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
     }
 }

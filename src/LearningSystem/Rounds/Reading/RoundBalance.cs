@@ -9,7 +9,7 @@ namespace LearningSystem.Rounds.Reading;
 
 public sealed record GroupBalance(
     StakeholderGroup Group, int PrioritiesSet, int AmendmentsProposed, int AmendmentsAccepted,
-    int ObjectionsRaised, int ObjectionsAnswered, int InterimRespondents, double? InterimToFinalRho);
+    int ObjectionsRaised, int ObjectionsAnswered, int InterimRespondents, double? InterimToFinalRho, string? InterimToFinalRhoReason);
 
 /// <summary>How many of one group's amendments another group accepted: the hierarchy the paper warns about.</summary>
 public sealed record Acceptance(StakeholderGroup Proposer, StakeholderGroup AcceptedBy, int Count);
@@ -18,9 +18,9 @@ public sealed record RoundBalanceView(Guid Id, IReadOnlyList<GroupBalance> Group
 
 public static class RoundBalanceEndpoint
 {
-    public static RoundBalanceView Compose(Round round, IReadOnlyList<Priority> priorities)
+    public static RoundBalanceView Compose(Round round, RoundStanding standing, IReadOnlyList<Priority> priorities)
     {
-        var interim = Scoring.ScoreInterim(round.Priorities, round.InterimRankings);
+        var interim = round.ScoreInterim(standing);
         var amendments = priorities.SelectMany(p => p.Negotiation.Amendments).ToArray();
         var objections = priorities.SelectMany(p => p.Negotiation.Objections).ToArray();
         var groups = round.InvitedGroups
@@ -33,7 +33,7 @@ public static class RoundBalanceEndpoint
         var balance = groups.Select(g =>
         {
             var scores = interim.Groups.SingleOrDefault(s => s.Group == g);
-            var groupOrder = scores?.Scores.Select(s => s.Priority).ToArray();
+            var rho = Scoring.InterimToFinal(scores, round.Published);
             return new GroupBalance(
                 g,
                 priorities.Count(p => p.SetByGroup == g),
@@ -42,7 +42,8 @@ public static class RoundBalanceEndpoint
                 objections.Count(o => o.ByGroup == g),
                 objections.Count(o => o.ByGroup == g && o.Answered),
                 scores?.Respondents ?? 0,
-                groupOrder is null || round.Published.Count == 0 ? null : Scoring.Spearman(groupOrder, round.Published));
+                rho.Rho,
+                rho.Reason);
         }).ToArray();
 
         var acceptances = amendments
@@ -59,6 +60,9 @@ public static class RoundBalanceEndpoint
     public static async Task<RoundBalanceView?> Get(Guid id, IQuerySession session, CancellationToken ct)
     {
         var round = await session.LoadAsync<Round>(id, ct);
-        return round is null ? null : Compose(round, await session.LoadManyAsync<Priority>(ct, round.Priorities));
+        return round is null ? null : await ComposeAsync(round, session, ct);
     }
+
+    public static async Task<RoundBalanceView> ComposeAsync(Round round, IQuerySession session, CancellationToken ct) =>
+        Compose(round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), await session.LoadManyAsync<Priority>(ct, round.Priorities));
 }

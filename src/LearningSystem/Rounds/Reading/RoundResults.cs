@@ -10,23 +10,24 @@ public sealed record WorkshopSession(int Session, IReadOnlyList<string> SmallGro
 
 public sealed record PublishedPriority(int Position, Guid Priority, string Statement);
 
+/// <summary>The round's results; <c>SetAside</c> names the priorities that left the round and earn nothing in its scores.</summary>
 public sealed record RoundResultsView(
     Guid Id, string Question, RoundStage Stage, InterimResult Interim, IReadOnlyList<Guid> Shortlist,
-    IReadOnlyList<WorkshopSession> Workshop, IReadOnlyList<PublishedPriority> Published);
+    IReadOnlyList<WorkshopSession> Workshop, IReadOnlyList<PublishedPriority> Published, IReadOnlyList<SetAsidePriority> SetAside);
 
 public static class RoundResultsEndpoint
 {
-    public static RoundResultsView Compose(Round round, IReadOnlyDictionary<Guid, string> statements)
+    public static RoundResultsView Compose(Round round, RoundStanding standing, IReadOnlyDictionary<Guid, string> statements)
     {
-        var interim = Scoring.ScoreInterim(round.Priorities, round.InterimRankings);
+        var interim = round.ScoreInterim(standing);
         var interimOrder = interim.Combined.Select(c => c.Priority).ToArray();
         var workshop = round.WorkshopRankings
             .GroupBy(r => r.Session)
             .OrderBy(g => g.Key)
-            .Select(g => new WorkshopSession(g.Key, g.Select(r => r.SmallGroup).Order(StringComparer.Ordinal).ToArray(), Scoring.ScoreWorkshop(g, interimOrder)))
+            .Select(g => new WorkshopSession(g.Key, g.Select(r => r.SmallGroup).Order(StringComparer.Ordinal).ToArray(), Scoring.ScoreWorkshop(g, interimOrder).Where(s => standing.IsLive(s.Priority)).ToArray()))
             .ToArray();
         var published = round.Published.Select((p, i) => new PublishedPriority(i + 1, p, statements.GetValueOrDefault(p, ""))).ToArray();
-        return new RoundResultsView(round.Id, round.Question, round.Stage, interim, round.Shortlist, workshop, published);
+        return new RoundResultsView(round.Id, round.Question, round.Stage, interim, round.Shortlist, workshop, published, standing.SetAside);
     }
 
     /// <summary>Scores, workshop and published list, now or as they stood at <c>asOf</c> or the round's <c>version</c>.</summary>
@@ -53,6 +54,19 @@ public static class RoundResultsEndpoint
             }
         }
 
-        return Compose(round, statements);
+        // The priorities' standing as it was when the round stood so.
+        var when = asOf ?? (version is { } v ? await TimeOfAsync(session, id, v, ct) : null);
+        var standing = await RoundStanding.LoadAsync(session, round.Priorities, when, ct);
+        return Compose(round, standing, statements);
+    }
+
+    private static async Task<DateTimeOffset?> TimeOfAsync(IQuerySession session, Guid id, long version, CancellationToken ct)
+    {
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Version <= version)
+            .OrderByDescending(e => e.Version)
+            .Take(1)
+            .ToListAsync(ct);
+        return events.Count == 0 ? null : events[0].Timestamp;
     }
 }

@@ -11,7 +11,8 @@ public sealed record RescoredPriority(int Position, Guid Priority, string Statem
 
 /// <summary>A round's interim scores under another rule, beside the order the stored rule gives; nothing stored changes.</summary>
 public sealed record RescoringView(
-    Guid Round, string Rule, DateTimeOffset? AsOf, int Respondents, IReadOnlyList<GroupScores> Groups, IReadOnlyList<RescoredPriority> Order);
+    Guid Round, string Rule, DateTimeOffset? AsOf, int Respondents, IReadOnlyList<GroupScores> Groups, IReadOnlyList<RescoredPriority> Order,
+    IReadOnlyList<SetAsidePriority> SetAside);
 
 /// <summary>What-if rescoring: which rankings count, and how.</summary>
 public sealed record RescoringRule(bool Unweighted, StakeholderGroup? OnlyGroup, StakeholderGroup? WithoutGroup, DateTimeOffset? AsOf)
@@ -41,22 +42,23 @@ public sealed record RescoringRule(bool Unweighted, StakeholderGroup? OnlyGroup,
 public static class RescoreRoundEndpoint
 {
     /// <summary>Pure: the round's interim rankings scored under <paramref name="rule"/>, compared with <paramref name="original"/>.</summary>
-    public static RescoringView Rescore(Round round, RescoringRule rule, IReadOnlyList<Guid> original, IReadOnlyDictionary<Guid, string> statements)
+    public static RescoringView Rescore(Round round, RoundStanding standing, RescoringRule rule, IReadOnlyList<Guid> original, IReadOnlyDictionary<Guid, string> statements)
     {
         var rankings = round.InterimRankings
             .Where(r => rule.OnlyGroup is not { } only || r.Group == only)
             .Where(r => rule.WithoutGroup is not { } without || r.Group != without)
             .ToArray();
         // Unweighted: all respondents as one group, so each counts the same.
+        var live = standing.Live(round.Priorities);
         var scored = rule.Unweighted
-            ? Scoring.ScoreInterim(round.Priorities, rankings.Select(r => r with { Group = StakeholderGroup.Other }))
-            : Scoring.ScoreInterim(round.Priorities, rankings);
+            ? Scoring.ScoreInterim(live, rankings.Select(r => r with { Group = StakeholderGroup.Other }))
+            : Scoring.ScoreInterim(live, rankings);
         var order = scored.Combined
             .Select((c, i) => new RescoredPriority(
                 i + 1, c.Priority, statements.GetValueOrDefault(c.Priority, ""), c.Score, c.Points,
                 original.ToList().IndexOf(c.Priority) is var at and >= 0 ? at + 1 : null))
             .ToArray();
-        return new RescoringView(round.Id, rule.Describe(), rule.AsOf, rankings.Length, rule.Unweighted ? [] : scored.Groups, order);
+        return new RescoringView(round.Id, rule.Describe(), rule.AsOf, rankings.Length, rule.Unweighted ? [] : scored.Groups, order, standing.SetAside);
     }
 
     /// <summary>
@@ -87,8 +89,10 @@ public static class RescoreRoundEndpoint
             return null;
         }
 
-        var original = Scoring.ScoreInterim(current.Priorities, current.InterimRankings).Combined.Select(c => c.Priority).ToArray();
+        var now = await RoundStanding.LoadAsync(session, current.Priorities, null, ct);
+        var then = asOf is null ? now : await RoundStanding.LoadAsync(session, round.Priorities, asOf, ct);
+        var original = current.ScoreInterim(now).Combined.Select(c => c.Priority).ToArray();
         var statements = (await session.LoadManyAsync<Priority>(ct, round.Priorities)).ToDictionary(p => p.Id, p => p.Statement);
-        return Rescore(round, chosen, original, statements);
+        return Rescore(round, then, chosen, original, statements);
     }
 }

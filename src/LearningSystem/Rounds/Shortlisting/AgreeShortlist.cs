@@ -7,7 +7,10 @@ using Wolverine.Http;
 
 namespace LearningSystem.Rounds.Shortlisting;
 
-/// <summary>Closes interim ranking and keeps the <c>size</c> priorities with the highest combined scores.</summary>
+/// <summary>
+/// Closes interim ranking and keeps the <c>size</c> live priorities with the highest combined scores. Agreed
+/// again while shortlisted, it replaces a shortlist that a priority has since left.
+/// </summary>
 public sealed record AgreeShortlist(Guid? By, int? Size) : IActedBy
 {
     Guid? IActedBy.ActingParticipant => By;
@@ -24,15 +27,20 @@ public sealed class AgreeShortlistValidator : AbstractValidator<AgreeShortlist>
 
 public static class AgreeShortlistEndpoint
 {
-    public static ShortlistAgreed Decide(Round round, AgreeShortlist command, Actor actor, DateTimeOffset now)
+    public static ShortlistAgreed Decide(Round round, RoundStanding standing, AgreeShortlist command, Actor actor, DateTimeOffset now)
     {
-        round.EnsureStage(RoundStage.Open, "agreeing a shortlist");
+        round.EnsureStage([RoundStage.Open, RoundStage.Shortlisted], "agreeing a shortlist");
         if (round.InterimRankings.Count == 0)
         {
             throw Rejected.Conflict("Nobody has ranked yet; a shortlist needs interim rankings.");
         }
 
-        var combined = Scoring.ScoreInterim(round.Priorities, round.InterimRankings).Combined;
+        var combined = round.ScoreInterim(standing).Combined;
+        if (combined.Count == 0)
+        {
+            throw Rejected.Conflict("Every priority of the round has left it (withdrawn, merged or rejected); there is nothing to shortlist.");
+        }
+
         return new ShortlistAgreed(round.Id, combined.Take(command.Size!.Value).Select(c => c.Priority).ToArray(), actor.Id, actor.Group, now);
     }
 
@@ -40,6 +48,7 @@ public static class AgreeShortlistEndpoint
     public static async Task<Accepted> Post(Guid id, AgreeShortlist command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
-        return RoundActs.Append(act, Decide(act.State, command, act.Actor, act.Now));
+        var standing = await RoundStanding.LoadAsync(session, act.State.Priorities, null, ct);
+        return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
     }
 }

@@ -9,7 +9,7 @@ using Wolverine;
 namespace LearningSystem.Tests;
 
 /// <summary>The service in memory, on its own database in the test cluster. One per xunit collection.</summary>
-public sealed class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime
 {
     private IAlbaHost? _host;
 
@@ -45,9 +45,15 @@ public sealed class ServiceFixture : IAsyncLifetime
     public const int RequestTimeoutSeconds = 8;
     public const string TokenAudience = "learningsystem";
 
+    /// <summary>The database this host gets in the test cluster; each fixture has its own.</summary>
+    protected virtual string DatabaseName => "service";
+
+    /// <summary>Connection settings a fixture adds to its database's connection string.</summary>
+    protected virtual string Tune(string connectionString) => connectionString;
+
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabase.AcquireAsync("service");
+        ConnectionString = Tune(await TestDatabase.AcquireAsync(DatabaseName));
         JasperFxEnvironment.AutoStartHost = true;
         await Collector.StartAsync();
         _host = await AlbaHost.For<Program>(web =>

@@ -61,6 +61,7 @@ public static class Api
         app.Use(Organisation.RequireValidHeader);
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         app.UseAccess();
+        app.Use(InputGuard.CheckAsync);
         app.Use(Telemetry.ScopeRequest);
         app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();

@@ -84,6 +84,22 @@ public static class ProblemResponse
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>A 400 naming the one field at fault, as validation names fields.</summary>
+    public static async ValueTask WriteFieldAsync(HttpContext context, string field, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request has invalid fields.",
+                Detail = message,
+            },
+        });
+    }
 }
 
 /// <summary>Documents, on every command, the problem answers that the pipeline gives before the endpoint runs.</summary>

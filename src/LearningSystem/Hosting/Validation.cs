@@ -8,8 +8,8 @@ using Wolverine.Http.CodeGen;
 namespace LearningSystem.Hosting;
 
 /// <summary>
-/// FluentValidation, wired once: every endpoint whose request body has a validator answers 400 with field
-/// errors before any of its own code runs.
+/// FluentValidation, wired once: every endpoint with a request body answers 400 with field errors before any
+/// of its own code runs, for hostile input (<see cref="CommandInput"/>) and for its validator's rules.
 /// </summary>
 public sealed class ValidationPolicy : IHttpPolicy
 {
@@ -17,12 +17,6 @@ public sealed class ValidationPolicy : IHttpPolicy
     {
         foreach (var chain in chains.Where(c => c.HasRequestType))
         {
-            var validator = typeof(IValidator<>).MakeGenericType(chain.RequestType!);
-            if (!container.RegistrationsFor(validator).Any())
-            {
-                continue;
-            }
-
             var check = new MethodCall(typeof(Validation), typeof(Validation).GetMethod(nameof(Validation.CheckAsync))!.MakeGenericMethod(chain.RequestType!));
             chain.Middleware.InsertRange(0, [check, new MaybeEndWithResultFrame(check.ReturnVariable!)]);
             chain.Metadata.ProducesValidationProblem();
@@ -32,6 +26,7 @@ public sealed class ValidationPolicy : IHttpPolicy
 
 public static class Validation
 {
+
     /// <summary>Messages name fields as clients spell them, and each field reports its first failure only.</summary>
     public static void UseWireConventions()
     {
@@ -51,7 +46,18 @@ public static class Validation
             return Results.Problem(statusCode: 400, title: "A request body is required.", instance: context.Request.Path);
         }
 
-        var validator = context.RequestServices.GetRequiredService<IValidator<T>>();
+        // Before the validator, whose rules may read each item, and for commands that have none.
+        if (CommandInput.Faults(command) is { Count: > 0 } faults)
+        {
+            return Results.ValidationProblem(faults.ToDictionary(f => f.Key, f => new[] { f.Value }),
+                title: "The request has invalid fields.", instance: context.Request.Path);
+        }
+
+        if (context.RequestServices.GetService<IValidator<T>>() is not { } validator)
+        {
+            return WolverineContinue.Result();
+        }
+
         var result = await validator.ValidateAsync(command, context.RequestAborted);
         if (result.IsValid)
         {

@@ -35,6 +35,8 @@ public class ServiceFixture : IAsyncLifetime
         ("research-office", ["read", "analytics:read"], ["st-marys", "general-hospital"], null),
         ("general-hospital-epr", [.. LearningSystem.Access.Scopes.All], ["general-hospital"], null),
         ("throttled", ["read"], ["*"], 3),
+        // The OpenAPI fuzz sends thousands of requests a minute.
+        ("fuzzer", [.. LearningSystem.Access.Scopes.All], ["*"], 10_000_000),
     ];
 
     public static string KeyOf(string client) => $"{client}-key";

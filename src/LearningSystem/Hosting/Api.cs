@@ -65,6 +65,7 @@ public static class Api
         app.Use(Telemetry.ScopeRequest);
         app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();
+        app.UseMiddleware<RetryingConflicts>();
         app.MapHealth();
         app.MapOpenApi();
         // The interactive reference at /scalar/v1, reading the document above.

@@ -12,14 +12,17 @@ namespace LearningSystem.Tests;
 /// A real HTTP receiver on a port of its own, as an integrating system or a telemetry collector would run one:
 /// it keeps what it is sent, and can be taken down and brought back on the same port.
 /// </summary>
-public sealed class Receiver : IAsyncDisposable
+public sealed class Receiver(string host = "127.0.0.1") : IAsyncDisposable
 {
+    /// <summary>Where the tests' webhook receivers listen: a loopback address the service allows explicitly, as a hospital would its private receiver.</summary>
+    public const string WebhookHost = "127.0.0.2";
+
     private const int Keep = 5_000;
     private WebApplication? _app;
 
     public int Port { get; } = FreePort();
 
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    public Uri Address => new($"http://{host}:{Port}");
 
     public ConcurrentQueue<(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)> Received { get; } = new();
 

@@ -83,11 +83,11 @@ public static class Delivering
         try
         {
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
-            attempt = new DeliveryAttempt(clock.GetUtcNow(), (int)response.StatusCode, response.IsSuccessStatusCode ? null : response.ReasonPhrase);
+            attempt = new DeliveryAttempt(clock.GetUtcNow(), (int)response.StatusCode, null);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or WebhookTargets.TargetRefused)
         {
-            attempt = new DeliveryAttempt(clock.GetUtcNow(), null, e.Message);
+            attempt = new DeliveryAttempt(clock.GetUtcNow(), null, WebhookTargets.Reason(e));
         }
 
         var delivered = attempt.Status is >= 200 and < 300;

@@ -18,7 +18,13 @@ public static class NotificationsModule
             throw new InvalidOperationException("Webhooks:RetryDelaysSeconds may hold at most 25 delays (Wolverine's limit).");
         }
 
-        builder.Services.AddHttpClient(Delivering.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton<WebhookTargets>();
+        builder.Services.AddHttpClient(Delivering.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                ConnectCallback = services.GetRequiredService<WebhookTargets>().ConnectAsync,
+                AllowAutoRedirect = false,
+            });
         builder.Services.ConfigureWolverine(options =>
         {
             // Forwarded events and deliveries are kept in the database until handled, so a restart loses none.

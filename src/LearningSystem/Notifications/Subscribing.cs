@@ -32,8 +32,14 @@ public static class SubscribingEndpoints
 {
     [WolverinePost("/api/webhooks", OperationId = "subscribeToWebhooks"), Tags("Notifications")]
     [ProducesResponseType<Subscribed>(201, "application/json")]
-    public static IResult Post(Subscribe command, HttpContext http, IDocumentSession session, TimeProvider clock)
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> Post(Subscribe command, HttpContext http, IDocumentSession session, WebhookTargets targets, TimeProvider clock)
     {
+        if (await targets.RefusalAsync(command.Url!, http.RequestAborted) is { } refusal)
+        {
+            throw Rejected.Invalid(refusal, "url");
+        }
+
         var subscription = new WebhookSubscription(Guid.CreateVersion7(), command.Url!, [.. command.Topics!.Distinct()], WebhookSignature.NewSecret(),
             http.User.ClientId() ?? Provenance.UnidentifiedClient, clock.GetUtcNow());
         session.Store(subscription);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LearningSystem.Notifications;
 using Marten;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LearningSystem.Tests.Notifications;
@@ -15,7 +16,7 @@ public sealed class NotifyingIntegratingSystems(ServiceFixture service)
     public async Task A_receiver_that_was_down_gets_every_notification_once_it_is_back()
     {
         var organisation = Stories.NewOrganisation("webhooks");
-        await using var receiver = new Receiver();
+        await using var receiver = new Receiver(Receiver.WebhookHost);
         using var http = service.ClientFor("tests", organisation);
         using var subscribed = await http.PostAsJsonAsync("/api/webhooks", new { url = $"{receiver.Address}hooks", topics = Topics.All });
         Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
@@ -89,5 +90,48 @@ public sealed class NotifyingIntegratingSystems(ServiceFixture service)
                 _ => null,
             }))
             .Where(e => e.Topic is not null).ToDictionary(e => e.Id, e => e.Topic!);
+    }
+}
+
+/// <summary>The webhooks scope cannot aim the service inside its own network.</summary>
+[Collection(ServiceGroup.Name)]
+public sealed class GuardingWebhookTargets(ServiceFixture service)
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:5432/")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://10.1.2.3/hooks")]
+    [InlineData("http://192.168.0.10/hooks")]
+    [InlineData("http://172.20.0.1/hooks")]
+    [InlineData("http://[::1]:8080/hooks")]
+    [InlineData("http://0.0.0.0/hooks")]
+    [InlineData("http://localhost:5080/hooks")]
+    public async Task Subscriptions_to_addresses_inside_the_network_are_400(string url)
+    {
+        using var http = service.ClientFor();
+
+        using var refused = await http.PostAsJsonAsync("/api/webhooks", new { url, topics = new[] { Topics.DecisionMade } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out _));
+    }
+
+    [Fact]
+    public async Task An_allowed_address_is_accepted_and_the_rule_is_applied_again_when_connecting()
+    {
+        var targets = new LearningSystem.Notifications.WebhookTargets(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Webhooks:AllowedHosts:0"] = "10.9.0.0/16" }).Build(),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
+
+        Assert.True(targets.IsAllowed(System.Net.IPAddress.Parse("10.9.3.4")));
+        Assert.False(targets.IsAllowed(System.Net.IPAddress.Parse("10.8.3.4")));
+        Assert.False(targets.IsAllowed(System.Net.IPAddress.Parse("::ffff:127.0.0.1")));
+        Assert.Equal("Webhooks are delivered over https only.", await targets.RefusalAsync("http://10.9.3.4/hooks", CancellationToken.None));
+        Assert.Null(await targets.RefusalAsync("https://10.9.3.4/hooks", CancellationToken.None));
+        // What the delivery's own client does: the address dialled is checked, not only the one seen when subscribing.
+        using var client = new HttpClient(new SocketsHttpHandler { ConnectCallback = targets.ConnectAsync });
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("http://127.0.0.1:9/hooks", new StringContent("{}")));
+        Assert.Equal("address not allowed", LearningSystem.Notifications.WebhookTargets.Reason(refused));
     }
 }

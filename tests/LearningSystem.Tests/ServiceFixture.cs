@@ -97,9 +97,8 @@ public class ServiceFixture : IAsyncLifetime
                 web.UseSetting($"Webhooks:RetryDelaysSeconds:{i}", i < 10 ? "1" : "2");
             }
 
-            // Receivers the tests allow by network and by name, as a hospital allows its own.
+            // The tests' receivers, allowed by network as a hospital allows its own.
             web.UseSetting("Webhooks:AllowedHosts:0", $"{Receiver.WebhookHost}/32");
-            web.UseSetting("Webhooks:AllowedHosts:1", "epr.example.org");
             web.UseSetting("Authentication:Jwt:Issuer", TokenIssuer);
             web.UseSetting("Authentication:Jwt:Audience", TokenAudience);
             web.UseSetting("Authentication:Jwt:SigningKey", Convert.ToBase64String(TokenSigningKey));

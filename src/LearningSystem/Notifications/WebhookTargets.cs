@@ -64,7 +64,8 @@ public sealed class WebhookTargets
         }
         catch (SocketException)
         {
-            return $"The name {uri.IdnHost} does not resolve.";
+            // Not resolvable yet (a receiver still being set up): each delivery checks the address it dials.
+            return null;
         }
 
         return addresses.FirstOrDefault(a => !IsAllowed(a)) is { } inside

@@ -89,8 +89,8 @@ public static class AnalysisBenchmark
             }
         }
 
-        var rebuild = await new ViewRebuilder(store).RebuildAsync(
-            new Progress<RebuildProgress>(p => Console.WriteLine($"Rebuilding {p.Projection}: {p.EventsDone:N0} of {p.Events:N0}, {p.EventsPerSecond:N0} events/s")),
+        var rebuild = await new ViewRebuilder(store).RebuildAsync(null,
+            new Progress<RebuildProgress>(p => Console.WriteLine($"Rebuilding {p.Projection}: {p.EventsDone:N0} of {p.Events:N0} streams")),
             CancellationToken.None);
 
         var text = BenchmarkDatabase.Heading("what analysts wait for, on a million events", $"analysis {events}");
@@ -100,7 +100,7 @@ public static class AnalysisBenchmark
         text.AppendLine("| --- | ---: | ---: |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| NDJSON export (`ExportEventsEndpoint.WriteAsync`, every event, to a counting stream) | {exported / exportedIn.TotalSeconds:N0} events/s ({exported:N0} events, {counting.Length / 1_048_576.0:N0} MiB in {exportedIn.TotalSeconds:N1} s) | ≥ 50,000 events/s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| process memory during the export (working set, sampled every 50 ms) | {baseline / 1_048_576.0:N0} MiB before, {peak / 1_048_576.0:N0} MiB at most | flat |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| rebuilding every view ({rebuild.Projections.Count} projections, Marten's daemon) | {rebuild.Events / rebuild.Seconds:N0} events/s of the store ({rebuild.Seconds:N1} s in all) | ≥ 25,000 events/s |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| rebuilding every view ({rebuild.Projections.Count} projections, folded again in place while live) | {rebuild.Events / rebuild.Seconds:N0} events/s of the store ({rebuild.Seconds:N1} s in all) | ≥ 25,000 events/s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| time travel on a priority with 1,000 events (fold to version 1,000 or 500), p50 / p95 | {Percentile(latencies, 0.5):N1} ms / {Percentile(latencies, 0.95):N1} ms | < 50 ms |");
         text.AppendLine();
         text.AppendLine("Rebuild, per projection:");

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using JasperFx.CommandLine;
+using LearningSystem.Access;
+using LearningSystem.Decisions;
+using LearningSystem.Priorities;
+using LearningSystem.Negotiating.Deciding;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Wolverine.Http;
@@ -11,85 +16,229 @@ public sealed record RebuildProgress(string Projection, long EventsDone, long Ev
 
 public sealed record ProjectionRebuilt(string Projection, double Seconds);
 
-public sealed record RebuildReport(IReadOnlyList<ProjectionRebuilt> Projections, long Events, double Seconds, double EventsPerSecond);
+public sealed record RebuildReport(IReadOnlyList<string> Organisations, IReadOnlyList<ProjectionRebuilt> Projections, long Events, double Seconds, double EventsPerSecond);
 
-/// <summary>Rebuilds every view from the events with Marten's projection daemon, reporting how far each has got.</summary>
+/// <summary>Another rebuild holds the store's rebuild lock, on this node or another.</summary>
+public sealed class RebuildRunning() : Exception("Another rebuild of the views is running; try again when it has finished.");
+
+/// <summary>
+/// Rebuilds views while the service runs, without hiding or losing anything. Each view is folded again from
+/// its streams and replaced in place, a page of streams per transaction, never deleted first: reads keep
+/// answering the old view until the new one commits. The page's streams are locked (<c>FOR UPDATE</c> on
+/// their <c>mt_streams</c> rows, which every append updates), so an append to one of them waits for the
+/// page rather than being overwritten by a fold that missed it. A PostgreSQL advisory lock makes one rebuild
+/// at a time across every node.
+/// </summary>
 public sealed class ViewRebuilder(IDocumentStore store)
 {
+    public const int StreamsPerTransaction = 500;
+    /// <summary>The advisory lock one rebuild holds, across every node on the database.</summary>
+    public const long RebuildLock = 0x4c53_5642_4c44;
+
     public IReadOnlyList<string> Projections => store.Options.Events.Projections().Select(p => p.Name).ToArray();
 
-    public async Task<RebuildReport> RebuildAsync(IProgress<RebuildProgress>? progress, CancellationToken ct)
+    /// <summary>Rebuilds every view of <paramref name="organisations"/>, or of every organisation when null.</summary>
+    public async Task<RebuildReport> RebuildAsync(IReadOnlyCollection<string>? organisations, IProgress<RebuildProgress>? progress, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        var events = await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", null, ct);
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        var all = Stopwatch.StartNew();
-
-        // Every view at once: the daemon caps how many run together, and two cores are busier than one.
-        var rebuilds = Projections.ToDictionary(name => name, name => Timed(daemon.RebuildProjectionAsync(name, ct)));
-        var everything = Task.WhenAll(rebuilds.Values);
-        while (await Task.WhenAny(everything, Task.Delay(TimeSpan.FromSeconds(1), ct)) != everything)
+        await using var gate = store.Storage.Database.CreateConnection();
+        await gate.OpenAsync(ct);
+        if (!(bool)(await ScalarAsync(gate, "select pg_try_advisory_lock(@p0)", ct, RebuildLock))!)
         {
-            foreach (var (name, _) in rebuilds.Where(r => !r.Value.IsCompleted))
+            throw new RebuildRunning();
+        }
+
+        try
+        {
+            var tenants = organisations?.ToArray()
+                ?? (await ListAsync<string>(gate, $"select distinct tenant_id from {schema}.mt_streams order by 1", ct)).ToArray();
+            var all = Stopwatch.StartNew();
+            var events = Convert.ToInt64(await ScalarAsync(gate, $"select count(*) from {schema}.mt_events where tenant_id = any(@p0)", ct, (object)tenants), System.Globalization.CultureInfo.InvariantCulture);
+            var rebuilt = new List<ProjectionRebuilt>();
+            var aliases = await ListAsync<string>(gate, $"select distinct type from {schema}.mt_streams where type is not null and tenant_id = any(@p0)", ct, (object)tenants);
+            // A stream's type is its aggregate's alias ("service_redesign"); each such aggregate is its own view.
+            var views = Projections.ToHashSet();
+            var viewTypes = typeof(ViewRebuilder).Assembly.GetTypes()
+                .Where(t => views.Contains(t.Name) && t.Namespace?.StartsWith(nameof(LearningSystem), StringComparison.Ordinal) == true && !t.IsAbstract)
+                .GroupBy(t => t.Name.ToLowerInvariant(), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var alias in aliases.Order(StringComparer.Ordinal))
             {
-                var done = await ScalarAsync(connection, $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like @name", $"{name}:%", ct);
-                var rate = done / Math.Max(all.Elapsed.TotalSeconds, 0.001);
-                progress?.Report(new RebuildProgress(name, done, events, rate, rate > 0 ? TimeSpan.FromSeconds((events - done) / rate) : null));
+                if (!viewTypes.TryGetValue(alias.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant(), out var type))
+                {
+                    continue;
+                }
+
+                var watch = Stopwatch.StartNew();
+                var refold = typeof(ViewRebuilder).GetMethod(nameof(RefoldAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.MakeGenericMethod(type);
+                foreach (var tenant in tenants)
+                {
+                    await (Task)refold.Invoke(this, [gate, tenant, alias, progress, ct])!;
+                }
+
+                rebuilt.Add(new ProjectionRebuilt(type.Name, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            }
+
+            var decisions = Stopwatch.StartNew();
+            foreach (var tenant in tenants)
+            {
+                await IndexDecisionsAsync(tenant, ct);
+            }
+
+            rebuilt.Add(new ProjectionRebuilt(nameof(DecisionIndex), Math.Round(decisions.Elapsed.TotalSeconds, 3)));
+            var total = all.Elapsed.TotalSeconds;
+            return new RebuildReport(tenants, rebuilt, events, Math.Round(total, 3), Math.Round(events / Math.Max(total, 0.001)));
+        }
+        finally
+        {
+            // The connection may go back to the pool without a reset, so the lock is let go of explicitly.
+            await ScalarAsync(gate, "select pg_advisory_unlock(@p0)", CancellationToken.None, RebuildLock);
+        }
+    }
+
+    private async Task RefoldAsync<T>(NpgsqlConnection gate, string tenant, string alias, IProgress<RebuildProgress>? progress, CancellationToken ct) where T : class
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        var streams = await ListAsync<Guid>(gate, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
+        for (var done = 0; done < streams.Count; done += StreamsPerTransaction)
+        {
+            var page = streams.Skip(done).Take(StreamsPerTransaction).ToArray();
+            // NOWAIT: a page never waits for a lock while holding others, so it cannot deadlock with an append
+            // that touches several streams. A page that finds one busy is folded stream by stream instead.
+            if (!await RefoldPageAsync<T>(tenant, page, wait: false, ct))
+            {
+                foreach (var stream in page)
+                {
+                    await RefoldPageAsync<T>(tenant, [stream], wait: true, ct);
+                }
+            }
+
+            progress?.Report(new RebuildProgress(typeof(T).Name, done + page.Length, streams.Count, 0, null));
+        }
+    }
+
+    private async Task<bool> RefoldPageAsync<T>(string tenant, Guid[] page, bool wait, CancellationToken ct) where T : class
+    {
+        await using var session = store.LightweightSession(tenant);
+        await session.BeginTransactionAsync(ct);
+        try
+        {
+            await session.QueryAsync<Guid>(
+                $"select id from {store.Options.DatabaseSchemaName}.mt_streams where tenant_id = ? and id = any(?) for update{(wait ? "" : " nowait")}", ct, tenant, page);
+        }
+        catch (Marten.Exceptions.MartenCommandException e) when (!wait && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable })
+        {
+            return false;
+        }
+
+        foreach (var id in page)
+        {
+            if (await session.Events.AggregateStreamAsync<T>(id, token: ct) is { } folded)
+            {
+                session.Store(folded);
+            }
+            else
+            {
+                session.Delete<T>(id);
             }
         }
 
-        var rebuilt = new List<ProjectionRebuilt>();
-        foreach (var (name, rebuild) in rebuilds)
-        {
-            var seconds = await rebuild;
-            progress?.Report(new RebuildProgress(name, events, events, events / Math.Max(seconds, 0.001), TimeSpan.Zero));
-            rebuilt.Add(new ProjectionRebuilt(name, Math.Round(seconds, 3)));
-        }
-
-        var total = all.Elapsed.TotalSeconds;
-        return new RebuildReport(rebuilt, events, Math.Round(total, 3), Math.Round(events / Math.Max(total, 0.001)));
+        await session.SaveChangesAsync(ct);
+        return true;
     }
 
-    private static async Task<double> Timed(Task rebuild)
+    /// <summary>Decisions are indexed from their own immutable events, so an entry written again is the same entry.</summary>
+    private async Task IndexDecisionsAsync(string tenant, CancellationToken ct)
     {
-        var watch = Stopwatch.StartNew();
-        await rebuild;
-        return watch.Elapsed.TotalSeconds;
-    }
-
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, string? name, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        if (name is not null)
+        await using var session = store.LightweightSession(tenant);
+        var decided = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypesAre(typeof(PriorityDecided), typeof(ChangeDecided)))
+            .ToListAsync(ct);
+        foreach (var e in decided)
         {
-            command.Parameters.AddWithValue("name", name);
+            session.Store(e.Data switch
+            {
+                PriorityDecided d => new DecisionEntry(d.DecisionId, e.StreamId, e.Version, d.At),
+                ChangeDecided d => new DecisionEntry(d.DecisionId, e.StreamId, e.Version, d.At),
+                _ => throw new InvalidOperationException(e.EventTypeName),
+            });
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    private static async Task<List<T>> ListAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var list = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return list;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters.AddWithValue($"p{i}", values[i]);
+        }
+
+        return command;
     }
 }
 
-/// <summary><c>dotnet run --project src/LearningSystem -- rebuild-views</c>: rebuilds every view, showing events done, rate and time left.</summary>
-[Description("Rebuilds every view from the events, with progress", Name = "rebuild-views")]
+/// <summary><c>dotnet run --project src/LearningSystem -- rebuild-views</c>: rebuilds every view of every organisation, showing progress.</summary>
+[Description("Rebuilds every view from the events, with progress; safe while the service runs", Name = "rebuild-views")]
 public sealed class RebuildViewsCommand : JasperFxAsyncCommand<NetCoreInput>
 {
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
         var rebuilder = new ViewRebuilder(host.Services.GetRequiredService<IDocumentStore>());
-        var report = await rebuilder.RebuildAsync(new Progress<RebuildProgress>(p => Console.WriteLine(
-            $"{p.Projection}: {p.EventsDone:N0} of {p.Events:N0} events, {p.EventsPerSecond:N0} events/s, {(p.Left is { } left ? $"{left.TotalSeconds:N0} s left" : "starting")}")), CancellationToken.None);
-        Console.WriteLine($"Rebuilt {report.Projections.Count} views over {report.Events:N0} events in {report.Seconds:N1} s.");
+        var report = await rebuilder.RebuildAsync(null, new Progress<RebuildProgress>(p => Console.WriteLine(
+            $"{p.Projection}: {p.EventsDone:N0} of {p.Events:N0} streams")), CancellationToken.None);
+        Console.WriteLine($"Rebuilt {report.Projections.Count} views of {report.Organisations.Count} organisations over {report.Events:N0} events in {report.Seconds:N1} s.");
         return true;
     }
 }
 
+/// <summary>Which organisations to rebuild: the one the request acts for, or every one the client is granted.</summary>
+public sealed record RebuildViews(bool? EveryOrganisation);
+
 public static class RebuildEndpoint
 {
-    /// <summary>Rebuilds every view of every organisation from the events and answers when done; views are identical afterwards.</summary>
+    /// <summary>
+    /// Rebuilds the views of the organisation the request acts for (or, with <c>everyOrganisation</c>, of every
+    /// organisation the client is granted) and answers when done. Reads and writes go on meanwhile; a second
+    /// rebuild while one runs is a 409.
+    /// </summary>
     [WolverinePost("/api/admin/rebuilds", OperationId = "rebuildViews"), Tags("Analysis")]
     [ProducesResponseType<RebuildReport>(200, "application/json")]
-    public static Task<RebuildReport> Post(IDocumentStore store, CancellationToken ct) => new ViewRebuilder(store).RebuildAsync(null, ct);
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    public static async Task<RebuildReport> Post(RebuildViews command, HttpContext http, IDocumentStore store, CancellationToken ct)
+    {
+        var grants = http.User.Grants();
+        IReadOnlyCollection<string>? organisations = command.EveryOrganisation == true
+            ? grants.Contains(ClientClaims.EveryOrganisation) ? null : grants
+            : [http.User.FindFirst(ClientClaims.Organisation)!.Value];
+        try
+        {
+            return await new ViewRebuilder(store).RebuildAsync(organisations, null, ct);
+        }
+        catch (RebuildRunning running)
+        {
+            throw Rejected.Conflict(running.Message);
+        }
+    }
 }

@@ -148,6 +148,7 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
         var report = await Host.Scenario(s =>
         {
             s.Post.Json(new { }).ToUrl("/api/admin/rebuilds");
+            s.WithRequestHeader("X-Organisation", organisation);
             s.StatusCodeShouldBeOk();
         });
 

@@ -42,11 +42,22 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            // Reading the request body via JSON deserialization
+            var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Analysis.RebuildViews>(httpContext);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Analysis.RebuildViews>(command, httpContext).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.RebuildEndpoint").SetTag("http.route", "/api/admin/rebuilds").SetTag("http.request.method", "POST");
             LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
-            var rebuildReport_response = await LearningSystem.Analysis.RebuildEndpoint.Post(_documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var rebuildReport_response = await LearningSystem.Analysis.RebuildEndpoint.Post(command, httpContext, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, rebuildReport_response, 404);

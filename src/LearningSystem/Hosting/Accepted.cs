@@ -20,6 +20,7 @@ public sealed record Accepted(long Version, [property: JsonIgnore(Condition = Js
 
     void IHttpAware.Apply(HttpContext context)
     {
+        Idempotency.Remember(context, this);
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.Headers.ETag = $"\"{Version}\"";
     }

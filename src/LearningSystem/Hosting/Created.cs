@@ -5,7 +5,7 @@ using Wolverine.Http;
 
 namespace LearningSystem.Hosting;
 
-/// <summary>The answer to every command that starts a stream: 201, a Location header, and the id and version.</summary>
+/// <summary>The answer to every command that starts a stream: 201, Location and ETag headers, and the id and version.</summary>
 public sealed record Created(Guid Id, long Version) : IHttpAware
 {
     [JsonIgnore]
@@ -21,7 +21,9 @@ public sealed record Created(Guid Id, long Version) : IHttpAware
 
     void IHttpAware.Apply(HttpContext context)
     {
+        Idempotency.Remember(context, this);
         context.Response.Headers.Location = Location;
         context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers.ETag = $"\"{Version}\"";
     }
 }

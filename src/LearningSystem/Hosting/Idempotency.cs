@@ -12,9 +12,20 @@ namespace LearningSystem.Hosting;
 /// and organisation, and are kept for <c>Idempotency:KeepHours</c>.
 /// </summary>
 public sealed record IdempotentRequest(
-    string Id, string RequestHash, int? Status, string? ContentType, string? Location, string? Body, DateTimeOffset ExpiresAt)
+    string Id, string RequestHash, int? Status, string? ContentType, string? Location, string? Body, DateTimeOffset ExpiresAt,
+    string? ETag = null, DateTimeOffset? LeaseUntil = null)
 {
     public bool IsAnswered => Status is not null;
+
+    /// <summary>A pending claim whose runner has had its time: it died, or its request was stopped.</summary>
+    public bool LeaseExpired(DateTimeOffset now) => !IsAnswered && (LeaseUntil ?? DateTimeOffset.MinValue) <= now;
+}
+
+/// <summary>The keyed command running in this request, for the answer to be committed with its events.</summary>
+public sealed record IdempotencyClaim(string Organisation, string Id, string RequestHash, DateTimeOffset ExpiresAt)
+{
+    /// <summary>Set once the answer was stored in the command's own transaction.</summary>
+    public bool AnsweredInTransaction { get; set; }
 }
 
 public static class Idempotency
@@ -22,11 +33,58 @@ public static class Idempotency
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     public const int DefaultKeepHours = 24;
+    public const string ClaimItem = "idempotency-claim";
+    public const string AnswerItem = "idempotency-answer";
+
+    /// <summary>Remembers a command's answer (Created or Accepted) for the transaction that commits it.</summary>
+    public static void Remember(HttpContext context, object answer) => context.Items[AnswerItem] = answer;
 
     public static StoreOptions AddIdempotency(this StoreOptions options)
     {
         options.Schema.For<IdempotentRequest>().Metadata(m => m.DisableInformationalFields());
+        options.Listeners.Add(new AnswerWithTheCommand());
         return options;
+    }
+
+    /// <summary>
+    /// Stores a keyed command's answer in the transaction that appends its events, so that a process killed
+    /// after the commit and before answering leaves the answer behind: a retry replays it instead of running
+    /// the command again or waiting on a claim nobody will finish.
+    /// </summary>
+    private sealed class AnswerWithTheCommand : DocumentSessionListenerBase
+    {
+        private static readonly HttpContextAccessor Requests = new();
+
+        public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+        {
+            if (Requests.HttpContext is not { } context
+                || context.Items[ClaimItem] is not IdempotencyClaim claim
+                || context.Items[AnswerItem] is not { } answer
+                || session.TenantId != claim.Organisation)
+            {
+                return Task.CompletedTask;
+            }
+
+            var json = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            var response = context.Response;
+            session.Store(new IdempotentRequest(claim.Id, claim.RequestHash, response.StatusCode, "application/json; charset=utf-8",
+                response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
+                System.Text.Json.JsonSerializer.Serialize(answer, answer.GetType(), json), claim.ExpiresAt,
+                response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null));
+            return Task.CompletedTask;
+        }
+
+        // Only a commit that carried the answer counts: a transaction lost to a race is retried, and rolled back.
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        {
+            if (Requests.HttpContext?.Items[ClaimItem] is IdempotencyClaim claim
+                && commit.Updated.Concat(commit.Inserted).Any(d => d is IdempotentRequest r && r.Id == claim.Id))
+            {
+                claim.AnsweredInTransaction = true;
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>Removes the keys expired by <paramref name="now"/>, in every organisation; answers how many.</summary>
@@ -40,7 +98,11 @@ public static class Idempotency
         return await delete.ExecuteNonQueryAsync(ct);
     }
 
-    public static void AddIdempotency(this IServiceCollection services) => services.AddHostedService<ExpiredKeyCleaner>();
+    public static void AddIdempotency(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddHostedService<ExpiredKeyCleaner>();
+    }
 
     /// <summary>Expired keys are ignored when met; this lets them go from the table once an hour, in every organisation.</summary>
     private sealed class ExpiredKeyCleaner(IDocumentStore store, TimeProvider clock, ILogger<ExpiredKeyCleaner> logger) : BackgroundService
@@ -64,14 +126,21 @@ public static class Idempotency
 }
 
 /// <summary>
-/// Runs a keyed command once. The first request stores its key as pending (the document's primary key decides
-/// which of several concurrent requests is first), runs, and stores its answer; others with the same key wait
-/// for that answer and replay it. A key reused with another body is a 422. A failed first attempt (5xx or an
-/// exception) gives the key up, so that a retry runs again.
+/// Runs a keyed command once. The first request claims its key as pending with a lease (the document's primary
+/// key decides which of several concurrent requests is first), runs, and its answer is stored in the
+/// command's own transaction; others with the same key wait for that answer and replay it, headers included.
+/// A claim whose lease ran out (its process died before committing) is taken over by the next retry, which
+/// runs the command. A key reused with another body is a 422. A failed first attempt (5xx or an exception)
+/// gives the key up, so that a retry runs again. The in-process gate only saves waiting retries database
+/// round trips; the database decides.
 /// </summary>
 public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore store, TimeProvider clock, IConfiguration configuration)
 {
-    private static readonly TimeSpan WaitForFirst = TimeSpan.FromSeconds(30);
+    // A lease outlives any request the service lets run (they are stopped at the request timeout).
+    private readonly TimeSpan _lease = TimeSpan.FromSeconds(configuration.GetValue("Limits:RequestTimeoutSeconds", Api.DefaultRequestTimeoutSeconds) + 5);
+
+    // For crash tests only: how long a keyed command's answer is held after it committed, before it is written.
+    private readonly TimeSpan _hold = TimeSpan.FromMilliseconds(configuration.GetValue("Testing:HoldAnswersMilliseconds", 0));
 
     // Requests with the same key in this process take turns, so that a burst of retries waits here rather than
     // each holding a database connection; unrelated keys rarely share one of the many gates.
@@ -131,15 +200,21 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
                         await ReplayAsync(context, existing);
                         return;
                     }
+
+                    if (existing.LeaseExpired(clock.GetUtcNow()) && await TakeOverAsync(organisation, existing, context.RequestAborted) is { } taken)
+                    {
+                        await RunAsync(context, organisation, taken);
+                        return;
+                    }
                 }
-                else if (await ClaimAsync(organisation, id, hash, expired: existing is not null, context.RequestAborted))
+                else if (await ClaimAsync(organisation, id, hash, expired: existing is not null, context.RequestAborted) is { } claimed)
                 {
-                    await RunAsync(context, organisation, id, hash);
+                    await RunAsync(context, organisation, claimed);
                     return;
                 }
             }
 
-            if (waiting.Elapsed > WaitForFirst)
+            if (waiting.Elapsed > _lease)
             {
                 await ProblemResponse.WriteAsync(context, StatusCodes.Status409Conflict, "A request with this idempotency key is still running.",
                     "Retry later with the same key to get its answer.");
@@ -161,10 +236,11 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
         return Convert.ToHexStringLower(SHA256.HashData([.. head, .. body.ToArray()]));
     }
 
-    private async Task<bool> ClaimAsync(string organisation, string id, string hash, bool expired, CancellationToken ct)
+    private async Task<IdempotentRequest?> ClaimAsync(string organisation, string id, string hash, bool expired, CancellationToken ct)
     {
         await using var session = store.LightweightSession(organisation);
-        var pending = new IdempotentRequest(id, hash, null, null, null, null, clock.GetUtcNow() + _keep);
+        var now = clock.GetUtcNow();
+        var pending = new IdempotentRequest(id, hash, null, null, null, null, now + _keep, LeaseUntil: now + _lease);
         if (expired)
         {
             session.Delete<IdempotentRequest>(id);
@@ -174,16 +250,36 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
         try
         {
             await session.SaveChangesAsync(ct);
-            return true;
+            return pending;
         }
         catch (DocumentAlreadyExistsException)
         {
-            return false;
+            return null;
         }
     }
 
-    private async Task RunAsync(HttpContext context, string organisation, string id, string hash)
+    /// <summary>Takes over a pending claim whose lease ran out; of several retries at once, exactly one succeeds.</summary>
+    private async Task<IdempotentRequest?> TakeOverAsync(string organisation, IdempotentRequest stale, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
+        var renewed = stale with { LeaseUntil = now + _lease };
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var update = new Npgsql.NpgsqlCommand(
+            $"update {store.Options.Schema.For<IdempotentRequest>()} set data = jsonb_set(data, '{{leaseUntil}}', to_jsonb(@until::text)) " +
+            "where tenant_id = @tenant and id = @id and data ->> 'status' is null and coalesce((data ->> 'leaseUntil')::timestamptz, '-infinity') <= @now", connection);
+        update.Parameters.AddWithValue("until", renewed.LeaseUntil!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        update.Parameters.AddWithValue("tenant", organisation);
+        update.Parameters.AddWithValue("id", stale.Id);
+        update.Parameters.AddWithValue("now", now);
+        return await update.ExecuteNonQueryAsync(ct) == 1 ? renewed : null;
+    }
+
+    private async Task RunAsync(HttpContext context, string organisation, IdempotentRequest claimed)
+    {
+        var (id, hash) = (claimed.Id, claimed.RequestHash);
+        var claim = new IdempotencyClaim(organisation, id, hash, claimed.ExpiresAt);
+        context.Items[Idempotency.ClaimItem] = claim;
         var original = context.Response.Body;
         using var captured = new MemoryStream();
         context.Response.Body = captured;
@@ -206,13 +302,19 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
         {
             await ForgetAsync(organisation, id);
         }
-        else
+        else if (!claim.AnsweredInTransaction)
         {
-            // Command answers carry ids, versions and problems, never personal text.
+            // Answers that appended nothing (problems, mostly): no transaction carried them. Command answers
+            // carry ids, versions and problems, never personal text.
             await using var session = store.LightweightSession(organisation);
             session.Store(new IdempotentRequest(id, hash, response.StatusCode, response.ContentType, response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-                System.Text.Encoding.UTF8.GetString(captured.ToArray()), clock.GetUtcNow() + _keep));
+                System.Text.Encoding.UTF8.GetString(captured.ToArray()), claim.ExpiresAt, response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null));
             await session.SaveChangesAsync(CancellationToken.None);
+        }
+
+        if (_hold > TimeSpan.Zero)
+        {
+            await Task.Delay(_hold, CancellationToken.None);
         }
 
         captured.Position = 0;
@@ -234,6 +336,11 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
         if (answer.Location is { } location)
         {
             response.Headers.Location = location;
+        }
+
+        if (answer.ETag is { } etag)
+        {
+            response.Headers.ETag = etag;
         }
 
         response.Headers[Idempotency.ReplayedHeader] = "true";

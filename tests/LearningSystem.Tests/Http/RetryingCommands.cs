@@ -69,32 +69,81 @@ public sealed class RetryingCommands(ServiceFixture service)
         Assert.Equal(0, await LearningSystem.Hosting.Idempotency.ForgetExpiredAsync(store, TestClock.Start.AddDays(30), CancellationToken.None));
     }
 
-    [Fact]
-    public async Task A_retry_waiting_on_a_first_attempt_that_never_answers_times_out_with_a_problem()
-    {
-        // A first attempt that claimed the key and then died (its process stopped) never stores an answer.
-        const string body = """{"displayName":"Jenny","stakeholderGroup":"student"}""";
-        var key = Guid.NewGuid().ToString();
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"POST /api/participants\n{body}")));
-        await using (var session = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession("local"))
-        {
-            session.Store(new LearningSystem.Hosting.IdempotentRequest($"tests:{key}", hash, null, null, null, null, DateTimeOffset.MaxValue));
-            await session.SaveChangesAsync();
-        }
+    private const string JennyBody = """{"displayName":"Jenny","stakeholderGroup":"student"}""";
 
+    /// <summary>A first attempt that claimed the key and never answered: its process died, or it is still running.</summary>
+    private async Task<string> ClaimedAsync(DateTimeOffset? leaseUntil)
+    {
+        var key = Guid.NewGuid().ToString();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"POST /api/participants\n{JennyBody}")));
+        await using var session = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession("local");
+        session.Store(new LearningSystem.Hosting.IdempotentRequest($"tests:{key}", hash, null, null, null, null, DateTimeOffset.MaxValue, LeaseUntil: leaseUntil));
+        await session.SaveChangesAsync();
+        return key;
+    }
+
+    private static HttpRequestMessage RegisterJenny(string key) => new(HttpMethod.Post, "/api/participants")
+    {
+        Content = new StringContent(JennyBody, System.Text.Encoding.UTF8, "application/json"),
+        Headers = { { "Idempotency-Key", key } },
+    };
+
+    [Fact]
+    public async Task A_retry_waiting_on_a_first_attempt_still_within_its_lease_times_out_with_a_problem()
+    {
+        service.Clock.Now = TestClock.Start;
+        var key = await ClaimedAsync(TestClock.Start.AddHours(1));
         using var http = service.ClientFor("tests");
         var before = await service.EventCountAsync();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var retry = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/participants")
-        {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
-            Headers = { { "Idempotency-Key", key } },
-        });
+
+        var retry = await http.SendAsync(RegisterJenny(key));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, retry.StatusCode);
         Assert.Equal("application/problem+json", retry.Content.Headers.ContentType?.MediaType);
         Assert.True(started.Elapsed >= TimeSpan.FromSeconds(ServiceFixture.RequestTimeoutSeconds - 1));
         Assert.Equal(before, await service.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_claim_whose_lease_ran_out_is_taken_over_by_the_next_retry_which_runs_the_command_once()
+    {
+        service.Clock.Now = TestClock.Start;
+        var key = await ClaimedAsync(TestClock.Start.AddSeconds(-1));
+        using var http = service.ClientFor("tests");
+        var before = await service.EventCountAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => http.SendAsync(RegisterJenny(key))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        Assert.Single(await Task.WhenAll(answers.Select(a => a.Content.ReadAsStringAsync())).ContinueWith(t => t.Result.Distinct().ToArray()));
+        Assert.Equal(before + 1, await service.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_replay_carries_the_first_answers_etag_location_and_content_type()
+    {
+        using var http = service.ClientFor("tests");
+        var key = Guid.NewGuid().ToString();
+        var first = await http.SendAsync(Register(key));
+        var replay = await http.SendAsync(Register(key));
+
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("\"1\"", first.Headers.ETag?.ToString());
+        Assert.Equal(first.Headers.ETag, replay.Headers.ETag);
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal(first.Content.Headers.ContentType?.MediaType, replay.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
+
+        var jenny = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var priority = (await (await http.PostAsJsonAsync("/api/priorities", new { statement = "s", rationale = "r", setBy = jenny })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var moveKey = Guid.NewGuid().ToString();
+        HttpRequestMessage Endorse() => new(HttpMethod.Post, $"/api/priorities/{priority}/endorsements") { Content = JsonContent.Create(new { by = jenny }), Headers = { { "Idempotency-Key", moveKey } } };
+        var moved = await http.SendAsync(Endorse());
+        var movedAgain = await http.SendAsync(Endorse());
+        Assert.Equal("\"2\"", moved.Headers.ETag?.ToString());
+        Assert.Equal(moved.Headers.ETag, movedAgain.Headers.ETag);
+        Assert.True(movedAgain.Headers.Contains("Idempotent-Replayed"));
     }
 
     [Fact]

@@ -17,6 +17,9 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private int _stopped;
 
+    // A cluster another process started (a running service, say) is shared, never stopped by this one.
+    private bool _started;
+
     private LocalPostgresServer(string bin, LocalPostgresOptions options, int port)
     {
         _bin = bin;
@@ -86,7 +89,11 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         await RunAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", DataDirectory, "-l", LogFile, "-o", settings], ct);
+        _started = true;
     }
+
+    /// <summary>Whether this process started the cluster, and so stops it; one it found running is left running.</summary>
+    public bool StartedHere => _started;
 
     private void PrepareFolder()
     {
@@ -170,7 +177,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        if ((_started || _options.Throwaway) && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
         {
             Run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", DataDirectory], asPostgres: _asPostgresUser, throwOnError: false);
         }
@@ -238,6 +245,12 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
         if (asPostgres)
         {
+            if (!OnPath("runuser"))
+            {
+                throw new PostgresNotAvailableException(
+                    "Running as root, PostgreSQL is started as the 'postgres' user with runuser, which is not on PATH; install Debian's 'util-linux' package, or run as a normal user.");
+            }
+
             info.FileName = "runuser";
             foreach (var a in new[] { "-u", SuperUser, "--", executable })
             {
@@ -256,6 +269,10 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
         return info;
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Any(folder => File.Exists(Path.Combine(folder, program)));
 
     private static int FreePort()
     {

@@ -24,17 +24,32 @@ catch (PostgresNotAvailableException e)
     return 1;
 }
 
-var app = builder.Build();
-app.UseApi();
 // A leading bare word is a JasperFx command (db-apply, projections, rotate-master-key ...). Anything else,
 // such as --urls, is a host option the builder has read already, and the service simply runs.
-if (args is [var command, ..] && !command.StartsWith('-'))
+var isCommand = args is [var first, ..] && !first.StartsWith('-');
+if (args is ["describe", ..])
+{
+    // It prints the configuration; the other commands need the real keys.
+    Startup.RedactSecrets(builder.Configuration);
+}
+
+var app = builder.Build();
+app.UseApi();
+if (isCommand)
 {
     return await app.RunJasperFxCommands(args);
 }
 
-await app.RunAsync();
-return 0;
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (Startup.Explain(e, builder.Configuration) is { } line)
+{
+    await Console.Error.WriteLineAsync(line);
+    return 1;
+}
 
 /// <summary>Visible to the tests, which host the service in memory.</summary>
 public partial class Program;

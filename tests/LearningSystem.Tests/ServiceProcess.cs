@@ -31,7 +31,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The README's run command on its own PostgreSQL in <paramref name="folder"/>, with the documented local development key.</summary>
     public static Task<ServiceProcess> StartAsync(string folder) =>
         StartAsync(LearningSystem.Access.ApiClientRegistry.LocalDevelopmentKey,
-            $"--LocalPostgres:Folder={folder}", "--LocalPostgres:Port=0", $"--PersonalData:KeyFile={folder}-master-key.json");
+            $"--LocalPostgres:Folder={folder}", "--LocalPostgres:Port=0");
 
     /// <summary>The service as its own process with <paramref name="arguments"/>, answering once it serves requests.</summary>
     public static async Task<ServiceProcess> StartAsync(string apiKey, params string[] arguments)
@@ -62,9 +62,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new InvalidOperationException($"The service did not start:\n{service.Output}");
     }
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(params string[] arguments) =>
+        RunToEndAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs to its end with settings in the environment, as the JasperFx commands take them (they refuse --Key=value).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(arguments))!;
+        var info = StartInfo(arguments);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -7,7 +7,10 @@ public static class PersonalDataModule
 {
     public static void AddPersonalData(this WebApplicationBuilder builder)
     {
-        var keyFile = Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceFolder())!, "master-key.json");
+        // Beside the data it protects: each local cluster has its own, so two instances never share a key.
+        var keyFile = builder.Configuration["LocalPostgres:Folder"] is { Length: > 0 } folder
+            ? $"{Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)}-master-key.json"
+            : Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceFolder())!, "master-key.json");
         builder.Services.AddSingleton(_ => MasterKeyRing.FromConfiguration(builder.Configuration, keyFile));
         builder.Services.AddSingleton<PersonalDataVault>();
     }

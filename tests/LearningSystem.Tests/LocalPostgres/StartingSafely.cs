@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using LearningSystem.LocalPostgres;
+using Npgsql;
+
+namespace LearningSystem.Tests.LocalPostgres;
+
+/// <summary>The command line and a second process are safe beside a running service, and mistakes get one clear line.</summary>
+public sealed class StartingSafely : IAsyncLifetime
+{
+    private string _connectionString = "";
+
+    public async Task InitializeAsync() => _connectionString = await TestDatabase.AcquireAsync("starting");
+
+    public Task DisposeAsync() => TestDatabase.ReleaseAsync();
+
+    private static readonly string MasterKey = "--PersonalData:MasterKeys:k1=" + Convert.ToBase64String(new byte[32]);
+
+    private static string OneLine(string error) => Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
+    public async Task The_command_line_on_the_folder_of_a_running_service_leaves_its_postgres_running()
+    {
+        var folder = LocalPostgresOptions.NewThrowawayFolder("shared");
+        try
+        {
+            await using var service = await ServiceProcess.StartAsync(folder);
+            Assert.True(File.Exists($"{folder}-master-key.json"), "the development master key should sit beside the configured folder");
+
+            var (exitCode, _, _) = await ServiceProcess.RunToEndAsync(
+                new Dictionary<string, string> { ["LocalPostgres__Folder"] = folder, ["LocalPostgres__Port"] = "0" }, "help");
+
+            Assert.Equal(0, exitCode);
+            using var answer = await service.Client.PostAsJsonAsync("/api/participants", Requests.Jenny);
+            Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            File.Delete($"{folder}-master-key.json");
+        }
+    }
+
+    [Fact]
+    public async Task A_port_already_in_use_is_one_line()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, _, error) = await ServiceProcess.RunToEndAsync($"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:LearningSystem={_connectionString}", MasterKey);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("already in use", OneLine(error), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unreachable", "cannot be reached")]
+    [InlineData("missing database", "does not exist")]
+    public async Task A_wrong_connection_string_is_one_line_without_its_password(string wrong, string expected)
+    {
+        var connection = new NpgsqlConnectionStringBuilder(_connectionString) { Password = "hunter2", Timeout = 3 };
+        if (wrong == "unreachable")
+        {
+            connection.Port = 1;
+        }
+        else
+        {
+            connection.Database = "no_such_database";
+        }
+
+        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync($"--ConnectionStrings:LearningSystem={connection}", MasterKey, "--urls=http://127.0.0.1:0");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(expected, OneLine(error), StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Describe_prints_no_key_secret_or_password()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pem = key.ExportECPrivateKeyPem();
+        var master = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var connection = new NpgsqlConnectionStringBuilder(_connectionString) { Password = "hunter2" }.ConnectionString;
+
+        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__LearningSystem"] = connection,
+            ["Audit__SigningKey"] = pem,
+            ["PersonalData__MasterKeys__k1"] = master,
+            ["Clients__kiosk__KeyHash"] = LearningSystem.Access.ApiClientRegistry.Hash("kiosk-key"),
+            ["Clients__kiosk__Scopes__0"] = "read",
+        }, "describe");
+
+        Assert.Equal(0, exitCode);
+        var printed = output + error;
+        Assert.Contains("IConfiguration", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain(master, printed, StringComparison.Ordinal);
+        Assert.DoesNotContain(LearningSystem.Access.ApiClientRegistry.Hash("kiosk-key")[..24], printed, StringComparison.Ordinal);
+        Assert.DoesNotContain(pem.Split('\n')[1][..20], printed, StringComparison.Ordinal);
+    }
+}

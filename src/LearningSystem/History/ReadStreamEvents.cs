@@ -33,11 +33,30 @@ public sealed record RecordedEvent(
 
 public static class ReadStreamEventsEndpoint
 {
+    /// <summary>A stream's events in version order, <c>limit</c> at a time after version <c>after</c>; a Link header points to the rest.</summary>
     [WolverineGet("/api/streams/{id}/events", OperationId = "readStreamEvents"), Tags("History")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IReadOnlyList<RecordedEvent>?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    public static async Task<IReadOnlyList<RecordedEvent>?> Get(
+        Guid id, int? limit, long? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
-        return events.Count == 0 ? null : await RecordedEvent.OpenAllAsync(session, vault, events, ct);
+        var take = Paging.Limit(limit);
+        var from = after ?? 0;
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Version > from)
+            .OrderBy(e => e.Version)
+            .Take(take + 1)
+            .ToListAsync(ct);
+        if (events.Count == 0 && (after is null || await session.Events.FetchStreamStateAsync(id, ct) is null))
+        {
+            return null;
+        }
+
+        if (events.Count > take)
+        {
+            events = events.Take(take).ToList();
+            Paging.LinkNext(http, events[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return await RecordedEvent.OpenAllAsync(session, vault, events, ct);
     }
 }

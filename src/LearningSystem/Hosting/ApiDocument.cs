@@ -98,6 +98,25 @@ public sealed class ApiDocument : IOpenApiDocumentTransformer
         }
 
         operation.Responses ??= [];
+        if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == "after") is { } after)
+        {
+            after.Description = Paging.AfterDescription;
+            if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == "limit") is { } limit)
+            {
+                limit.Description = Paging.LimitDescription;
+            }
+
+            if (operation.Responses.TryGetValue("200", out var listed) && listed is OpenApiResponse page)
+            {
+                page.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                page.Headers["Link"] = new OpenApiHeader
+                {
+                    Description = "Present when more items follow: `<url>; rel=\"next\"`, the URL of the next page. Absent on the last page.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
+        }
+
         Problem(document, operation, "400", "The request, or its organisation header, is invalid.");
         Problem(document, operation, "401", "No credentials, or unknown ones.");
         Problem(document, operation, "403", $"The client lacks the scope '{scope}', or may not act for the organisation named.");

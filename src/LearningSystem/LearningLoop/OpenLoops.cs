@@ -19,7 +19,11 @@ public sealed record UntaughtCurriculumChange(Guid Id, string Course, string? Mo
 public sealed record OpenLoopsView(
     DateTimeOffset AsOf, int ResponseDays, IReadOnlyList<UnansweredFeedback> FeedbackWithoutResponse,
     IReadOnlyList<StalledRedesign> DecisionsWithoutImplementation, IReadOnlyList<StalledRedesign> ImplementationsWithoutOutcome,
-    IReadOnlyList<StalledRedesign> OutcomesWithoutEvaluation, IReadOnlyList<UntaughtCurriculumChange> CurriculumChangesWithoutTeaching);
+    IReadOnlyList<StalledRedesign> OutcomesWithoutEvaluation, IReadOnlyList<UntaughtCurriculumChange> CurriculumChangesWithoutTeaching)
+{
+    /// <summary>The lists that hold only their oldest <see cref="OpenLoopsEndpoint.MaxItems"/> items because more are open; empty when every list is whole.</summary>
+    public IReadOnlyList<string> Truncated { get; init; } = [];
+}
 
 /// <summary>"Is anyone listening?": what the loop has left unanswered for longer than it should.</summary>
 public static class OpenLoopsEndpoint
@@ -62,12 +66,25 @@ public static class OpenLoopsEndpoint
 
         var now = clock.GetUtcNow();
         var cutoff = now.AddDays(-responseDays);
+        // One more than shown tells whether a list was cut.
         var candidates = await session.Query<PatientFeedback>()
             .Where(f => f.ReceivedAt <= cutoff && !f.Responses.Any())
-            .OrderBy(f => f.ReceivedAt).Take(MaxItems).ToListAsync(ct);
-        var redesigns = await session.Query<ServiceRedesign>().Where(r => r.Decision != null).Take(MaxItems).ToListAsync(ct);
+            .OrderBy(f => f.ReceivedAt).ThenBy(f => f.Id).Take(MaxItems + 1).ToListAsync(ct);
+        var redesigns = await session.Query<ServiceRedesign>().Where(r => r.Decision != null && !r.Evaluations.Any())
+            .OrderBy(r => r.ProposedAt).ThenBy(r => r.Id).ToListAsync(ct);
         var (notImplemented, notMeasured, notEvaluated) = Stalled(redesigns);
-        var untaught = await session.Query<CurriculumChange>().Where(c => c.Decision != null && !c.Sessions.Any()).Take(MaxItems).ToListAsync(ct);
-        return new OpenLoopsView(now, responseDays, Unanswered(candidates, now, responseDays), notImplemented, notMeasured, notEvaluated, Untaught(untaught));
+        var untaught = await session.Query<CurriculumChange>().Where(c => c.Decision != null && !c.Sessions.Any())
+            .OrderBy(c => c.ProposedAt).ThenBy(c => c.Id).ToListAsync(ct);
+        var lists = new (string Name, int Count)[]
+        {
+            ("feedbackWithoutResponse", candidates.Count), ("decisionsWithoutImplementation", notImplemented.Length),
+            ("implementationsWithoutOutcome", notMeasured.Length), ("outcomesWithoutEvaluation", notEvaluated.Length),
+            ("curriculumChangesWithoutTeaching", Untaught(untaught).Length),
+        };
+        return new OpenLoopsView(now, responseDays, Unanswered(candidates.Take(MaxItems), now, responseDays), notImplemented.Take(MaxItems).ToArray(),
+            notMeasured.Take(MaxItems).ToArray(), notEvaluated.Take(MaxItems).ToArray(), Untaught(untaught).Take(MaxItems).ToArray())
+        {
+            Truncated = lists.Where(l => l.Count > MaxItems).Select(l => l.Name).ToArray(),
+        };
     }
 }

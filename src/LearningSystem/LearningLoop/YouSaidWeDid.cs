@@ -1,3 +1,4 @@
+using LearningSystem.Hosting;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
@@ -17,18 +18,17 @@ public sealed record YouSaidWeDidView(string Service, IReadOnlyList<SaidAndDone>
 
 public static class YouSaidWeDidEndpoint
 {
-    public const int MaxItems = 500;
-
     /// <summary>
     /// "You said, we did" for one service: the feedback consented for service improvement, each with the
     /// responses to it and the change each response points to.
     /// </summary>
     [WolverineGet("/api/services/{service}/you-said-we-did", OperationId = "getYouSaidWeDid"), Tags("Learning loop")]
-    public static async Task<YouSaidWeDidView> Get(string service, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    public static async Task<YouSaidWeDidView> Get(string service, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
-        var feedback = await vault.OpenAllAsync(session, await session.Query<PatientFeedback>()
-            .Where(f => f.Service == service && f.Consent.Contains(ConsentScope.ServiceImprovement))
-            .OrderBy(f => f.ReceivedAt).Take(MaxItems).ToListAsync(ct), ct);
+        var page = Paging.Read(limit, after);
+        var query = session.Query<PatientFeedback>().Where(f => f.Service == service && f.Consent.Contains(ConsentScope.ServiceImprovement));
+        var feedback = await vault.OpenAllAsync(session,
+            Paging.Finish(http, await Paging.Apply(query, page, f => f.ReceivedAt, f => f.Id).ToListAsync(ct), page, f => f.ReceivedAt), ct);
 
         var ids = feedback.Select(f => f.Id).ToArray();
         var responded = await vault.OpenAllAsync(session, (await session.Events.QueryAllRawEvents()

@@ -64,9 +64,24 @@ public static class SubscribingEndpoints
     /// <summary>The delivery log of a subscription, newest first: every attempt, its answer or error, and when it arrived.</summary>
     [WolverineGet("/api/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries"), Tags("Notifications")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IReadOnlyList<WebhookDelivery>> Deliveries(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<WebhookDelivery>> Deliveries(Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        var take = Paging.Limit(limit);
         _ = await session.LoadAsync<WebhookSubscription>(id, ct) ?? throw Rejected.NotFound($"No webhook subscription {id}.");
-        return await session.Query<WebhookDelivery>().Where(d => d.SubscriptionId == id).OrderByDescending(d => d.Notification.Sequence).Take(500).ToListAsync(ct);
+        // Newest first: the next page holds the deliveries of events older than the cursor's sequence.
+        var query = session.Query<WebhookDelivery>().Where(d => d.SubscriptionId == id);
+        if (after is { } before)
+        {
+            query = query.Where(d => d.Notification.Sequence < before);
+        }
+
+        var deliveries = await query.OrderByDescending(d => d.Notification.Sequence).Take(take + 1).ToListAsync(ct);
+        if (deliveries.Count <= take)
+        {
+            return deliveries;
+        }
+
+        Paging.LinkNext(http, deliveries[take - 1].Notification.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return deliveries.Take(take).ToArray();
     }
 }

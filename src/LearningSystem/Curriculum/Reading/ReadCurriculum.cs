@@ -9,7 +9,6 @@ namespace LearningSystem.Curriculum.Reading;
 
 public static class ReadCurriculumEndpoints
 {
-    public const int MaxItems = 500;
 
     /// <summary>The change as it stands (its version is also the ETag), or as it stood at <c>asOf</c> or <c>version</c>.</summary>
     [WolverineGet("/api/curriculum-changes/{id}", OperationId = "getCurriculumChange"), Tags("Curriculum")]
@@ -28,23 +27,25 @@ public static class ReadCurriculumEndpoints
 
     /// <summary>Curriculum changes to one course, oldest first.</summary>
     [WolverineGet("/api/curriculum-changes", OperationId = "listCurriculumChanges"), Tags("Curriculum")]
-    public static async Task<IReadOnlyList<CurriculumChange>> List(string? course, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<CurriculumChange>> List(string? course, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         var query = session.Query<CurriculumChange>().AsQueryable();
         if (course is not null)
         {
             query = query.Where(c => c.Course == course);
         }
 
-        return await query.OrderBy(c => c.ProposedAt).ThenBy(c => c.Id).Take(MaxItems).ToListAsync(ct);
+        return Paging.Finish(http, await Paging.Apply(query, page, c => c.ProposedAt, c => c.Id).ToListAsync(ct), page, c => c.ProposedAt);
     }
 
     /// <summary>Reflections on a change, oldest first, optionally by one participant or on one session; erased authors' words read as erased.</summary>
     [WolverineGet("/api/curriculum-changes/{id}/reflections", OperationId = "listReflections"), Tags("Curriculum")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<Reflection>?> Reflections(
-        Guid id, Guid? by, Guid? sessionId, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+        Guid id, Guid? by, Guid? sessionId, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         if (await session.LoadAsync<CurriculumChange>(id, ct) is null)
         {
             return null;
@@ -61,7 +62,8 @@ public static class ReadCurriculumEndpoints
             query = query.Where(r => r.SessionId == taught);
         }
 
-        return await vault.OpenAllAsync(session, await query.OrderBy(r => r.RecordedAt).ThenBy(r => r.Id).Take(MaxItems).ToListAsync(ct), ct);
+        var reflections = Paging.Finish(http, await Paging.Apply(query, page, r => r.RecordedAt, r => r.Id).ToListAsync(ct), page, r => r.RecordedAt);
+        return await vault.OpenAllAsync(session, reflections, ct);
     }
 
     [WolverineGet("/api/reflections/{id}", OperationId = "getReflection"), Tags("Curriculum")]

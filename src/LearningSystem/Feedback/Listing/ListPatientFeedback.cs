@@ -8,8 +8,6 @@ namespace LearningSystem.Feedback.Listing;
 
 public static class ListPatientFeedbackEndpoint
 {
-    public const int MaxItems = 500;
-
     /// <summary>
     /// Feedback for one purpose: only what the patient consented to that purpose is listed. Without a
     /// purpose it is service improvement, what co-creation uses feedback for.
@@ -17,8 +15,9 @@ public static class ListPatientFeedbackEndpoint
     [WolverineGet("/api/patient-feedback", OperationId = "listPatientFeedback"), Tags("Patient feedback")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IReadOnlyList<PatientFeedback>> Get(
-        string? service, string? purpose, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+        string? service, string? purpose, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         var scope = purpose is null ? ConsentScope.ServiceImprovement : WireValues<ConsentScope>.Parse(purpose, "purpose");
 
         var query = session.Query<PatientFeedback>().Where(f => f.Consent.Contains(scope));
@@ -27,7 +26,7 @@ public static class ListPatientFeedbackEndpoint
             query = query.Where(f => f.Service == service);
         }
 
-        var feedback = await query.OrderBy(f => f.ReceivedAt).Take(MaxItems).ToListAsync(ct);
+        var feedback = Paging.Finish(http, await Paging.Apply(query, page, f => f.ReceivedAt, f => f.Id).ToListAsync(ct), page, f => f.ReceivedAt);
         return await vault.OpenAllAsync(session, feedback, ct);
     }
 }

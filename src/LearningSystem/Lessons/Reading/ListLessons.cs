@@ -8,13 +8,13 @@ namespace LearningSystem.Lessons.Reading;
 
 public static class ListLessonsEndpoint
 {
-    public const int MaxItems = 500;
-
     /// <summary>Lessons per service, per course, per stakeholder group, or about one item; filters combine.</summary>
     [WolverineGet("/api/lessons", OperationId = "listLessons"), Tags("Learning loop")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    public static async Task<IReadOnlyList<Lesson>> Get(string? service, string? course, string? group, Guid? about, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Lesson>> Get(
+        string? service, string? course, string? group, Guid? about, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         var query = session.Query<Lesson>().AsQueryable();
         if (service is not null)
         {
@@ -37,7 +37,7 @@ public static class ListLessonsEndpoint
             query = query.Where(l => l.About == item);
         }
 
-        return await query.OrderBy(l => l.RecordedAt).ThenBy(l => l.Id).Take(MaxItems).ToListAsync(ct);
+        return Paging.Finish(http, await Paging.Apply(query, page, l => l.RecordedAt, l => l.Id).ToListAsync(ct), page, l => l.RecordedAt);
     }
 
     [WolverineGet("/api/lessons/{id}", OperationId = "getLesson"), Tags("Learning loop")]

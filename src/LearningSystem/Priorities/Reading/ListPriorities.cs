@@ -9,12 +9,12 @@ namespace LearningSystem.Priorities.Reading;
 /// <summary>Who set which priorities: by stakeholder group, or by participant.</summary>
 public static class ListPrioritiesEndpoint
 {
-    public const int MaxItems = 500;
-
     [WolverineGet("/api/priorities", OperationId = "listPriorities"), Tags("Priorities")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
-    public static async Task<IReadOnlyList<Priority>> Get(string? setByGroup, Guid? roundId, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Priority>> Get(
+        string? setByGroup, Guid? roundId, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         var query = session.Query<Priority>().AsQueryable();
         if (roundId is { } round)
         {
@@ -27,14 +27,16 @@ public static class ListPrioritiesEndpoint
             query = query.Where(p => p.SetByGroup == group);
         }
 
-        return await query.OrderBy(p => p.SetAt).Take(MaxItems).ToListAsync(ct);
+        return Paging.Finish(http, await Paging.Apply(query, page, p => p.SetAt, p => p.Id).ToListAsync(ct), page, p => p.SetAt);
     }
 
     [WolverineGet("/api/participants/{id}/priorities", OperationId = "listPrioritiesSetByParticipant"), Tags("Priorities")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IReadOnlyList<Priority>> GetByParticipant(Guid id, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Priority>> GetByParticipant(Guid id, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        var page = Paging.Read(limit, after);
         _ = await session.LoadAsync<Participant>(id, ct) ?? throw Rejected.NotFound($"No participant {id} is registered.");
-        return await session.Query<Priority>().Where(p => p.SetBy == id).OrderBy(p => p.SetAt).Take(MaxItems).ToListAsync(ct);
+        var query = session.Query<Priority>().Where(p => p.SetBy == id);
+        return Paging.Finish(http, await Paging.Apply(query, page, p => p.SetAt, p => p.Id).ToListAsync(ct), page, p => p.SetAt);
     }
 }

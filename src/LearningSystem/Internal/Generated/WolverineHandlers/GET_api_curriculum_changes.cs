@@ -41,9 +41,23 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints").SetTag("http.route", "/api/curriculum-changes").SetTag("http.request.method", "GET");
             var course = httpContext.Request.Query["course"];
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var curriculumChangeIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints.List(course, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var curriculumChangeIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints.List(course, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, curriculumChangeIReadOnlyList_response, 404);

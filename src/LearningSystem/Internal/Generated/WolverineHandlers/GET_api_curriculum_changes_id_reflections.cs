@@ -81,9 +81,23 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var reflectionIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints.Reflections(id, by, sessionId, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            var reflectionIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints.Reflections(id, by, sessionId, limit, after, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, reflectionIReadOnlyList_response, 404);

@@ -56,9 +56,23 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var lessonIReadOnlyList_response = await LearningSystem.Lessons.Reading.ListLessonsEndpoint.Get(service, course, group, about, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var lessonIReadOnlyList_response = await LearningSystem.Lessons.Reading.ListLessonsEndpoint.Get(service, course, group, about, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, lessonIReadOnlyList_response, 404);

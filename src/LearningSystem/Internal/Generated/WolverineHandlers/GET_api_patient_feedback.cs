@@ -45,9 +45,23 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint").SetTag("http.route", "/api/patient-feedback").SetTag("http.request.method", "GET");
             var service = httpContext.Request.Query["service"];
             var purpose = httpContext.Request.Query["purpose"];
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var patientFeedbackIReadOnlyList_response = await LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint.Get(service, purpose, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            var patientFeedbackIReadOnlyList_response = await LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint.Get(service, purpose, limit, after, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, patientFeedbackIReadOnlyList_response, 404);

@@ -54,9 +54,23 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var priorityIReadOnlyList_response = await LearningSystem.Priorities.Reading.ListPrioritiesEndpoint.Get(setByGroup, roundId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var priorityIReadOnlyList_response = await LearningSystem.Priorities.Reading.ListPrioritiesEndpoint.Get(setByGroup, roundId, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, priorityIReadOnlyList_response, 404);

@@ -55,9 +55,35 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string limit_rawValue = httpContext.Request.Query["limit"];
+            System.Nullable<int> limit = default;
+
+            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
+            {
+                limit = limit_parsed;
+            }
+            else if (!string.IsNullOrEmpty(limit_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
+                return;
+            }
+
+            string after_rawValue = httpContext.Request.Query["after"];
+            System.Nullable<long> after = default;
+
+            if (after_rawValue != null && long.TryParse(after_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var after_parsed))
+            {
+                after = after_parsed;
+            }
+            else if (!string.IsNullOrEmpty(after_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "after", after_rawValue, "long").ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var recordedEventIReadOnlyList_response = await LearningSystem.History.ReadStreamEventsEndpoint.Get(id, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            var recordedEventIReadOnlyList_response = await LearningSystem.History.ReadStreamEventsEndpoint.Get(id, limit, after, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, recordedEventIReadOnlyList_response, 404);

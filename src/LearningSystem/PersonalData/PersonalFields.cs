@@ -100,7 +100,7 @@ public static class PersonalFields
         .NotPersonal<LearningSystem.Hosting.IdempotentRequest>(
             nameof(LearningSystem.Hosting.IdempotentRequest.Id), nameof(LearningSystem.Hosting.IdempotentRequest.RequestHash),
             nameof(LearningSystem.Hosting.IdempotentRequest.ContentType), nameof(LearningSystem.Hosting.IdempotentRequest.Location),
-            nameof(LearningSystem.Hosting.IdempotentRequest.Body))
+            nameof(LearningSystem.Hosting.IdempotentRequest.Body), nameof(LearningSystem.Hosting.IdempotentRequest.ETag))
         .NotPersonal<LearningSystem.Notifications.WebhookSubscription>(
             nameof(LearningSystem.Notifications.WebhookSubscription.Url), nameof(LearningSystem.Notifications.WebhookSubscription.Secret),
             nameof(LearningSystem.Notifications.WebhookSubscription.Client))

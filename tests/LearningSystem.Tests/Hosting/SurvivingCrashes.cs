@@ -78,4 +78,76 @@ public sealed class SurvivingCrashes : IAsyncLifetime
         var view = await second.Client.GetFromJsonAsync<JsonElement>($"/api/priorities/{priority}");
         Assert.Equal([patient], view.GetProperty("negotiation").GetProperty("endorsedBy").EnumerateArray().Select(e => e.GetGuid()));
     }
+
+    [Fact]
+    public async Task Killed_under_write_load_it_loses_no_acknowledged_command_and_every_in_flight_one_can_be_retried()
+    {
+        // Short requests, so that a claim left by a killed command is taken over within seconds.
+        string[] settings = ["--Limits:RequestTimeoutSeconds=3"];
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var inFlight = new System.Collections.Concurrent.ConcurrentBag<(string Key, string Url, object Body)>();
+        Guid jenny;
+        await using (var first = await StartAsync(settings))
+        {
+            jenny = (await (await first.Client.PostAsJsonAsync("/api/participants", Requests.Jenny)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var key = $"load-{w}-{i}";
+                    object body = new { statement = key, rationale = "under load", setBy = jenny };
+                    try
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/priorities") { Content = JsonContent.Create(body), Headers = { { "Idempotency-Key", key } } };
+                        using var answer = await first.Client.SendAsync(request);
+                        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+                        acknowledged[key] = await answer.Content.ReadAsStringAsync();
+                    }
+                    catch (HttpRequestException)
+                    {
+                        inFlight.Add((key, "/api/priorities", body));
+                        return;
+                    }
+                }
+            })).ToArray();
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await first.KillAsync();
+            await Task.WhenAll(writers);
+        }
+
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} commands were acknowledged before the kill");
+        await using var second = await StartAsync(settings);
+
+        // Every in-flight command, retried with its key, gets an answer: the stored one, or a first run.
+        foreach (var (key, url, body) in inFlight)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body), Headers = { { "Idempotency-Key", key } } };
+            using var answer = await second.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+            acknowledged[key] = await answer.Content.ReadAsStringAsync();
+        }
+
+        // Every acknowledged command's priority exists exactly once, and its view equals its events.
+        var statements = new List<string>();
+        for (var url = $"/api/participants/{jenny}/priorities?limit=1000"; url is not null;)
+        {
+            using var page = await second.Client.GetAsync(new Uri(url, UriKind.Relative));
+            statements.AddRange((await page.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(p => p.GetProperty("statement").GetString()!));
+            url = page.Headers.TryGetValues("Link", out var links) ? links.Single().Split(';')[0].Trim('<', '>', ' ') : null;
+        }
+
+        Assert.Equal(acknowledged.Keys.Order(), statements.Order());
+        foreach (var answer in acknowledged.Values.Take(20))
+        {
+            var id = JsonDocument.Parse(answer).RootElement.GetProperty("id").GetGuid();
+            var view = await second.Client.GetStringAsync(new Uri($"/api/priorities/{id}", UriKind.Relative));
+            var folded = await second.Client.GetStringAsync(new Uri($"/api/priorities/{id}?version=1", UriKind.Relative));
+            Assert.Equal(view, folded);
+        }
+
+        var verdict = await second.Client.GetFromJsonAsync<JsonElement>("/api/audit/verify");
+        Assert.True(verdict.GetProperty("intact").GetBoolean(), verdict.GetRawText());
+    }
 }

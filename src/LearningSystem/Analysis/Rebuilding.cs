@@ -131,9 +131,22 @@ public sealed class ViewRebuilder(IDocumentStore store)
             return false;
         }
 
+        // The page's events in one query, folded in memory with the aggregate's own Create and Apply, as replays fold.
+        var events = (await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId.IsOneOf(page))
+                .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
+                .ToListAsync(ct))
+            .GroupBy(e => e.StreamId)
+            .ToDictionary(g => g.Key, g => g.ToList());
         foreach (var id in page)
         {
-            if (await session.Events.AggregateStreamAsync<T>(id, token: ct) is { } folded)
+            T? folded = null;
+            foreach (var e in events.GetValueOrDefault(id) ?? [])
+            {
+                folded = LearningSystem.History.Evolution<T>.Evolve(folded, e);
+            }
+
+            if (folded is not null)
             {
                 session.Store(folded);
             }

@@ -199,4 +199,44 @@ public sealed class VerifyingTheChain(ServiceFixture service)
         Assert.Equal((outcome.AgreedPriority, "changed"), (stream, problem));
         Assert.Equal("priority_decided", (await VerifyAsync(organisation)).GetProperty("firstBroken").GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task Verifying_a_stream_the_organisation_never_had_is_404()
+    {
+        var (outcome, organisation) = await service.PlayJennysStoryAsync("audit");
+        await service.Host.GetJsonAsync($"/api/audit/verify?stream={Guid.NewGuid()}", 404, organisation);
+        // Another organisation's stream is, to this one, a stream it never had.
+        await service.Host.GetJsonAsync($"/api/audit/verify?stream={outcome.AgreedPriority}", 404, Stories.NewOrganisation("other"));
+        Assert.True((await service.Host.GetJsonAsync($"/api/audit/verify?stream={outcome.AgreedPriority}", organisation: organisation)).GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_decision_whose_event_was_deleted_still_answers_its_provenance_saying_where_the_chain_breaks()
+    {
+        var (outcome, organisation) = await service.PlayJennysStoryAsync("audit");
+        var decision = (await service.Host.GetJsonAsync($"/api/priorities/{outcome.AgreedPriority}", organisation: organisation)).GetProperty("decision").GetProperty("id").GetGuid();
+
+        // The decision and everything after it deleted, and the stream's version lowered to match.
+        await TamperAsync(
+            """
+            delete from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream
+              and version >= (select version from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream and type = 'priority_decided');
+            update learningsystem.mt_streams set version = (select max(version) from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream)
+              where tenant_id = @tenant and id = @stream;
+            """, organisation, outcome.AgreedPriority);
+
+        var provenance = await service.Host.GetJsonAsync($"/api/decisions/{decision}/provenance", organisation: organisation);
+        Assert.False(provenance.GetProperty("chainIntact").GetBoolean());
+        Assert.Equal("missing", provenance.GetProperty("outcome").GetString());
+        Assert.Equal(outcome.AgreedPriority, provenance.GetProperty("firstBroken").GetProperty("streamId").GetGuid());
+        Assert.True(provenance.GetProperty("acts").GetArrayLength() > 0);
+        var (text, _) = await service.Host.GetTextAsync($"/api/decisions/{decision}/provenance/text", organisation);
+        Assert.Contains("WARNING", text, StringComparison.Ordinal);
+        foreach (var export in new[] { "prov", "fhir" })
+        {
+            using var http = service.ClientFor("tests", organisation);
+            using var answer = await http.GetAsync(new Uri($"/api/decisions/{decision}/{export}", UriKind.Relative));
+            Assert.True((int)answer.StatusCode < 500, $"{export}: {(int)answer.StatusCode}");
+        }
+    }
 }

@@ -37,10 +37,17 @@ public sealed record DecisionProvenanceView(
     PersonAtTheTime DecidedBy, IReadOnlyList<PersonAtTheTime> DecisionMakers,
     IReadOnlyList<WordingAtDecision> Wordings, IReadOnlyList<ActRecord> Acts,
     IReadOnlyList<FeedbackEvidence> Feedback, IReadOnlyList<PriorityEvidence> Priorities,
-    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, bool ChainIntact);
+    IReadOnlyList<Guid> AnswersObjections, IReadOnlyList<Guid> AnswersAmendments, bool ChainIntact)
+{
+    /// <summary>Where the proposal's chain first breaks, when it does: damaged history is shown as far as it goes, never hidden.</summary>
+    public BrokenLink? FirstBroken { get; init; }
+}
 
 public static class DecisionProvenanceEndpoint
 {
+    /// <summary>The outcome shown when the decision's own event is gone from a damaged stream.</summary>
+    public const string MissingOutcome = "missing";
+
     /// <summary>Every act on the proposal up to its decision, each wording, the evidence, and whether the stream's hash chain holds.</summary>
     [WolverineGet("/api/decisions/{id}/provenance", OperationId = "getDecisionProvenance"), Tags("Decisions")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -62,9 +69,9 @@ public static class DecisionProvenanceEndpoint
         }
 
         var events = await session.Events.FetchStreamAsync(entry.ProposalId, entry.Version, token: ct);
-        var intact = await ChainIntactAsync(session, entry.ProposalId, ct);
-        var decided = events[^1].Data;
-        var (basedOn, feedbackIds) = (events[0].Data, decided) switch
+        var chain = await ChainAsync(session, entry.ProposalId, ct);
+        var decided = events.Count == 0 ? null : events[^1].Data;
+        var (basedOn, feedbackIds) = (events.Count == 0 ? null : events[0].Data, decided) switch
         {
             (PrioritySet set, _) => ((IReadOnlyList<Guid>)[], set.Feedback),
             (ServiceRedesignProposed r, ChangeDecided d) => (d.BasedOnPriorities, r.Evidence),
@@ -81,7 +88,12 @@ public static class DecisionProvenanceEndpoint
         var priorities = batch.LoadMany<Priority>().ById([.. basedOn]);
         await batch.Execute(ct);
         var names = (await vault.OpenAllAsync(session, await participants, ct)).ToDictionary(p => p.Id);
-        return Compose(entry, events, intact, names, await feedback, await priorities, session.TenantId);
+        // The index remembers a decision the stream no longer holds: its tail was removed, a break the links
+        // of what is left cannot show.
+        var lost = decided is not (PriorityDecided or ChangeDecided)
+            ? new BrokenLink(null, entry.ProposalId, entry.Version, null, null, "missing", $"The decision recorded at version {entry.Version} is gone from the stream.")
+            : null;
+        return Compose(entry, events, chain.Intact && lost is null, names, await feedback, await priorities, session.TenantId) with { FirstBroken = chain.FirstBroken ?? lost };
     }
 
     /// <summary>Pure: the view from the stream up to the decision (each event's link is in its headers), and what the acts refer to.</summary>
@@ -122,18 +134,20 @@ public static class DecisionProvenanceEndpoint
             }
         }
 
-        var (kind, title) = events[0].Data switch
+        // Damaged history (events removed or rewritten) is shown as far as it goes; what is gone says so.
+        var (kind, title) = (events.Count == 0 ? null : events[0].Data) switch
         {
-            PrioritySet => ("priority", wordings[^1].Text),
+            PrioritySet when wordings.Count > 0 => ("priority", wordings[^1].Text),
             ServiceRedesignProposed r => ("serviceRedesign", r.Title),
             CurriculumChangeProposed c => ("curriculumChange", c.Module is null ? c.Course : $"{c.Course}, {c.Module}"),
             _ => ("proposal", entry.ProposalId.ToString()),
         };
-        var (outcome, rationale, makers, objections, answered, decidedBy) = events[^1].Data switch
+        var (outcome, rationale, makers, objections, answered, decidedBy) = (events.Count == 0 ? null : events[^1].Data) switch
         {
             PriorityDecided d => (WireValues<DecisionOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
             ChangeDecided d => (WireValues<ChangeOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
-            var other => throw new InvalidOperationException($"Decision {entry.Id} points at a {other.GetType().Name}, not a decision."),
+            _ => (MissingOutcome, $"The event recording this decision (version {entry.Version} of the proposal) is no longer in the stream.",
+                (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], new PersonAtTheTime(Guid.Empty, PersonalDataVault.ErasedMarker, StakeholderGroup.Other)),
         };
 
         return new DecisionProvenanceView(
@@ -191,10 +205,10 @@ public static class DecisionProvenanceEndpoint
         return text.ToString();
     }
 
-    private static async Task<bool> ChainIntactAsync(IQuerySession session, Guid stream, CancellationToken ct)
+    private static async Task<AuditReport> ChainAsync(IQuerySession session, Guid stream, CancellationToken ct)
     {
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        return (await ChainVerifier.VerifyAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, [], ct)).Intact;
+        return await ChainVerifier.VerifyAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, [], ct);
     }
 }

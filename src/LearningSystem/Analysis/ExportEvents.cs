@@ -86,8 +86,9 @@ public static partial class ExportEventsEndpoint
         command.Parameters.AddWithValue("after", filter.After);
         if (filter.Kinds.Length > 0)
         {
+            // Kinds as the wire spells them ("serviceRedesign") or as stored ("service_redesign").
             sql.Append(" and s.type = any(@kinds)");
-            command.Parameters.AddWithValue("kinds", filter.Kinds);
+            command.Parameters.AddWithValue("kinds", filter.Kinds.Select(WireJson.Alias).ToArray());
         }
 
         if (filter.Types.Length > 0)
@@ -130,14 +131,17 @@ public static partial class ExportEventsEndpoint
             json.WriteNumber("sequence", reader.GetInt64(0));
             json.WriteString("id", reader.GetGuid(1));
             json.WriteString("streamId", reader.GetGuid(2));
-            json.WriteString("kind", reader.IsDBNull(3) ? null : reader.GetString(3));
-            json.WriteNumber("version", reader.GetInt64(4));
-            json.WriteString("type", reader.GetString(5));
+            // Columns are read in order (sequential access).
+            var (kind, version, type) = (reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetString(5));
+            // Erasures are kept on a stream of their own, which has no aggregate type.
+            json.WriteString("kind", kind is null ? type == "patient_data_erased" ? "patientErasure" : "event" : WireJson.Camel(kind));
+            json.WriteNumber("version", version);
+            json.WriteString("type", type);
             json.WriteString("timestamp", reader.GetFieldValue<DateTimeOffset>(6));
             json.WritePropertyName("data");
             var opened = reader.GetBoolean(7);
             var data = reader.GetString(8);
-            json.WriteRawValue(opened ? await OpenAsync(data, open, ct) : Sealed().Replace(data, $"\"{Withheld}\""), skipInputValidation: true);
+            WireJson.WriteData(json, type, opened ? await OpenAsync(data, open, ct) : Sealed().Replace(data, $"\"{Withheld}\""));
             json.WritePropertyName("headers");
             json.WriteRawValue(reader.IsDBNull(9) ? "null" : reader.GetString(9), skipInputValidation: true);
             json.WriteString("correlationId", reader.IsDBNull(10) ? null : reader.GetString(10));

@@ -78,6 +78,31 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
     }
 
     [Fact]
+    public async Task The_export_speaks_the_apis_wire_format_whatever_was_stored()
+    {
+        var (outcome, organisation) = await StoryAsync();
+        var all = await ExportAsync(organisation);
+
+        // Enums are stored by their C# names ("Nurse"); every one leaves as the API spells it ("nurse").
+        var groups = all.SelectMany(e => e.GetProperty("data").EnumerateObject())
+            .Where(p => p.Name.EndsWith("Group", StringComparison.Ordinal) && p.Value.ValueKind == JsonValueKind.String)
+            .Select(p => p.Value.GetString()!)
+            .ToArray();
+        Assert.NotEmpty(groups);
+        Assert.All(groups, g => Assert.True(char.IsLower(g[0]), $"'{g}' is not how the API spells a group"));
+        var outcomes = all.Where(e => e.GetProperty("type").GetString() == "priority_decided").Select(e => e.GetProperty("data").GetProperty("outcome").GetString());
+        Assert.Contains("agreed", outcomes);
+        Assert.All(all, e => Assert.Matches("^[a-z][A-Za-z]*$", e.GetProperty("kind").GetString()!));
+
+        // Kinds are taken as the wire spells them and as they were stored.
+        var camel = await ExportAsync(organisation, "?kinds=serviceRedesign");
+        var stored = await ExportAsync(organisation, "?kinds=service_redesign");
+        Assert.NotEmpty(camel);
+        Assert.Equal(camel.Select(e => e.GetProperty("id").GetGuid()), stored.Select(e => e.GetProperty("id").GetGuid()));
+        Assert.All(camel, e => Assert.Equal(outcome.Redesign, e.GetProperty("streamId").GetGuid()));
+    }
+
+    [Fact]
     public async Task Export_filters_combine()
     {
         var (outcome, organisation) = await StoryAsync();

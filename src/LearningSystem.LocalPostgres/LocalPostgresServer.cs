@@ -203,7 +203,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     private async Task<int> RunAsync(string program, string[] arguments, CancellationToken ct, bool throwOnError = true)
     {
-        using var process = Process.Start(StartInfo(program, arguments, _asPostgresUser))!;
+        using var process = Start(program, StartInfo(program, arguments, _asPostgresUser));
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
@@ -212,11 +212,23 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     private int Run(string program, string[] arguments, bool asPostgres, bool throwOnError = true)
     {
-        using var process = Process.Start(StartInfo(program, arguments, asPostgres))!;
+        using var process = Start(program, StartInfo(program, arguments, asPostgres));
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return Check(program, process.ExitCode, output + error.Result, throwOnError);
+    }
+
+    private static Process Start(string program, ProcessStartInfo info)
+    {
+        try
+        {
+            return Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new PostgresNotAvailableException($"{program} could not be started ({e.Message}); is it installed and on PATH?");
+        }
     }
 
     private int Check(string program, int exitCode, string output, bool throwOnError)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using LearningSystem.LocalPostgres;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace LearningSystem.Tests.LocalPostgres;
@@ -105,5 +106,60 @@ public sealed class StartingSafely : IAsyncLifetime
         Assert.DoesNotContain(master, printed, StringComparison.Ordinal);
         Assert.DoesNotContain(LearningSystem.Access.ApiClientRegistry.Hash("kiosk-key")[..24], printed, StringComparison.Ordinal);
         Assert.DoesNotContain(pem.Split('\n')[1][..20], printed, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The one-line explanations of start-up failures, for those a test cluster cannot produce.</summary>
+public sealed class ExplainingStartupFailures
+{
+    private static readonly IConfiguration Configured = new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:LearningSystem"] = "Host=db.example.org;Port=5433;Database=ls;Username=svc;Password=hunter2" })
+        .Build();
+
+    [Fact]
+    public void A_refused_password_names_the_server_but_not_the_password()
+    {
+        var refused = new PostgresException("password authentication failed for user \"svc\"", "FATAL", "FATAL", PostgresErrorCodes.InvalidPassword);
+
+        var line = LearningSystem.Hosting.Startup.Explain(new InvalidOperationException("start-up failed", refused), Configured);
+
+        Assert.Equal("PostgreSQL at db.example.org:5433 refused the user or password in ConnectionStrings:LearningSystem.", line);
+    }
+
+    [Fact]
+    public void A_real_fault_keeps_its_trace() =>
+        Assert.Null(LearningSystem.Hosting.Startup.Explain(new InvalidOperationException("a bug"), Configured));
+
+    [Fact]
+    public async Task Running_as_root_without_runuser_on_path_is_one_line()
+    {
+        // Only root starts PostgreSQL through runuser; CI and these machines run as root.
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var folder = LearningSystem.LocalPostgres.LocalPostgresOptions.NewThrowawayFolder("norunuser");
+        // A PATH with chown, which preparing the folder needs, and without runuser.
+        var path = Directory.CreateTempSubdirectory("learningsystem-path-").FullName;
+        File.CreateSymbolicLink(Path.Combine(path, "chown"), File.Exists("/usr/bin/chown") ? "/usr/bin/chown" : "/bin/chown");
+        try
+        {
+            var (exitCode, _, error) = await ServiceProcess.RunToEndAsync(
+                new Dictionary<string, string> { ["PATH"] = path, ["LocalPostgres__Folder"] = folder, ["LocalPostgres__Port"] = "0" });
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("runuser", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            File.Delete($"{folder}-master-key.json");
+            Directory.Delete(path, recursive: true);
+        }
     }
 }

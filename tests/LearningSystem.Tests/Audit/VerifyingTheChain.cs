@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Alba;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace LearningSystem.Tests.Audit;
@@ -238,5 +239,18 @@ public sealed class VerifyingTheChain(ServiceFixture service)
             using var answer = await http.GetAsync(new Uri($"/api/decisions/{decision}/{export}", UriKind.Relative));
             Assert.True((int)answer.StatusCode < 500, $"{export}: {(int)answer.StatusCode}");
         }
+    }
+
+    [Fact]
+    public async Task Nodes_making_a_checkpoint_at_the_same_moment_make_exactly_one()
+    {
+        var (_, organisation) = await service.PlayJennysStoryAsync("audit");
+        var checkpointing = service.Host.Services.GetRequiredService<LearningSystem.Audit.Checkpoints.Checkpointing>();
+
+        // Each node's timer, at the same tick.
+        var made = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => checkpointing.MakeAsync(organisation, CancellationToken.None)));
+
+        Assert.Single(made, c => c is not null);
+        Assert.Equal(1, (await Host.GetJsonAsync("/api/audit/checkpoints", organisation: organisation)).GetProperty("checkpoints").GetArrayLength());
     }
 }

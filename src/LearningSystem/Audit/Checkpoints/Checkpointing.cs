@@ -44,6 +44,10 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
     public async Task<AuditCheckpoint?> MakeAsync(string organisation, CancellationToken ct)
     {
         await using var session = store.LightweightSession(organisation);
+        // Every node's timer ticks; the organisation's lock, held until this transaction ends, lets one make the
+        // checkpoint and the others then find nothing new.
+        await session.BeginTransactionAsync(ct);
+        await session.QueryAsync<int>("select 1 from (select pg_advisory_xact_lock(hashtext(?))) locked", ct, $"learningsystem-checkpoint:{organisation}");
         var last = await session.Query<AuditCheckpoint>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();

@@ -19,6 +19,18 @@ public sealed record RecordedEvent(
     Guid? ActingParticipant,
     string Organisation)
 {
+    /// <summary>The event's own id, as a webhook's <c>eventId</c> names it.</summary>
+    public Guid Id { get; init; }
+
+    /// <summary>The hash-chain link written when the event was appended (hex).</summary>
+    public string? Link { get; init; }
+
+    /// <summary>The integrating client that sent the command.</summary>
+    public string? Client { get; init; }
+
+    /// <summary>The acting participant's stakeholder group at that moment.</summary>
+    public string? ActingGroup { get; init; }
+
     /// <summary>Events as stored, with their personal fields opened (or shown as erased).</summary>
     public static async Task<IReadOnlyList<RecordedEvent>> OpenAllAsync(IQuerySession session, PersonalDataVault vault, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
@@ -26,9 +38,17 @@ public sealed record RecordedEvent(
         return events
             .Select((e, i) => new RecordedEvent(
                 e.StreamId, e.Sequence, e.Version, e.EventTypeName, e.Timestamp, data[i],
-                e.CorrelationId, e.CausationId, Provenance.ActingParticipant(e), e.TenantId))
+                e.CorrelationId, e.CausationId, Provenance.ActingParticipant(e), e.TenantId)
+            {
+                Id = e.Id,
+                Link = Header(e, LearningSystem.Audit.HashChain.LinkHeader),
+                Client = Header(e, Provenance.ClientKey),
+                ActingGroup = Header(e, Provenance.ActingGroupKey),
+            })
             .ToArray();
     }
+
+    private static string? Header(IEvent e, string name) => e.Headers?.GetValueOrDefault(name)?.ToString();
 }
 
 public static class ReadStreamEventsEndpoint

@@ -34,6 +34,15 @@ public sealed class ReadingStreamHistory(ServiceFixture service)
         Assert.Equal(jenny, e.GetProperty("actingParticipant").GetGuid());
         Assert.Equal("royal-infirmary", e.GetProperty("organisation").GetString());
         Assert.True(e.GetProperty("timestamp").GetDateTimeOffset() > DateTimeOffset.MinValue);
+        // What joins the history to a webhook's eventId, to the audit chain, and to who acted.
+        Assert.NotEqual(Guid.Empty, e.GetProperty("id").GetGuid());
+        Assert.Matches("^[0-9a-f]{64}$", e.GetProperty("link").GetString()!);
+        Assert.Equal("tests", e.GetProperty("client").GetString());
+        Assert.Equal("student", e.GetProperty("actingGroup").GetString());
+        var exported = (await Host.GetTextAsync($"/api/export/events?kinds=serviceRedesign", "royal-infirmary")).Text
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(x => x.GetProperty("streamId").GetGuid() == redesign);
+        Assert.Equal(exported.GetProperty("id").GetGuid(), e.GetProperty("id").GetGuid());
     }
 
     [Fact]

@@ -117,7 +117,11 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     public async Task<T> OpenAsync<T>(IQuerySession session, T value, CancellationToken ct = default) where T : notnull =>
         (await OpenAllAsync(session, [value], ct))[0];
 
-    /// <summary>Opens the personal fields of many values with one lookup of their keys; erased ones read as the marker.</summary>
+    /// <summary>
+    /// Opens the personal fields of many values with one lookup of their keys; erased ones read as the marker.
+    /// The lookup is made every time, cached keys included, so that an erasure made on any node shows at once
+    /// everywhere; the cache only saves unwrapping.
+    /// </summary>
     public async Task<IReadOnlyList<T>> OpenAllAsync<T>(IQuerySession session, IReadOnlyList<T> values, CancellationToken ct = default) where T : notnull
     {
         var tenant = session.TenantId;
@@ -126,16 +130,24 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             .Where(IsSealed)
             .Select(s => KeyIdOf(s!))
             .Distinct()
-            .Where(id => !TryCached(_keys, (tenant, id), out _))
             .ToArray();
 
         if (keysToLoad.Length > 0)
         {
-            foreach (var stored in await session.LoadManyAsync<SubjectKey>(ct, keysToLoad))
+            var stored = (await session.LoadManyAsync<SubjectKey>(ct, keysToLoad)).ToDictionary(k => k.Id);
+            foreach (var id in keysToLoad)
             {
-                if (stored.WrappedKey is { } wrapped)
+                if (stored.GetValueOrDefault(id) is { WrappedKey: { } wrapped } alive)
                 {
-                    Remember(tenant, stored.Id, wrapped, stored.MasterKeyId);
+                    if (!TryCached(_keys, (tenant, id), out _))
+                    {
+                        Remember(tenant, id, wrapped, alive.MasterKeyId);
+                    }
+                }
+                else
+                {
+                    // Erased, perhaps on another node: forget it here too.
+                    _keys.TryRemove((tenant, id), out _);
                 }
             }
         }

@@ -41,7 +41,11 @@ public static class Api
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Wolverine's endpoints read and write JSON with these same options.
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<ApiDocument>());
+        builder.Services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<ApiDocument>();
+            o.AddSchemaTransformer<CommandSchemas>();
+        });
         builder.Services.AddIdempotency();
         builder.Services.AddHealth();
         var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Limits:RequestTimeoutSeconds", DefaultRequestTimeoutSeconds));

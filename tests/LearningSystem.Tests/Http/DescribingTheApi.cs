@@ -108,4 +108,28 @@ public sealed class DescribingTheApi(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         Assert.Equal("3.1.1", (await document.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("openapi").GetString());
     }
+
+    [Theory]
+    [InlineData("RegisterParticipant", "displayName", "stakeholderGroup")]
+    [InlineData("DecidePriority", "by", "decisionMakers", "outcome", "rationale")]
+    [InlineData("AcceptAmendment", "by")]
+    public async Task A_commands_schema_requires_exactly_what_its_validator_requires(string command, params string[] required)
+    {
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(command);
+
+        Assert.Equal(required.Order(StringComparer.Ordinal), schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_participant_registered_without_an_organisation_role_is_created_as_the_document_allows()
+    {
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty("RegisterParticipant");
+        Assert.DoesNotContain("organisationRole", schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(200, schema.GetProperty("properties").GetProperty("displayName").GetProperty("maxLength").GetInt32());
+
+        await service.Host.CreateAsync("/api/participants", new { displayName = "Jenny", stakeholderGroup = "student" });
+    }
 }

@@ -63,12 +63,12 @@ public sealed class ApiClientRegistry
         {
             if (options.KeyHash.Length != 64 || !options.KeyHash.All(char.IsAsciiHexDigit))
             {
-                throw new InvalidOperationException($"Client '{id}' needs Clients:{id}:KeyHash, the SHA-256 of its key in hex (64 characters).");
+                throw new Hosting.SettingInvalid($"Client '{id}' needs Clients:{id}:KeyHash, the SHA-256 of its key in hex (64 characters).");
             }
 
             if (options.Scopes.Except(Access.Scopes.All).ToArray() is { Length: > 0 } unknown)
             {
-                throw new InvalidOperationException($"Client '{id}' has unknown scopes {string.Join(", ", unknown)}; known: {string.Join(", ", Access.Scopes.All)}.");
+                throw new Hosting.SettingInvalid($"Client '{id}' has unknown scopes {string.Join(", ", unknown)}; known: {string.Join(", ", Access.Scopes.All)}.");
             }
 
             _byHash[options.KeyHash] = (id, options);

@@ -4,6 +4,9 @@ using Npgsql;
 
 namespace LearningSystem.Hosting;
 
+/// <summary>A setting the service cannot work with; its message says which, and what it should be.</summary>
+public sealed class SettingInvalid(string message) : Exception(message);
+
 /// <summary>What a person starting the service or its command line sees: one clear line, and no secrets.</summary>
 public static partial class Startup
 {
@@ -14,6 +17,8 @@ public static partial class Startup
         {
             switch (e)
             {
+                case SettingInvalid or LearningSystem.LocalPostgres.PostgresNotAvailableException:
+                    return e.Message;
                 case IOException when e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase):
                     return $"The HTTP address {configuration["urls"] ?? "http://localhost:5080"} is already in use; stop what listens there, or choose another with --urls.";
                 case PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification }:

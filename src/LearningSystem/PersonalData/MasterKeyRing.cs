@@ -15,12 +15,12 @@ public sealed class MasterKeyRing
     {
         if (!keys.TryGetValue(activeId, out var active))
         {
-            throw new InvalidOperationException($"The active master key '{activeId}' is not among the configured master keys.");
+            throw new Hosting.SettingInvalid($"The active master key '{activeId}' is not among the configured master keys.");
         }
 
         if (keys.Values.Any(k => k.Length != 32))
         {
-            throw new InvalidOperationException("Master keys must be 32 random bytes, base64-encoded.");
+            throw new Hosting.SettingInvalid("PersonalData:MasterKeys: master keys must be 32 random bytes, base64-encoded.");
         }
 
         _keys = keys;
@@ -65,7 +65,7 @@ public sealed class MasterKeyRing
         }
 
         var stored = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(file))
-                     ?? throw new InvalidOperationException($"{file} is not a master key file.");
+                     ?? throw new Hosting.SettingInvalid($"{file} is not a master key file.");
         return new MasterKeyRing(new Dictionary<string, byte[]> { [stored.Id] = Convert.FromBase64String(stored.Key) }, stored.Id);
     }
 

@@ -82,6 +82,24 @@ public sealed class StartingSafely : IAsyncLifetime
         Assert.DoesNotContain("hunter2", output + error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Audit:SigningKey=not-a-key", "Audit:SigningKey")]
+    [InlineData("--PersonalData:MasterKeys:k1=c2hvcnQ=", "PersonalData:MasterKeys")]
+    [InlineData("--Clients:kiosk:Scopes:0=read", "Clients:kiosk:KeyHash")]
+    public async Task A_setting_the_service_cannot_use_is_one_line_naming_it(string setting, string named)
+    {
+        string[] arguments = [$"--ConnectionStrings:LearningSystem={_connectionString}", "--urls=http://127.0.0.1:0", setting];
+        if (!setting.Contains("MasterKeys", StringComparison.Ordinal))
+        {
+            arguments = [.. arguments, MasterKey];
+        }
+
+        var (exitCode, _, error) = await ServiceProcess.RunToEndAsync(arguments);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(named, OneLine(error), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Describe_prints_no_key_secret_or_password()
     {

@@ -15,7 +15,16 @@ public sealed class CheckpointSigner : IDisposable
         if (configuration["Audit:SigningKey"] is { Length: > 0 } pem)
         {
             _key = ECDsa.Create();
-            _key.ImportFromPem(pem);
+            try
+            {
+                _key.ImportFromPem(pem);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                _key.Dispose();
+                throw new Hosting.SettingInvalid("Audit:SigningKey is not an EC private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout).");
+            }
+
             var spki = _key.ExportSubjectPublicKeyInfo();
             PublicKey = PemEncoding.WriteString("PUBLIC KEY", spki);
             KeyId = Convert.ToHexStringLower(SHA256.HashData(spki))[..16];

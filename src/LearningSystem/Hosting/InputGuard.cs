@@ -35,8 +35,7 @@ public static class InputGuard
 
             if (Guid.TryParse(text, out var id) && id == Guid.Empty)
             {
-                await ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, ProblemExceptionHandler.Title(404),
-                    "The empty UUID (all zeros) names nothing; give the id of an existing item.");
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, ProblemExceptionHandler.Title(404), CommandInput.EmptyId);
                 return;
             }
         }

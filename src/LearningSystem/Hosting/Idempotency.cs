@@ -26,6 +26,11 @@ public sealed record IdempotencyClaim(string Organisation, string Id, string Req
 {
     /// <summary>Set once the answer was stored in the command's own transaction.</summary>
     public bool AnsweredInTransaction { get; set; }
+
+    /// <summary>The key answered as the response stands: status, the headers a client needs, and the body.</summary>
+    public IdempotentRequest Answered(HttpResponse response, string? contentType, string body) =>
+        new(Id, RequestHash, response.StatusCode, contentType, response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
+            body, ExpiresAt, response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null);
 }
 
 public static class Idempotency
@@ -65,12 +70,9 @@ public static class Idempotency
                 return Task.CompletedTask;
             }
 
+            // The body as Wolverine will write it, after this commit, with the same JSON options.
             var json = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-            var response = context.Response;
-            session.Store(new IdempotentRequest(claim.Id, claim.RequestHash, response.StatusCode, "application/json; charset=utf-8",
-                response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-                System.Text.Json.JsonSerializer.Serialize(answer, answer.GetType(), json), claim.ExpiresAt,
-                response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null));
+            session.Store(claim.Answered(context.Response, "application/json; charset=utf-8", System.Text.Json.JsonSerializer.Serialize(answer, answer.GetType(), json)));
             return Task.CompletedTask;
         }
 
@@ -277,8 +279,8 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
 
     private async Task RunAsync(HttpContext context, string organisation, IdempotentRequest claimed)
     {
-        var (id, hash) = (claimed.Id, claimed.RequestHash);
-        var claim = new IdempotencyClaim(organisation, id, hash, claimed.ExpiresAt);
+        var id = claimed.Id;
+        var claim = new IdempotencyClaim(organisation, id, claimed.RequestHash, claimed.ExpiresAt);
         context.Items[Idempotency.ClaimItem] = claim;
         var original = context.Response.Body;
         using var captured = new MemoryStream();
@@ -307,8 +309,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
             // Answers that appended nothing (problems, mostly): no transaction carried them. Command answers
             // carry ids, versions and problems, never personal text.
             await using var session = store.LightweightSession(organisation);
-            session.Store(new IdempotentRequest(id, hash, response.StatusCode, response.ContentType, response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-                System.Text.Encoding.UTF8.GetString(captured.ToArray()), claim.ExpiresAt, response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null));
+            session.Store(claim.Answered(response, response.ContentType, System.Text.Encoding.UTF8.GetString(captured.ToArray())));
             await session.SaveChangesAsync(CancellationToken.None);
         }
 

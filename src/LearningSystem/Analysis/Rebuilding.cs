@@ -60,11 +60,11 @@ public sealed class ViewRebuilder(IDocumentStore store)
             var views = Projections.ToHashSet();
             var viewTypes = typeof(ViewRebuilder).Assembly.GetTypes()
                 .Where(t => views.Contains(t.Name) && t.Namespace?.StartsWith(nameof(LearningSystem), StringComparison.Ordinal) == true && !t.IsAbstract)
-                .GroupBy(t => t.Name.ToLowerInvariant(), StringComparer.Ordinal)
+                .GroupBy(t => LearningSystem.Hosting.WireJson.Alias(t.Name), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             foreach (var alias in aliases.Order(StringComparer.Ordinal))
             {
-                if (!viewTypes.TryGetValue(alias.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant(), out var type))
+                if (!viewTypes.TryGetValue(alias, out var type))
                 {
                     continue;
                 }

@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Marten;
-using Weasel.Core;
-using Weasel.Core.Migrations;
-using Weasel.Postgresql;
-using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
-using DbDataReader = System.Data.Common.DbDataReader;
 
 namespace LearningSystem.Audit;
 
@@ -18,22 +12,24 @@ namespace LearningSystem.Audit;
 public static class HashChain
 {
     /// <summary>Bumped whenever the canonical form or the trigger changes, so that the schema is re-applied.</summary>
-    public const string Version = "learningsystem hash chain v4";
+    public const string Version = "learningsystem hash chain v5";
 
     /// <summary>The header that holds an event's link, in hex. The canonical form is taken without it.</summary>
     public const string LinkHeader = "link";
 
     /// <summary>
     /// Type, data as stored (JSON, or hex of binary data; ciphertext for personal fields, so erasure never
-    /// breaks the chain), stream id, version, timestamp (microseconds since 1970 UTC), organisation and the metadata
-    /// columns, one per line. Stored JSON has its newlines escaped, and ids and names hold none, so the lines
-    /// cannot run into each other.
+    /// breaks the chain), stream id, version, timestamp (microseconds since 1970 UTC), organisation, the metadata
+    /// columns, the event's id, its sequence number and the .NET type it is read back as, one per line. Stored
+    /// JSON has its newlines escaped, and ids and names hold none, so the lines cannot run into each other.
+    /// Every column of the event is covered but <c>is_archived</c>, which nothing here sets: verification
+    /// refuses any archived event instead.
     /// </summary>
-    public static string Canonical(
-        string type, string? data, string? binaryData, Guid streamId, long version, string timestamp, string tenant,
-        string? correlationId, string? causationId, string? headers) =>
-        string.Join('\n', type, data ?? "", binaryData ?? "", streamId.ToString(), version.ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp, tenant,
-            correlationId ?? "", causationId ?? "", headers ?? "");
+    public static string Canonical(StoredEvent e) =>
+        string.Join('\n', e.Type, e.Data ?? "", e.BinaryData ?? "", e.StreamId.ToString(), Invariant(e.Version), e.Timestamp, e.Organisation,
+            e.CorrelationId ?? "", e.CausationId ?? "", e.Headers ?? "", e.Id.ToString(), Invariant(e.Sequence), e.DotnetType ?? "");
+
+    private static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static byte[] Link(byte[]? previous, string canonical) =>
         SHA256.HashData([.. previous ?? [], .. Encoding.UTF8.GetBytes(canonical)]);
@@ -45,90 +41,11 @@ public static class HashChain
     public static string HeadersSql(string column) => $"coalesce(nullif({column} - '{LinkHeader}', '{{}}'::jsonb)::text, '')";
 }
 
-/// <summary>A schema feature of its own, because Marten creates those after its event tables, which the trigger needs.</summary>
-public sealed class HashChainFeature(StoreOptions options) : FeatureSchemaBase("HashChain", options.Advanced.Migrator)
-{
-    protected override IEnumerable<ISchemaObject> schemaObjects()
-    {
-        yield return new HashChainSchema(options.DatabaseSchemaName);
-    }
-}
-
 /// <summary>
-/// The link function, the trigger that writes each event's link, and links for the events written before this
-/// version of the chain (checkpoints made under an earlier version then no longer match, as they should not).
+/// One row of Marten's event table exactly as stored, in the chain's renderings: what the verifier, the audit
+/// export and the offline verifier all read. <see cref="Headers"/> is the headers without the link, which is
+/// <see cref="Link"/>.
 /// </summary>
-public sealed class HashChainSchema(string schema) : ISchemaObject
-{
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "link_event", SchemaUtils.IdentifierUsage.General);
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
-    {
-        string Canonical(string e) => $"""
-            concat_ws(E'\n', {e}.type, coalesce({e}.data::text, ''), coalesce(encode({e}.bdata, 'hex'), ''), {e}.stream_id::text, {e}.version::text,
-              {HashChain.TimestampSql($"{e}.timestamp")}, {e}.tenant_id, coalesce({e}.correlation_id, ''), coalesce({e}.causation_id, ''), {HashChain.HeadersSql($"{e}.headers")})
-            """;
-        // A stream's first event has no previous link, and needs no lookup.
-        string Previous(string e) => $"""
-            case when {e}.version = 1 then ''::bytea else
-              coalesce(decode((select p.headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events p
-                               where p.stream_id = {e}.stream_id and p.version = {e}.version - 1 and p.tenant_id = {e}.tenant_id), 'hex'), ''::bytea) end
-            """;
-        writer.WriteLine($"""
-            -- The link an event should have, from the events as they are: for backfill and for audits in SQL.
-            create or replace function {schema}.event_link(e {schema}.mt_events) returns bytea language sql stable as $$
-              select sha256({Previous("e")} || convert_to({Canonical("e")}, 'UTF8'))
-            $$;
-
-            -- The lookup is a statement of its own, so that the hashing is a simple expression plpgsql evaluates
-            -- without starting an executor.
-            create or replace function {schema}.link_event() returns trigger language plpgsql as $$
-            declare previous bytea := ''::bytea;
-            begin
-              if new.version > 1 then
-                select coalesce(decode(p.headers ->> '{HashChain.LinkHeader}', 'hex'), ''::bytea) into previous from {schema}.mt_events p
-                where p.stream_id = new.stream_id and p.version = new.version - 1 and p.tenant_id = new.tenant_id;
-              end if;
-              new.headers := coalesce(new.headers, '{"{}"}'::jsonb)
-                || jsonb_build_object('{HashChain.LinkHeader}', encode(sha256(coalesce(previous, ''::bytea) || convert_to({Canonical("new")}, 'UTF8')), 'hex'));
-              return new;
-            end $$;
-            comment on function {schema}.link_event() is '{HashChain.Version}';
-
-            drop trigger if exists mt_events_link on {schema}.mt_events;
-            create trigger mt_events_link before insert on {schema}.mt_events for each row execute function {schema}.link_event();
-
-            -- Applied when the chain's version changes: events written before then are linked anew, in order.
-            do $$
-            declare r {schema}.mt_events;
-            begin
-              for r in select * from {schema}.mt_events order by seq_id
-              loop
-                update {schema}.mt_events set headers = coalesce(headers, '{"{}"}'::jsonb)
-                  || jsonb_build_object('{HashChain.LinkHeader}', encode({schema}.event_link(r), 'hex'))
-                where seq_id = r.seq_id;
-              end loop;
-            end $$;
-            """);
-    }
-
-    public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-        writer.WriteLine($"drop trigger if exists mt_events_link on {schema}.mt_events;");
-
-    public void ConfigureQueryCommand(DbCommandBuilder builder)
-    {
-        builder.Append("select 1 from pg_trigger t join pg_proc p on p.oid = t.tgfoid join pg_namespace n on n.oid = p.pronamespace where t.tgname = 'mt_events_link' and n.nspname = ");
-        builder.AppendParameter(schema);
-        builder.Append(" and obj_description(p.oid, 'pg_proc') = ");
-        builder.AppendParameter(HashChain.Version);
-        builder.Append(';');
-    }
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
-        new SchemaObjectDelta(this, await reader.ReadAsync(ct) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-
-    public IEnumerable<DbObjectName> AllNames()
-    {
-        yield return Identifier;
-    }
-}
+public sealed record StoredEvent(
+    long Sequence, Guid Id, Guid StreamId, long Version, string Type, string? Data, string? BinaryData, string Timestamp, string Organisation,
+    string? DotnetType, string? CorrelationId, string? CausationId, string? Headers, string? Link, bool Archived);

@@ -50,15 +50,29 @@ public static class EventStore
             connectionString = server.ConnectionString;
         }
 
-        builder.Services.AddMarten(options => Configure(options, connectionString))
+        // A least-privilege deployment applies the schema as its owner (db-apply) and runs the service as a role
+        // that may not change it: see ServiceRoleFeature.
+        var serviceRole = builder.Configuration["Database:ServiceRole"] is { Length: > 0 } role ? role : null;
+        var applyChanges = builder.Configuration.GetValue("Database:ApplyChangesOnStartup", true);
+        var marten = builder.Services.AddMarten(options =>
+            {
+                Configure(options, connectionString, serviceRole);
+                if (!applyChanges)
+                {
+                    options.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
+                }
+            })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup()
             // Appended events go through Wolverine's outbox in the same transaction, for notifications.
             .IntegrateWithWolverine(x => x.UseFastEventForwarding = true);
+        if (applyChanges)
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
     }
 
     /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
-    public static void Configure(StoreOptions options, string connectionString)
+    public static void Configure(StoreOptions options, string connectionString, string? serviceRole = null)
     {
         options.Connection(Tuned(connectionString));
         options.DatabaseSchemaName = Schema;
@@ -70,7 +84,7 @@ public static class EventStore
         // Rebuilds write each view's rows with COPY where a page is pure inserts (see RebuildInBulk).
         options.Projections.RebuildWithBulkCopy = true;
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddIdempotency().AddNotifications();
+            .AddCurriculum().AddLessons().AddDecisions().AddAudit(serviceRole).AddIdempotency().AddNotifications();
     }
 
     /// <summary>

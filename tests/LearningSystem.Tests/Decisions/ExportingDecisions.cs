@@ -122,15 +122,9 @@ public sealed class ExportingDecisions(ServiceFixture service)
     public async Task A_tampered_decision_says_so()
     {
         var (outcome, organisation, decisions) = await StoryAsync();
-        await using (var connection = new NpgsqlConnection(service.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '\"nothing\"') where tenant_id = @tenant and stream_id = @stream and type = 'objection_raised'", connection);
-            command.Parameters.AddWithValue("tenant", organisation);
-            command.Parameters.AddWithValue("stream", outcome.AgreedPriority);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await LearningSystem.Tests.Audit.Tampering.ExecuteAsync(service.ConnectionString,
+            "update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '\"nothing\"') where tenant_id = @tenant and stream_id = @stream and type = 'objection_raised'",
+            ("tenant", organisation), ("stream", outcome.AgreedPriority)));
 
         Assert.False((await Host.GetJsonAsync($"/api/decisions/{decisions[0]}/provenance", organisation: organisation)).GetProperty("chainIntact").GetBoolean());
         Assert.Contains("WARNING", await TextAsync($"/api/decisions/{decisions[0]}/provenance/text", organisation, "text/plain; charset=utf-8"), StringComparison.Ordinal);

@@ -9,12 +9,18 @@ public static class AuditModule
     {
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<Checkpointing>();
+        builder.Services.AddSingleton<Verifying.ChainVerifier>();
         builder.Services.AddHostedService<CheckpointWriter>();
     }
 
-    public static StoreOptions AddAudit(this StoreOptions options)
+    public static StoreOptions AddAudit(this StoreOptions options, string? serviceRole = null)
     {
         options.Storage.Add(new HashChainFeature(options));
+        if (serviceRole is not null)
+        {
+            options.Storage.Add(new ServiceRoleFeature(options, ServiceRoleFeature.Checked(serviceRole)));
+        }
+
         options.Listeners.Add(new ProvenanceGuard());
         options.Schema.For<AuditCheckpoint>().Index(c => c.UpToSequence);
         return options;

@@ -95,7 +95,8 @@ public static class PersonalFields
         .NotPersonal<LearningSystem.Audit.Checkpoints.AuditCheckpoint>(
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Root), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Statement),
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Signature), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.KeyId),
-            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.PublicKey))
+            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.PublicKey), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.HeadsRoot),
+            nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Previous), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.SignatureDer))
         // Keyed command answers hold ids, versions and problems; the request itself is kept only as a hash.
         .NotPersonal<LearningSystem.Hosting.IdempotentRequest>(
             nameof(LearningSystem.Hosting.IdempotentRequest.Id), nameof(LearningSystem.Hosting.IdempotentRequest.RequestHash),

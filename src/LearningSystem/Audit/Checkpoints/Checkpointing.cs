@@ -1,11 +1,19 @@
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
+using LearningSystem.Notifications;
 using Npgsql;
+using Wolverine;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace LearningSystem.Audit.Checkpoints;
 
-/// <summary>The key checkpoints are signed with, from <c>Audit:SigningKey</c> (an EC private key in PEM); none means unsigned checkpoints.</summary>
+/// <summary>
+/// The key checkpoints are signed with, from <c>Audit:SigningKey</c> (an EC private key in PEM); none means
+/// unsigned checkpoints. Verification trusts its public key and any in <c>Audit:TrustedPublicKeys</c> (keys
+/// used before a rotation), never the key a checkpoint carries, which whoever rewrote it could have replaced.
+/// </summary>
 public sealed class CheckpointSigner : IDisposable
 {
     private readonly ECDsa? _key;
@@ -25,23 +33,39 @@ public sealed class CheckpointSigner : IDisposable
                 throw new Hosting.SettingInvalid("Audit:SigningKey is not an EC private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout).");
             }
 
-            var spki = _key.ExportSubjectPublicKeyInfo();
-            PublicKey = PemEncoding.WriteString("PUBLIC KEY", spki);
-            KeyId = Convert.ToHexStringLower(SHA256.HashData(spki))[..16];
+            PublicKey = PemEncoding.WriteString("PUBLIC KEY", _key.ExportSubjectPublicKeyInfo());
         }
+
+        var trusted = configuration.GetSection("Audit:TrustedPublicKeys").GetChildren().Select(c => c.Value).OfType<string>().Where(k => k.Length > 0);
+        try
+        {
+            Trusted = TrustedKeys.FromPem(PublicKey is null ? trusted : trusted.Prepend(PublicKey));
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            throw new Hosting.SettingInvalid("Audit:TrustedPublicKeys holds a value that is not an EC public key in PEM.");
+        }
+
+        KeyId = PublicKey is null ? null : TrustedKeys.IdOf(PublicKey);
     }
 
     public string? PublicKey { get; }
     public string? KeyId { get; }
+    public TrustedKeys Trusted { get; }
 
+    /// <summary>The signature in IEEE P1363 form, base64; null without a key.</summary>
     public string? Sign(string statement) =>
         _key is null ? null : Convert.ToBase64String(_key.SignData(Encoding.UTF8.GetBytes(statement), HashAlgorithmName.SHA256));
 
     public void Dispose() => _key?.Dispose();
 }
 
-/// <summary>Makes checkpoints: a Merkle root over the stored links of one organisation, up to a settled sequence.</summary>
-public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer, IConfiguration configuration, TimeProvider clock)
+/// <summary>
+/// Makes checkpoints: a Merkle root over the stored links of one organisation, up to a settled sequence. Each
+/// goes out to the <c>checkpoint-made</c> subscribers through Wolverine's outbox, in the transaction that stores it.
+/// </summary>
+public sealed class Checkpointing(
+    IDocumentStore store, OutboxedSessionFactory outbox, IWolverineRuntime runtime, CheckpointSigner signer, IConfiguration configuration, TimeProvider clock)
 {
     /// <summary>
     /// A transaction may commit after a later sequence number is already visible; links younger than this
@@ -52,18 +76,19 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
     /// <summary>The new checkpoint, or null when nothing settled since the last one.</summary>
     public async Task<AuditCheckpoint?> MakeAsync(string organisation, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(organisation);
+        var context = new MessageContext(runtime, organisation);
+        await using var session = outbox.OpenSession(context, organisation);
         // Every node's timer ticks; the organisation's lock, held until this transaction ends, lets one make the
         // checkpoint and the others then find nothing new.
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from (select pg_advisory_xact_lock(hashtext(?))) locked", ct, $"learningsystem-checkpoint:{organisation}");
-        var last = await session.Query<AuditCheckpoint>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
+        var last = await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"""
-            select seq_id, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events
+            select seq_id, stream_id, version, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events
             where tenant_id = @tenant and seq_id <= coalesce(
               (select max(e.seq_id) from {schema}.mt_events e where e.tenant_id = @tenant and e.timestamp <= now() - make_interval(secs => @settle)), 0)
             order by seq_id
@@ -71,25 +96,48 @@ public sealed class Checkpointing(IDocumentStore store, CheckpointSigner signer,
         command.Parameters.AddWithValue("tenant", organisation);
         command.Parameters.AddWithValue("settle", (double)SettleSeconds);
         var merkle = new Merkle();
+        var heads = new Dictionary<Guid, StreamHead>();
         long upTo = 0;
+        var since = last?.UpToSequence ?? 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
                 upTo = reader.GetInt64(0);
-                merkle.Add(reader.IsDBNull(1) ? [] : Convert.FromHexString(reader.GetString(1)));
+                var link = reader.IsDBNull(3) ? "" : reader.GetString(3);
+                merkle.Add(Convert.FromHexString(link));
+                if (upTo > since)
+                {
+                    var stream = reader.GetGuid(1);
+                    heads[stream] = new StreamHead(stream, reader.GetInt64(2), link);
+                }
             }
         }
 
-        if (merkle.Count == 0 || upTo <= (last?.UpToSequence ?? 0))
+        if (merkle.Count == 0 || upTo <= since)
         {
             return null;
         }
 
         var root = Convert.ToHexStringLower(merkle.Root());
-        var statement = AuditCheckpoint.StatementOf(organisation, upTo, merkle.Count, root);
-        var checkpoint = new AuditCheckpoint(Guid.CreateVersion7(), upTo, merkle.Count, root, clock.GetUtcNow(), statement, signer.Sign(statement), signer.KeyId, signer.PublicKey);
+        var recorded = heads.Values.OrderBy(h => h.StreamId.ToString(), StringComparer.Ordinal).ToArray();
+        var number = (last?.Number ?? 0) + 1;
+        var previous = last?.StatementHash() ?? AuditCheckpoint.NoPrevious;
+        var statement = AuditCheckpoint.StatementOf(organisation, number, upTo, merkle.Count, root, recorded.Length, AuditCheckpoint.RootOfHeads(recorded), previous);
+        var signature = signer.Sign(statement);
+        var checkpoint = new AuditCheckpoint(
+            Guid.CreateVersion7(), number, upTo, merkle.Count, root, AuditCheckpoint.RootOfHeads(recorded), previous, clock.GetUtcNow(), statement,
+            signature, signature is null ? null : AuditCheckpoint.DerOf(Convert.FromBase64String(signature)), signer.KeyId, signer.PublicKey, recorded);
         session.Store(checkpoint);
+        var notification = new Notification(Topics.CheckpointMade, organisation, checkpoint.Id, checkpoint.Id, upTo, checkpoint.MadeAt, "/api/audit/checkpoints.ndjson")
+        {
+            Checkpoint = new CheckpointNotice(number, upTo, statement, checkpoint.Signature, checkpoint.SignatureDer, checkpoint.KeyId, checkpoint.PublicKey),
+        };
+        foreach (var subscriber in await session.Query<WebhookSubscription>().Where(s => s.Topics.Contains(Topics.CheckpointMade)).ToListAsync(ct))
+        {
+            await context.PublishAsync(new DeliverWebhook(Notifying.DeliveryId(checkpoint.Id, subscriber.Id), subscriber.Id, notification));
+        }
+
         await session.SaveChangesAsync(ct);
         return checkpoint;
     }

@@ -1,147 +1,102 @@
+using LearningSystem.Audit.Checkpoints;
+using Marten;
 using Npgsql;
 
 namespace LearningSystem.Audit.Verifying;
 
-/// <summary>Where the chain breaks: the event (or the place an event was), and what is wrong there.</summary>
-public sealed record BrokenLink(long? Sequence, Guid StreamId, long Version, Guid? EventId, string? Type, string Problem, string Detail);
-
-/// <summary>A checkpoint compared with the links recomputed from the events as they are now.</summary>
-public sealed record CheckpointCheck(long UpToSequence, long Events, string Root, bool Matches, string? RecomputedRoot);
-
-public sealed record AuditReport(
-    bool Intact, string Organisation, Guid? Stream, long EventsChecked, int StreamsChecked, int BrokenStreams,
-    BrokenLink? FirstBroken, IReadOnlyList<BrokenLink> Broken, IReadOnlyList<CheckpointCheck> Checkpoints);
-
 /// <summary>
-/// Recomputes every link from the events as stored, in one pass in sequence order, and compares it with the
-/// link written when the event was appended; a gap in a stream's versions, or a stream whose recorded version
-/// is past its last event, shows where events were removed. Also replays the Merkle roots of the checkpoints.
+/// Reads an organisation's events (or one stream's) as stored, in one pass in sequence order, with the
+/// recorded stream versions and every checkpoint, and runs <see cref="ChainCheck"/> over them.
 /// </summary>
-public static class ChainVerifier
+public sealed class ChainVerifier(CheckpointSigner signer)
 {
-    public const int MaxReported = 100;
-
-    public static async Task<AuditReport> VerifyAsync(
-        NpgsqlConnection connection, string schema, string organisation, Guid? stream, IReadOnlyList<(long UpTo, long Events, string Root)> checkpoints, CancellationToken ct)
+    public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, CancellationToken ct)
     {
-        var (onlyEvents, onlyStream) = stream is null ? ("", "") : (" and stream_id = @stream", " and id = @stream");
+        var checkpoints = await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number).ToListAsync(ct);
+        var check = new ChainCheck(session.TenantId, stream, checkpoints, signer.Trusted);
+        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await foreach (var row in ReadAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, long.MinValue, ct))
+        {
+            switch (row)
+            {
+                case StoredEvent e:
+                    check.Add(e);
+                    break;
+                case StreamRecord s:
+                    check.Recorded(s.StreamId, s.Version);
+                    break;
+            }
+        }
+
+        return check.Finish();
+    }
+
+    /// <summary>
+    /// The events as stored after a sequence number, in sequence order, then the recorded version of each stream
+    /// they belong to. Starting part way, each such stream's link as it stood is read first.
+    /// </summary>
+    public static async IAsyncEnumerable<object> ReadAsync(
+        NpgsqlConnection connection, string schema, string organisation, Guid? stream, long after,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var (onlyEvents, onlyStream) = stream is null ? ("", "") : (" and stream_id = @stream", " and s.id = @stream");
+        var partway = after > long.MinValue;
+        var resume = partway
+            ? $"""
+              select distinct on (stream_id) stream_id, version, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events
+              where tenant_id = @tenant and seq_id <= @after{onlyEvents}
+                and stream_id in (select stream_id from {schema}.mt_events where tenant_id = @tenant and seq_id > @after{onlyEvents})
+              order by stream_id, version desc;
+              """
+            : "";
+        var fed = partway ? $" and exists (select 1 from {schema}.mt_events e where e.tenant_id = @tenant and e.stream_id = s.id and e.seq_id > @after)" : "";
         await using var command = new NpgsqlCommand(
             $"""
-            select seq_id, stream_id, version, id, type, data::text, encode(bdata, 'hex'), {HashChain.TimestampSql("timestamp")}, tenant_id,
-                   correlation_id, causation_id, {HashChain.HeadersSql("headers")}, headers ->> '{HashChain.LinkHeader}'
-            from {schema}.mt_events where tenant_id = @tenant{onlyEvents}
+            {resume}
+            select seq_id, id, stream_id, version, type, data::text, encode(bdata, 'hex'), {HashChain.TimestampSql("timestamp")}, tenant_id,
+                   mt_dotnet_type, correlation_id, causation_id, {HashChain.HeadersSql("headers")}, headers ->> '{HashChain.LinkHeader}', coalesce(is_archived, false)
+            from {schema}.mt_events where tenant_id = @tenant and seq_id > @after{onlyEvents}
             order by seq_id;
-            select id, version from {schema}.mt_streams where tenant_id = @tenant{onlyStream};
+            select s.id, s.version from {schema}.mt_streams s where s.tenant_id = @tenant{onlyStream}{fed} order by s.id;
             """, connection);
         command.Parameters.AddWithValue("tenant", organisation);
+        command.Parameters.AddWithValue("after", after);
         if (stream is { } id)
         {
             command.Parameters.AddWithValue("stream", id);
         }
 
-        var streams = new Dictionary<Guid, StreamState>();
-        var broken = new List<BrokenLink>();
-        var brokenStreams = 0;
-        void Report(BrokenLink link)
-        {
-            brokenStreams++;
-            if (broken.Count < MaxReported)
-            {
-                broken.Add(link);
-            }
-        }
-
-        long events = 0;
-        var merkle = new Merkle();
-        var pending = new Queue<(long UpTo, long Events, string Root)>(checkpoints.OrderBy(c => c.UpTo));
-        var checks = new List<CheckpointCheck>();
-
-        void Close(long beforeSequence)
-        {
-            while (pending.Count > 0 && pending.Peek().UpTo < beforeSequence)
-            {
-                var (upTo, count, root) = pending.Dequeue();
-                var recomputed = Convert.ToHexStringLower(merkle.Root());
-                var matches = recomputed == root && merkle.Count == count;
-                checks.Add(new CheckpointCheck(upTo, count, root, matches, matches ? null : recomputed));
-            }
-        }
-
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (partway)
         {
             while (await reader.ReadAsync(ct))
             {
-                var sequence = reader.GetInt64(0);
-                Close(sequence);
-                var streamId = reader.GetGuid(1);
-                var version = reader.GetInt64(2);
-                var state = streams.TryGetValue(streamId, out var known) ? known : streams[streamId] = new StreamState();
-                var canonical = HashChain.Canonical(
-                    reader.GetString(4), Text(reader, 5), Text(reader, 6), streamId, version, reader.GetString(7), reader.GetString(8), Text(reader, 9), Text(reader, 10), Text(reader, 11));
-                var link = HashChain.Link(state.Link, canonical);
-                var stored = Text(reader, 12);
-                if (state.Broken is null && version != state.Version + 1)
-                {
-                    // Removed or reordered: which one is known once the whole stream has been seen.
-                    state.Broken = new BrokenLink(sequence, streamId, version, reader.GetGuid(3), reader.GetString(4), "outOfOrder",
-                        $"Version {version} follows version {state.Version}.");
-                    state.GapAfter = state.Version;
-                }
-                else if (state.Broken is null && stored != Convert.ToHexStringLower(link))
-                {
-                    state.Broken = stored is null
-                        ? new BrokenLink(sequence, streamId, version, reader.GetGuid(3), reader.GetString(4), "unlinked", "The event has no link: it was written around the chain.")
-                        : new BrokenLink(sequence, streamId, version, reader.GetGuid(3), reader.GetString(4), "changed", "The event is not what was linked when it was appended.");
-                }
-
-                events++;
-                merkle.Add(link);
-                (state.Version, state.Link, state.Count, state.MaxVersion) = (version, link, state.Count + 1, Math.Max(state.MaxVersion, version));
+                yield return new StreamResume(reader.GetGuid(0), reader.GetInt64(1), Text(reader, 2) ?? "");
             }
 
-            // A stream that says it has more events than are left lost its last ones.
             await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var state = streams.TryGetValue(reader.GetGuid(0), out var known) ? known : streams[reader.GetGuid(0)] = new StreamState();
-                state.RecordedVersion = reader.GetInt64(1);
-            }
         }
 
-        foreach (var (streamId, state) in streams)
+        while (await reader.ReadAsync(ct))
         {
-            if (state.Broken is { Problem: "outOfOrder" } gap && state.Count < Math.Max(state.MaxVersion, state.RecordedVersion))
-            {
-                Report(gap with { Version = state.GapAfter + 1, EventId = null, Type = null, Problem = "missing",
-                    Detail = $"Version {state.GapAfter + 1} is gone: version {gap.Version} follows version {state.GapAfter}." });
-            }
-            else if (state.Broken is { } found)
-            {
-                Report(found);
-            }
-            else if (state.RecordedVersion > state.MaxVersion)
-            {
-                Report(new BrokenLink(null, streamId, state.MaxVersion + 1, null, null, "missing",
-                    $"The stream is at version {state.RecordedVersion}, and its events after version {state.MaxVersion} are gone."));
-            }
+            yield return new StoredEvent(
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4), Text(reader, 5), Text(reader, 6),
+                reader.GetString(7), reader.GetString(8), Text(reader, 9), Text(reader, 10), Text(reader, 11), Text(reader, 12), Text(reader, 13), reader.GetBoolean(14));
         }
 
-        Close(long.MaxValue);
-        return new AuditReport(
-            broken.Count == 0 && checks.All(c => c.Matches), organisation, stream, events, streams.Count(s => s.Value.Count > 0), brokenStreams,
-            broken.OrderBy(b => b.Sequence ?? long.MaxValue).FirstOrDefault(), broken.OrderBy(b => b.Sequence ?? long.MaxValue).ToArray(), checks);
-    }
-
-    private sealed class StreamState
-    {
-        public long Version { get; set; }
-        public byte[]? Link { get; set; }
-        public long Count { get; set; }
-        public long MaxVersion { get; set; }
-        public long RecordedVersion { get; set; }
-        public long GapAfter { get; set; }
-        public BrokenLink? Broken { get; set; }
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return new StreamRecord(reader.GetGuid(0), reader.GetInt64(1));
+        }
     }
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
+
+/// <summary>A stream as the stream table records it.</summary>
+public sealed record StreamRecord(Guid StreamId, long Version);
+
+/// <summary>Where a stream stood before a partial export's first event: its version and stored link then.</summary>
+public sealed record StreamResume(Guid StreamId, long Version, string Link);

@@ -26,8 +26,8 @@ public static class FhirBundle
     [WolverineGet("/api/decisions/{id}/fhir", OperationId = "getDecisionFhir"), Tags("Decisions")]
     [Produces(MediaType)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct) =>
-        await DecisionProvenanceEndpoint.LoadAsync(id, session, vault, ct) is { } view
+    public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, LearningSystem.Audit.Verifying.ChainVerifier verifier, TimeProvider clock, CancellationToken ct) =>
+        await DecisionProvenanceEndpoint.ViewAsync(id, session, vault, verifier, ct) is { } view
             ? Results.Text(Of(view, clock.GetUtcNow()).ToJsonString(), MediaType)
             : Results.NotFound();
 

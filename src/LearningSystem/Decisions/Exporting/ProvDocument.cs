@@ -24,8 +24,8 @@ public static class ProvDocument
     [WolverineGet("/api/decisions/{id}/prov", OperationId = "getDecisionProv"), Tags("Decisions")]
     [Produces("application/json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
-        await DecisionProvenanceEndpoint.LoadAsync(id, session, vault, ct) is { } view
+    public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, LearningSystem.Audit.Verifying.ChainVerifier verifier, CancellationToken ct) =>
+        await DecisionProvenanceEndpoint.ViewAsync(id, session, vault, verifier, ct) is { } view
             ? Results.Text(Of(view).ToJsonString(), "application/json")
             : Results.NotFound();
 

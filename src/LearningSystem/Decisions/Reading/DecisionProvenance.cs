@@ -51,17 +51,18 @@ public static class DecisionProvenanceEndpoint
     /// <summary>Every act on the proposal up to its decision, each wording, the evidence, and whether the stream's hash chain holds.</summary>
     [WolverineGet("/api/decisions/{id}/provenance", OperationId = "getDecisionProvenance"), Tags("Decisions")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static Task<DecisionProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
-        LoadAsync(id, session, vault, ct);
+    public static Task<DecisionProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct) =>
+        ViewAsync(id, session, vault, verifier, ct);
 
     /// <summary>The same provenance as plain text, for a report.</summary>
     [WolverineGet("/api/decisions/{id}/provenance/text", OperationId = "getDecisionProvenanceText"), Tags("Decisions")]
     [Produces("text/plain")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> GetText(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
-        await LoadAsync(id, session, vault, ct) is { } view ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.NotFound();
+    public static async Task<IResult> GetText(Guid id, IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct) =>
+        await ViewAsync(id, session, vault, verifier, ct) is { } view ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.NotFound();
 
-    public static async Task<DecisionProvenanceView?> LoadAsync(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    /// <summary>Not named LoadAsync: Wolverine would run a method of that name before every endpoint of the class.</summary>
+    public static async Task<DecisionProvenanceView?> ViewAsync(Guid id, IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct)
     {
         if (await session.LoadAsync<DecisionEntry>(id, ct) is not { } entry)
         {
@@ -69,7 +70,7 @@ public static class DecisionProvenanceEndpoint
         }
 
         var events = await session.Events.FetchStreamAsync(entry.ProposalId, entry.Version, token: ct);
-        var chain = await ChainAsync(session, entry.ProposalId, ct);
+        var chain = await verifier.VerifyAsync(session, entry.ProposalId, ct);
         var decided = events.Count == 0 ? null : events[^1].Data;
         var (basedOn, feedbackIds) = (events.Count == 0 ? null : events[0].Data, decided) switch
         {
@@ -203,12 +204,5 @@ public static class DecisionProvenanceEndpoint
             ? "The hash chain of this proposal's events verifies."
             : "WARNING: the hash chain of this proposal's events does not verify; see /api/audit/verify.");
         return text.ToString();
-    }
-
-    private static async Task<AuditReport> ChainAsync(IQuerySession session, Guid stream, CancellationToken ct)
-    {
-        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        return await ChainVerifier.VerifyAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, [], ct);
     }
 }

@@ -45,7 +45,8 @@ public static class Notifying
         return subscribers.Select(s => new DeliverWebhook(DeliveryId(e.Id, s.Id), s.Id, notification)).ToArray();
     }
 
-    private static Guid DeliveryId(Guid eventId, Guid subscriptionId)
+    /// <summary>Fixed by what is notified and who is told.</summary>
+    public static Guid DeliveryId(Guid eventId, Guid subscriptionId)
     {
         Span<byte> both = stackalloc byte[32];
         eventId.TryWriteBytes(both[..16]);

@@ -9,8 +9,9 @@ public static class Topics
     public const string DecisionMade = "decision-made";
     public const string ChangeImplemented = "change-implemented";
     public const string FeedbackAnswered = "feedback-answered";
+    public const string CheckpointMade = "checkpoint-made";
 
-    public static IReadOnlyList<string> All { get; } = [DecisionMade, ChangeImplemented, FeedbackAnswered];
+    public static IReadOnlyList<string> All { get; } = [DecisionMade, ChangeImplemented, FeedbackAnswered, CheckpointMade];
 }
 
 /// <summary>An integrating system's wish to be told, at <c>Url</c>, of the topics it names; deliveries are signed with its secret.</summary>
@@ -20,7 +21,14 @@ public sealed record WebhookSubscription(Guid Id, string Url, IReadOnlyList<stri
 /// A notification: which act happened, where to read it, nothing personal. Receivers read the details over the
 /// API with their own scopes, and recognise a redelivery by its id.
 /// </summary>
-public sealed record Notification(string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link);
+public sealed record Notification(string Topic, string Organisation, Guid StreamId, Guid EventId, long Sequence, DateTimeOffset OccurredAt, string Link)
+{
+    /// <summary>For <c>checkpoint-made</c>: the signed checkpoint itself, so that a copy leaves the building as it is made.</summary>
+    public CheckpointNotice? Checkpoint { get; init; }
+}
+
+/// <summary>A checkpoint as it goes out: everything needed to check it later without us.</summary>
+public sealed record CheckpointNotice(long Number, long UpToSequence, string Statement, string? Signature, string? SignatureDer, string? KeyId, string? PublicKey);
 
 /// <summary>One notification to one subscriber, and every attempt to deliver it: the delivery log.</summary>
 public sealed record WebhookDelivery(Guid Id, Guid SubscriptionId, Notification Notification, IReadOnlyList<DeliveryAttempt> Attempts, DateTimeOffset? DeliveredAt);

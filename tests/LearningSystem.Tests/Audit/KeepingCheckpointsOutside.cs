@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LearningSystem.Notifications;
+
+namespace LearningSystem.Tests.Audit;
+
+/// <summary>Every checkpoint leaves the service as it is made, and can be checked with standard tools alone.</summary>
+[Collection(ServiceGroup.Name)]
+public sealed class KeepingCheckpointsOutside(ServiceFixture service)
+{
+    [Fact]
+    public async Task A_checkpoint_goes_out_to_its_subscribers_signed_as_it_is_made()
+    {
+        var organisation = Stories.NewOrganisation("checkpoint-hook");
+        await using var receiver = new Receiver(Receiver.WebhookHost);
+        await receiver.StartAsync();
+        using var http = service.ClientFor("tests", organisation);
+        using var subscribed = await http.PostAsJsonAsync("/api/webhooks", new { url = $"{receiver.Address}kept", topics = new[] { Topics.CheckpointMade } });
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        await service.Host.CreateAsync("/api/participants", Requests.Jenny, organisation);
+
+        using var made = await http.PostAsJsonAsync("/api/audit/checkpoints", new { });
+        Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        var checkpoint = await made.Content.ReadFromJsonAsync<JsonElement>();
+        var statement = checkpoint.GetProperty("statement").GetString()!;
+
+        Assert.True(await receiver.WaitForAsync("/kept", body => body.Contains(Topics.CheckpointMade, StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
+        var notice = JsonDocument.Parse(receiver.Received.Single(r => r.Path == "/kept").Body).RootElement.GetProperty("checkpoint");
+        Assert.Equal(statement, notice.GetProperty("statement").GetString());
+        Assert.Equal(1, notice.GetProperty("number").GetInt64());
+        // The receiver checks it with the key it trusts, not only the key that came with it.
+        Assert.True(service.SigningKey.VerifyData(
+            Encoding.UTF8.GetBytes(statement), Convert.FromBase64String(notice.GetProperty("signature").GetString()!), HashAlgorithmName.SHA256));
+    }
+
+    /// <summary>The README's steps: the statement, the DER signature and the public key as files, and openssl.</summary>
+    [Fact]
+    public async Task Openssl_verifies_a_checkpoint_from_its_der_signature_and_refuses_an_altered_statement()
+    {
+        var organisation = Stories.NewOrganisation("checkpoint-openssl");
+        await service.Host.CreateAsync("/api/participants", Requests.Jenny, organisation);
+        using var http = service.ClientFor("tests", organisation);
+        using var made = await http.PostAsJsonAsync("/api/audit/checkpoints", new { });
+        var line = (await http.GetStringAsync(new Uri("/api/audit/checkpoints.ndjson", UriKind.Relative))).Split('\n')[0];
+        var checkpoint = JsonDocument.Parse(line).RootElement;
+
+        var folder = Directory.CreateTempSubdirectory("openssl-");
+        try
+        {
+            string File(string name) => Path.Combine(folder.FullName, name);
+            await System.IO.File.WriteAllTextAsync(File("statement.txt"), checkpoint.GetProperty("statement").GetString());
+            await System.IO.File.WriteAllBytesAsync(File("signature.der"), Convert.FromBase64String(checkpoint.GetProperty("signatureDer").GetString()!));
+            await System.IO.File.WriteAllTextAsync(File("public.pem"), checkpoint.GetProperty("publicKey").GetString());
+
+            var (verified, said) = await OpensslAsync("dgst", "-sha256", "-verify", File("public.pem"), "-signature", File("signature.der"), File("statement.txt"));
+            Assert.Equal((0, "Verified OK"), (verified, said.Trim()));
+
+            await System.IO.File.AppendAllTextAsync(File("statement.txt"), "0");
+            var (refused, _) = await OpensslAsync("dgst", "-sha256", "-verify", File("public.pem"), "-signature", File("signature.der"), File("statement.txt"));
+            Assert.NotEqual(0, refused);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> OpensslAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+}

@@ -24,6 +24,7 @@ public static class Scopes
         ("*", "/api/admin/", Admin),
         ("*", "/api/webhooks", Webhooks),
         ("POST", "/api/audit/checkpoints", Admin),
+        ("POST", "/api/audit/consistency", AuditRead),
         ("POST", "/api/participants/{id}/erasure", Admin),
         ("POST", "/api/patient-feedback/subjects/", Admin),
         ("GET", "/api/audit/", AuditRead),

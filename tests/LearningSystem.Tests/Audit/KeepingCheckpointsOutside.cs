@@ -83,3 +83,61 @@ public sealed class KeepingCheckpointsOutside(ServiceFixture service)
         return (process.ExitCode, output);
     }
 }
+
+/// <summary>Checkpoints kept outside catch what the database alone no longer can: history rewritten and re-checkpointed.</summary>
+[Collection(ServiceGroup.Name)]
+public sealed class CheckingKeptCheckpoints(ServiceFixture service)
+{
+    [Fact]
+    public async Task History_rewritten_and_checkpointed_afresh_verifies_inside_but_not_against_the_kept_checkpoints()
+    {
+        var organisation = Stories.NewOrganisation("consistency");
+        var jenny = await service.Host.CreateAsync("/api/participants", Requests.Jenny, organisation);
+        var priority = await service.Host.CreateAsync("/api/priorities", new { statement = "Shorter waits", rationale = "Hours of waiting", setBy = jenny }, organisation);
+        using var http = service.ClientFor("tests", organisation);
+        using (await http.PostAsJsonAsync("/api/audit/checkpoints", new { }))
+        {
+        }
+
+        var kept = (await http.GetStringAsync(new Uri("/api/audit/checkpoints.ndjson", UriKind.Relative)))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var before = await ConsistencyAsync(http, kept);
+        Assert.True(before.GetProperty("consistent").GetBoolean(), before.GetRawText());
+
+        // The owner rewrites the priority's statement, links it anew, removes every checkpoint and makes a fresh one.
+        await Tampering.ExecuteAsync(service.ConnectionString,
+            """
+            update learningsystem.mt_events set data = jsonb_set(data, '{statement}', '"Longer waits"') where tenant_id = @tenant and stream_id = @stream and version = 1;
+            update learningsystem.mt_events e set headers = e.headers || jsonb_build_object('link', encode(learningsystem.event_link(e), 'hex'))
+              where e.tenant_id = @tenant and e.stream_id = @stream and e.version = 1;
+            delete from learningsystem.mt_doc_auditcheckpoint where tenant_id = @tenant;
+            """,
+            ("tenant", organisation), ("stream", priority));
+        using (await http.PostAsJsonAsync("/api/audit/checkpoints", new { }))
+        {
+        }
+
+        Assert.True((await service.Host.GetJsonAsync("/api/audit/verify", organisation: organisation)).GetProperty("intact").GetBoolean());
+        var after = await ConsistencyAsync(http, kept);
+        Assert.False(after.GetProperty("consistent").GetBoolean());
+        Assert.Equal("different", after.GetProperty("kept")[0].GetProperty("stored").GetString());
+        var first = after.GetProperty("against").GetProperty("firstBroken");
+        Assert.Equal((priority, 1L, "rewritten"), (first.GetProperty("streamId").GetGuid(), first.GetProperty("version").GetInt64(), first.GetProperty("problem").GetString()));
+    }
+
+    [Fact]
+    public async Task Kept_checkpoints_must_come_whole()
+    {
+        using var http = service.ClientFor("tests", Stories.NewOrganisation("consistency"));
+        using var empty = await http.PostAsJsonAsync("/api/audit/consistency", new { checkpoints = Array.Empty<object>() });
+        using var partial = await http.PostAsJsonAsync("/api/audit/consistency", new { checkpoints = new[] { new { number = 1, statement = "x" } } });
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (empty.StatusCode, partial.StatusCode));
+    }
+
+    private static async Task<JsonElement> ConsistencyAsync(HttpClient http, JsonElement[] kept)
+    {
+        using var answer = await http.PostAsJsonAsync("/api/audit/consistency", new { checkpoints = kept });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        return await answer.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

@@ -10,9 +10,12 @@ namespace LearningSystem.Audit.Verifying;
 /// </summary>
 public sealed class ChainVerifier(CheckpointSigner signer)
 {
-    public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, CancellationToken ct)
+    public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, CancellationToken ct) =>
+        await VerifyAsync(session, stream, await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number).ToListAsync(ct), ct);
+
+    /// <summary>Against the given checkpoints: the stored ones, or ones an auditor kept.</summary>
+    public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken ct)
     {
-        var checkpoints = await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number).ToListAsync(ct);
         var check = new ChainCheck(session.TenantId, stream, checkpoints, signer.Trusted);
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);

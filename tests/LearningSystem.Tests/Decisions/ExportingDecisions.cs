@@ -51,6 +51,15 @@ public sealed class ExportingDecisions(ServiceFixture service)
         Assert.All(priority.GetProperty("acts").EnumerateArray(), a => Assert.Equal(64, a.GetProperty("link").GetString()!.Length));
         Assert.Equal([outcome.FirstFeedback], priority.GetProperty("feedback").EnumerateArray().Select(f => f.GetProperty("id").GetGuid()));
         Assert.True(priority.GetProperty("chainIntact").GetBoolean());
+        // Each objection and amendment the decision answers is joined to the act that raised or proposed it.
+        var about = priority.GetProperty("acts").EnumerateArray()
+            .Where(a => a.GetProperty("about").ValueKind == JsonValueKind.String)
+            .ToLookup(a => a.GetProperty("about").GetGuid(), a => a.GetProperty("move").GetString());
+        foreach (var (answers, raisedBy) in new[] { ("answersObjections", "objectionRaised"), ("answersAmendments", "amendmentProposed") })
+        {
+            Assert.NotEqual(0, priority.GetProperty(answers).GetArrayLength());
+            Assert.All(priority.GetProperty(answers).EnumerateArray(), id => Assert.Contains(raisedBy, about[id.GetGuid()]));
+        }
 
         var redesign = await Host.GetJsonAsync($"/api/decisions/{decisions[1]}/provenance", organisation: organisation);
         Assert.Equal(("serviceRedesign", "approved"), (redesign.GetProperty("kind").GetString(), redesign.GetProperty("outcome").GetString()));

@@ -20,9 +20,14 @@ using Wolverine.Http;
 
 namespace LearningSystem.Decisions.Reading;
 
-/// <summary>One act that led to the decision, with the link that chains it into its stream.</summary>
+/// <summary>
+/// One act that led to the decision, with the link that chains it into its stream. <see cref="About"/> is the
+/// objection, amendment or counter-proposal the act raises, withdraws, accepts or rejects: the id the
+/// decision's <c>answersObjections</c> and <c>answersAmendments</c> name.
+/// </summary>
 public sealed record ActRecord(
-    long Sequence, Guid EventId, long Version, string Type, string Move, PersonAtTheTime By, DateTimeOffset At, string? Reason, string? Wording, string? Link);
+    long Sequence, Guid EventId, long Version, string Type, string Move, PersonAtTheTime By, DateTimeOffset At, string? Reason, string? Wording, string? Link,
+    Guid? About = null);
 
 /// <summary>A wording the proposal had, and the act that made it current.</summary>
 public sealed record WordingAtDecision(int Number, string Text, PersonAtTheTime ProposedBy, PersonAtTheTime? AcceptedBy, Guid MadeCurrentBy, DateTimeOffset Since);
@@ -120,7 +125,18 @@ public static class DecisionProvenanceEndpoint
 
             var by = Person(act.By, act.Group);
             groupAt[act.By] = act.Group;
-            acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording, e.Headers?.GetValueOrDefault(HashChain.LinkHeader)?.ToString()));
+            var about = e.Data switch
+            {
+                ObjectionRaised o => o.ObjectionId,
+                ObjectionWithdrawn o => o.ObjectionId,
+                AmendmentProposed a => a.AmendmentId,
+                AmendmentAccepted a => a.AmendmentId,
+                AmendmentRejected a => a.AmendmentId,
+                CounterProposed c => c.CounterProposalId,
+                _ => (Guid?)null,
+            };
+            acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording,
+                e.Headers?.GetValueOrDefault(HashChain.LinkHeader)?.ToString(), about));
             switch (e.Data)
             {
                 case PrioritySet or ServiceRedesignProposed or CurriculumChangeProposed:

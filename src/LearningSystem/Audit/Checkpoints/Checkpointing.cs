@@ -123,10 +123,11 @@ public sealed class Checkpointing(
         var recorded = heads.Values.OrderBy(h => h.StreamId.ToString(), StringComparer.Ordinal).ToArray();
         var number = (last?.Number ?? 0) + 1;
         var previous = last?.StatementHash() ?? AuditCheckpoint.NoPrevious;
-        var statement = AuditCheckpoint.StatementOf(organisation, number, upTo, merkle.Count, root, recorded.Length, AuditCheckpoint.RootOfHeads(recorded), previous);
+        var headsRoot = AuditCheckpoint.RootOfHeads(recorded);
+        var statement = AuditCheckpoint.StatementOf(organisation, number, upTo, merkle.Count, root, recorded.Length, headsRoot, previous);
         var signature = signer.Sign(statement);
         var checkpoint = new AuditCheckpoint(
-            Guid.CreateVersion7(), number, upTo, merkle.Count, root, AuditCheckpoint.RootOfHeads(recorded), previous, clock.GetUtcNow(), statement,
+            Guid.CreateVersion7(), number, upTo, merkle.Count, root, headsRoot, previous, clock.GetUtcNow(), statement,
             signature, signature is null ? null : AuditCheckpoint.DerOf(Convert.FromBase64String(signature)), signer.KeyId, signer.PublicKey, recorded);
         session.Store(checkpoint);
         var notification = new Notification(Topics.CheckpointMade, organisation, checkpoint.Id, checkpoint.Id, upTo, checkpoint.MadeAt, "/api/audit/checkpoints.ndjson")

@@ -8,10 +8,14 @@ public sealed record CheckpointsExport(string Algorithm, IReadOnlyList<AuditChec
 
 public static class CheckpointEndpoints
 {
+    /// <summary>The organisation's checkpoints in their chain, first to last; those made before chain v5 have no number and are left out.</summary>
+    public static IQueryable<AuditCheckpoint> Chained(this IQuerySession session) =>
+        session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number);
+
     /// <summary>Every checkpoint of the organisation, oldest first: the copy an auditor keeps outside our database.</summary>
     [WolverineGet("/api/audit/checkpoints", OperationId = "listAuditCheckpoints"), Tags("Audit")]
     public static async Task<CheckpointsExport> List(IQuerySession session, CancellationToken ct) =>
-        new(AuditCheckpoint.Algorithm, await session.Query<AuditCheckpoint>().OrderBy(c => c.UpToSequence).ToListAsync(ct));
+        new(AuditCheckpoint.Algorithm, await session.Chained().ToListAsync(ct));
 
     /// <summary>Makes a checkpoint now, over the links that have settled; 204 when nothing is new since the last one.</summary>
     [WolverinePost("/api/audit/checkpoints", OperationId = "makeAuditCheckpoint"), Tags("Audit")]

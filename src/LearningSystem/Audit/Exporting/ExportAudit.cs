@@ -77,7 +77,7 @@ public static class ExportAuditEndpoint
         http.Response.ContentType = MediaType;
         var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var body = http.Response.BodyWriter.AsStream();
-        await foreach (var checkpoint in session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number).ToAsyncEnumerable(ct))
+        await foreach (var checkpoint in session.Chained().ToAsyncEnumerable(ct))
         {
             await JsonSerializer.SerializeAsync(body, checkpoint, options, ct);
             body.WriteByte((byte)'\n');

@@ -11,7 +11,7 @@ namespace LearningSystem.Audit.Verifying;
 public sealed class ChainVerifier(CheckpointSigner signer)
 {
     public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, CancellationToken ct) =>
-        await VerifyAsync(session, stream, await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number).ToListAsync(ct), ct);
+        await VerifyAsync(session, stream, await session.Chained().ToListAsync(ct), ct);
 
     /// <summary>Against the given checkpoints: the stored ones, or ones an auditor kept.</summary>
     public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken ct)

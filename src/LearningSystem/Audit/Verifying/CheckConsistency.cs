@@ -47,7 +47,7 @@ public static class CheckConsistencyEndpoint
     public static async Task<ConsistencyReport> Post(CheckConsistency command, IQuerySession session, ChainVerifier verifier, CancellationToken ct)
     {
         var kept = command.Checkpoints!;
-        var stored = (await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).ToListAsync(ct)).ToLookup(c => c.Number);
+        var stored = (await session.Chained().ToListAsync(ct)).ToLookup(c => c.Number);
         var compared = kept.OrderBy(c => c.Number)
             .Select(c => new KeptCheckpoint(c.Number, stored[c.Number].FirstOrDefault() is not { } own ? "missing" : own.Statement == c.Statement ? "same" : "different"))
             .ToArray();

@@ -130,6 +130,9 @@ public sealed class RebuildingWhileLive(ServiceFixture service)
         var organisation = Stories.NewOrganisation("granted");
         using var tests = service.ClientFor("tests", organisation);
         await CreateAsync(tests, "/api/participants", new { displayName = "Jenny", stakeholderGroup = "student" });
+        // A second organisation with data, so "every" means more than one even when this test runs alone.
+        using var other = service.ClientFor("tests", Stories.NewOrganisation("granted-other"));
+        await CreateAsync(other, "/api/participants", new { displayName = "Dr Reyes", stakeholderGroup = "clinician" });
         var one = await (await tests.PostAsJsonAsync("/api/admin/rebuilds", new { })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal([organisation], one.GetProperty("organisations").EnumerateArray().Select(o => o.GetString()));
         var every = await (await tests.PostAsJsonAsync("/api/admin/rebuilds", new { everyOrganisation = true })).Content.ReadFromJsonAsync<JsonElement>();

@@ -13,6 +13,16 @@ public sealed record ActSummary(string Move, Guid By, StakeholderGroup Group, st
 
 public static class Acts
 {
+    /// <summary>Every event <see cref="Describe"/> knows, in the order a negotiation meets them: the codes of the FHIR event-type code system.</summary>
+    public static IReadOnlyList<Type> Types { get; } =
+    [
+        typeof(PrioritySet), typeof(ServiceRedesignProposed), typeof(CurriculumChangeProposed), typeof(ProposalEndorsed), typeof(ObjectionRaised),
+        typeof(ObjectionWithdrawn), typeof(AmendmentProposed), typeof(AmendmentAccepted), typeof(AmendmentRejected), typeof(CounterProposed),
+        typeof(PriorityMerged), typeof(PriorityAbsorbed), typeof(PriorityWithdrawn), typeof(PriorityDecided), typeof(DecisionReopened),
+        typeof(ChangeDecided), typeof(RoundOpened), typeof(PrioritySubmitted), typeof(InterimRankingSubmitted), typeof(ShortlistAgreed),
+        typeof(WorkshopRankingRecorded), typeof(RoundPublished),
+    ];
+
     public static ActSummary? Describe(object data) => data switch
     {
         PrioritySet e => new("set", e.SetBy, e.SetByGroup, e.Rationale, e.Statement, e.SetAt),

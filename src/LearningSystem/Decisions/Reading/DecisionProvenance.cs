@@ -22,8 +22,8 @@ namespace LearningSystem.Decisions.Reading;
 
 /// <summary>
 /// One act that led to the decision, with the link that chains it into its stream. <see cref="About"/> is the
-/// objection, amendment or counter-proposal the act raises, withdraws, accepts or rejects: the id the
-/// decision's <c>answersObjections</c> and <c>answersAmendments</c> name.
+/// objection, amendment or counter-proposal the act raises, withdraws, accepts or rejects (the id the
+/// decision's <c>answersObjections</c> and <c>answersAmendments</c> name), or the priority merged in or into.
 /// </summary>
 public sealed record ActRecord(
     long Sequence, Guid EventId, long Version, string Type, string Move, PersonAtTheTime By, DateTimeOffset At, string? Reason, string? Wording, string? Link,
@@ -133,6 +133,8 @@ public static class DecisionProvenanceEndpoint
                 AmendmentAccepted a => a.AmendmentId,
                 AmendmentRejected a => a.AmendmentId,
                 CounterProposed c => c.CounterProposalId,
+                PriorityAbsorbed m => m.From,
+                PriorityMerged m => m.Into,
                 _ => (Guid?)null,
             };
             acts.Add(new ActRecord(e.Sequence, e.Id, e.Version, e.EventTypeName, act.Move, by, e.Timestamp, act.Reason, act.Wording,

@@ -19,6 +19,20 @@ public static class Scopes
     public static IReadOnlyList<string> All { get; } =
         [Read, FeedbackRead, FeedbackWrite, NegotiationWrite, CurriculumWrite, AuditRead, AnalyticsRead, Admin, Webhooks];
 
+    /// <summary>What each scope lets a client do, as the OpenAPI document's OAuth2 flow lists it.</summary>
+    public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
+    {
+        [Read] = "Read participants, priorities, proposals, rounds, lessons and the learning loop.",
+        [FeedbackRead] = "Read patient feedback, as each patient consented.",
+        [FeedbackWrite] = "Record patient feedback and respond to it.",
+        [NegotiationWrite] = "Register participants, set priorities, propose, negotiate and decide.",
+        [CurriculumWrite] = "Propose curriculum changes and record teaching sessions and reflections.",
+        [AuditRead] = "Read decision provenance, stream histories, the audit chain, its checkpoints and exports.",
+        [AnalyticsRead] = "Export, replay and rescore for analysis.",
+        [Admin] = "Erase personal data, make checkpoints and rebuild views.",
+        [Webhooks] = "Manage webhook subscriptions and read their deliveries.",
+    };
+
     private static readonly (string Method, string Route, string Scope)[] Rules =
     [
         ("*", "/api/admin/", Admin),

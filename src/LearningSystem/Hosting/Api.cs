@@ -45,6 +45,7 @@ public static class Api
         {
             o.AddDocumentTransformer<ApiDocument>();
             o.AddSchemaTransformer<CommandSchemas>();
+            o.AddOperationTransformer<OperationTexts>();
         });
         builder.Services.AddIdempotency();
         builder.Services.AddHealth();
@@ -106,5 +107,7 @@ public static class Api
     {
         json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        // A number is a JSON number: the document says "integer", and "5" is refused rather than guessed at.
+        json.NumberHandling = JsonNumberHandling.Strict;
     }
 }

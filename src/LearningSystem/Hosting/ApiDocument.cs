@@ -10,10 +10,13 @@ namespace LearningSystem.Hosting;
 /// in and the scope each operation needs, the organisation and idempotency headers, and the problem responses
 /// access, limits and timeouts can give. Tags get descriptions, so that the document lints clean.
 /// </summary>
-public sealed class ApiDocument : IOpenApiDocumentTransformer
+public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocumentTransformer
 {
     private const string ApiKey = "apiKey";
-    private const string Bearer = "bearer";
+    private const string OAuth2 = "oauth2";
+
+    /// <summary>Where the OAuth2 client-credentials flow gets tokens; the issuer's, so it comes from configuration.</summary>
+    public const string TokenUrlSetting = "Authentication:Jwt:TokenUrl";
 
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
@@ -38,6 +41,13 @@ public sealed class ApiDocument : IOpenApiDocumentTransformer
     {
         document.Info.Title = "LearningSystem";
         document.Info.Description = "Co-creating a learning health system: every act is a command that appends immutable events.";
+        // Whoever runs the service is its integrators' contact, so the details come from configuration.
+        document.Info.Contact = new OpenApiContact
+        {
+            Name = configuration["Api:Contact:Name"] is { Length: > 0 } name ? name : "The LearningSystem service's operators",
+            Email = configuration["Api:Contact:Email"] is { Length: > 0 } email ? email : null,
+            Url = configuration["Api:Contact:Url"] is { Length: > 0 } url ? new Uri(url) : null,
+        };
         document.Info.License = new OpenApiLicense
         {
             Name = "Proprietary: all rights reserved by the LearningSystem developers", Identifier = "LicenseRef-LearningSystem-Proprietary",
@@ -56,10 +66,20 @@ public sealed class ApiDocument : IOpenApiDocumentTransformer
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = ApiKeyAuthentication.Header,
                 Description = "The client's key. Locally, with no clients configured: local-development-key.",
             },
-            [Bearer] = new OpenApiSecurityScheme
+            // Scopes are declared the standard way, on an OAuth2 client-credentials flow; its tokens are the
+            // bearer JWTs the service accepts. An API key carries its client's configured scopes.
+            [OAuth2] = new OpenApiSecurityScheme
             {
-                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "A token from the configured issuer naming client_id, scope and organisations.",
+                Type = SecuritySchemeType.OAuth2,
+                Description = "A bearer JWT from the configured issuer naming client_id, scope and organisations.",
+                Flows = new OpenApiOAuthFlows
+                {
+                    ClientCredentials = new OpenApiOAuthFlow
+                    {
+                        TokenUrl = new Uri(configuration[TokenUrlSetting] is { Length: > 0 } tokenUrl ? tokenUrl : "https://issuer.invalid/oauth2/token"),
+                        Scopes = Scopes.Descriptions.ToDictionary(),
+                    },
+                },
             },
         };
 
@@ -84,8 +104,8 @@ public sealed class ApiDocument : IOpenApiDocumentTransformer
         var scope = Scopes.For(method.Method, path);
         operation.Security =
         [
-            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKey, document)] = [scope] },
-            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [scope] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKey, document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OAuth2, document)] = [scope] },
         ];
         operation.Description = $"{operation.Description}{(operation.Description is { Length: > 0 } ? "\n\n" : "")}Needs the scope `{scope}`.";
 

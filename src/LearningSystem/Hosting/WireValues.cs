@@ -13,10 +13,16 @@ public static class WireValues<T> where T : struct, Enum
 
     public static string AllowedValues { get; } = string.Join(", ", ByName.Keys);
 
+    /// <summary>Every wire value, in declaration order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<T>().Select(Name)];
+
     /// <summary>The validation message for a value outside the enum, naming the allowed ones.</summary>
     public static string NotOneOf { get; } = $"'{{PropertyValue}}' is not one of: {AllowedValues}.";
 
     public static bool IsDefined(string? value) => value is not null && ByName.ContainsKey(value);
+
+    /// <summary>The rule for a command field that takes one of these values: <c>RuleFor(x => x.Group).OneOf(WireValues&lt;StakeholderGroup&gt;.Allowed)</c>.</summary>
+    public static LearningSystem.Hosting.AllowedValues Allowed { get; } = new(Names, IsDefined, NotOneOf);
 
     /// <summary>Parses a wire value; an unknown one is a 400 naming <paramref name="field"/>.</summary>
     public static T Parse(string value, string? field = null) =>

@@ -17,7 +17,7 @@ public sealed class RequestErasureValidator : AbstractValidator<RequestErasure>
     {
         RuleFor(x => x.Reason).NotEmpty().MaximumLength(2_000);
         RuleFor(x => x.LegalBasis).NotEmpty()
-            .Must(WireValues<LegalBasis>.IsDefined).WithMessage(WireValues<LegalBasis>.NotOneOf);
+            .OneOf(WireValues<LegalBasis>.Allowed);
     }
 }
 

@@ -41,32 +41,86 @@ public sealed class DescribingTheApi(ServiceFixture service)
     /// <summary>The same pinned Redocly CLI as .ci/run fetches, run through npm.</summary>
     public const string Linter = "@redocly/cli@2.77.0";
 
+    /// <summary>Stoplight's Spectral CLI, pinned, with its built-in <c>spectral:oas</c> ruleset.</summary>
+    public const string Spectral = "@stoplight/spectral-cli@6.16.3";
+
     [Fact]
-    public async Task The_openapi_document_lints_clean_with_a_standard_linter()
+    public async Task The_openapi_document_lints_clean_with_redocly()
+    {
+        var (output, exitCode) = await LintAsync(Linter, file => ["redocly", "lint", "--format=stylish", file]);
+
+        Assert.True(exitCode == 0, output);
+        // The in-memory test server is "localhost", which one rule warns about; no other warning is allowed.
+        Assert.DoesNotContain(output.Split('\n'), line =>
+            System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\d+:\d+\s+warning") && !line.Contains("no-server-example.com", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lints_clean_with_spectral_oas()
+    {
+        var (output, exitCode) = await LintAsync(Spectral, file =>
+        {
+            var ruleset = Path.Combine(Path.GetDirectoryName(file)!, ".spectral.yaml");
+            File.WriteAllText(ruleset, "extends: [\"spectral:oas\"]\n");
+            return ["spectral", "lint", "--fail-severity=hint", "--ruleset", ruleset, file];
+        });
+
+        // Any error, warning, information or hint fails the run.
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("No results", output, StringComparison.Ordinal);
+    }
+
+    private async Task<(string Output, int ExitCode)> LintAsync(string package, Func<string, string[]> command)
     {
         var (document, _) = await service.Host.GetTextAsync("/openapi/v1.json");
-        var file = Path.Combine(Path.GetTempPath(), $"learningsystem-openapi-{Guid.NewGuid():N}.json");
+        var directory = Directory.CreateTempSubdirectory("learningsystem-openapi-");
+        var file = Path.Combine(directory.FullName, "openapi.json");
         await File.WriteAllTextAsync(file, document);
         try
         {
-            using var lint = Process.Start(new ProcessStartInfo("npm", ["exec", "--yes", $"--package={Linter}", "--", "redocly", "lint", "--format=stylish", file])
+            using var lint = Process.Start(new ProcessStartInfo("npm", ["exec", "--yes", $"--package={package}", "--", .. command(file)])
             {
-                RedirectStandardOutput = true, RedirectStandardError = true,
+                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.FullName,
             }) ?? throw new InvalidOperationException("npm could not be started; the lint needs Node.js and npm.");
             var output = lint.StandardOutput.ReadToEndAsync();
             var errors = lint.StandardError.ReadToEndAsync();
             await lint.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-
-            var report = await output + await errors;
-            Assert.True(lint.ExitCode == 0, report);
-            // The in-memory test server is "localhost", which one rule warns about; no other warning is allowed.
-            Assert.DoesNotContain((await output).Split('\n'), line =>
-                System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\d+:\d+\s+warning") && !line.Contains("no-server-example.com", StringComparison.Ordinal));
+            return (await output + await errors, lint.ExitCode);
         }
         finally
         {
-            File.Delete(file);
+            directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_document_is_exact_enums_listed_required_fields_not_nullable_numbers_numbers_and_summaries_in_words()
+    {
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        var register = schemas.GetProperty("RegisterParticipant").GetProperty("properties");
+        Assert.Equal(LearningSystem.Hosting.WireValues<LearningSystem.Participants.StakeholderGroup>.Names,
+            register.GetProperty("stakeholderGroup").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+        Assert.Equal("string", register.GetProperty("stakeholderGroup").GetProperty("type").GetString());
+        Assert.Equal(["null", "string"], register.GetProperty("organisationRole").GetProperty("type").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("research", register.GetProperty("consent").GetProperty("items").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["agreed", "rejected"], schemas.GetProperty("DecidePriority").GetProperty("properties").GetProperty("outcome")
+            .GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+
+        // No property anywhere is a number that may also be a string.
+        var types = schemas.EnumerateObject().SelectMany(s => s.Value.TryGetProperty("properties", out var p) ? p.EnumerateObject() : [])
+            .Where(p => p.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.Array)
+            .Select(p => string.Join(",", p.Value.GetProperty("type").EnumerateArray().Select(t => t.GetString())));
+        Assert.DoesNotContain(types, t => t.Contains("integer", StringComparison.Ordinal) && t.Contains("string", StringComparison.Ordinal));
+
+        var register201 = document.GetProperty("paths").GetProperty("/api/participants").GetProperty("post");
+        Assert.Equal("Register participant", register201.GetProperty("summary").GetString());
+        var fhir = document.GetProperty("paths").GetProperty("/api/decisions/{id}/fhir").GetProperty("get");
+        Assert.Equal("Get decision FHIR", fhir.GetProperty("summary").GetString());
+        Assert.StartsWith("A decision's provenance as an HL7 FHIR R4 Bundle", fhir.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.All(document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()),
+            o => Assert.DoesNotContain("_api_", o.Value.GetProperty("summary").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -75,7 +129,8 @@ public sealed class DescribingTheApi(ServiceFixture service)
         var document = await service.Host.GetJsonAsync("/openapi/v1.json");
         var schemes = document.GetProperty("components").GetProperty("securitySchemes");
         Assert.Equal("X-Api-Key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
-        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.Equal(LearningSystem.Access.Scopes.All.Order(), schemes.GetProperty("oauth2").GetProperty("flows").GetProperty("clientCredentials")
+            .GetProperty("scopes").EnumerateObject().Select(s => s.Name).Order());
 
         var operations = document.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Operation: o.Value))).ToArray();
@@ -85,7 +140,8 @@ public sealed class DescribingTheApi(ServiceFixture service)
             Assert.False(string.IsNullOrEmpty(o.Operation.GetProperty("operationId").GetString()), $"{o.Method} {o.Path} has no operationId");
             Assert.NotEmpty(o.Operation.GetProperty("tags").EnumerateArray());
             var scope = LearningSystem.Access.Scopes.For(o.Method, o.Path);
-            Assert.Equal(scope, o.Operation.GetProperty("security")[0].GetProperty("apiKey")[0].GetString());
+            Assert.Equal(0, o.Operation.GetProperty("security")[0].GetProperty("apiKey").GetArrayLength());
+            Assert.Equal(scope, o.Operation.GetProperty("security")[1].GetProperty("oauth2")[0].GetString());
             foreach (var status in new[] { "401", "403", "429" })
             {
                 Assert.True(o.Operation.GetProperty("responses").TryGetProperty(status, out _), $"{o.Method} {o.Path} should document {status}");

@@ -32,7 +32,7 @@ public sealed class ProposeCurriculumChangeValidator : AbstractValidator<Propose
         RuleForEach(x => x.CoDesigners).ChildRules(c =>
         {
             c.RuleFor(d => d.Participant).NotEmpty();
-            c.RuleFor(d => d.Role).NotEmpty().Must(WireValues<CoDesignRole>.IsDefined).WithMessage(WireValues<CoDesignRole>.NotOneOf);
+            c.RuleFor(d => d.Role).NotEmpty().OneOf(WireValues<CoDesignRole>.Allowed);
         });
         RuleFor(x => x.Evidence).Must(e => e is null || e.Count <= 100).WithMessage("Cite at most 100 pieces of feedback.");
         RuleForEach(x => x.Evidence).NotEmpty();

@@ -24,12 +24,12 @@ public sealed class RecordPatientFeedbackValidator : AbstractValidator<RecordPat
         RuleFor(x => x.Source).NotEmpty().MaximumLength(200);
         RuleFor(x => x.ReceivedAt).NotNull();
         RuleFor(x => x.Rating).NotEmpty()
-            .Must(WireValues<FeedbackRating>.IsDefined).WithMessage(WireValues<FeedbackRating>.NotOneOf);
+            .OneOf(WireValues<FeedbackRating>.Allowed);
         RuleFor(x => x.Comment).NotNull().MaximumLength(10_000);
         RuleFor(x => x.PatientRef).MaximumLength(100);
         RuleFor(x => x.Consent).NotEmpty().WithMessage("Give at least one consent scope.");
         RuleForEach(x => x.Consent)
-            .Must(WireValues<ConsentScope>.IsDefined).WithMessage(WireValues<ConsentScope>.NotOneOf);
+            .OneOf(WireValues<ConsentScope>.Allowed);
     }
 }
 

@@ -21,7 +21,7 @@ public sealed class RespondToFeedbackValidator : AbstractValidator<RespondToFeed
         RuleFor(x => x.By).NotEmpty();
         RuleFor(x => x.Text).NotEmpty().MaximumLength(4_000);
         RuleFor(x => x.Action).NotEmpty()
-            .Must(WireValues<ResponseAction>.IsDefined).WithMessage(WireValues<ResponseAction>.NotOneOf);
+            .OneOf(WireValues<ResponseAction>.Allowed);
     }
 }
 

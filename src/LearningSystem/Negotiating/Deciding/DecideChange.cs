@@ -44,7 +44,7 @@ public sealed class DecideChangeValidator : AbstractValidator<DecideChange>
     public DecideChangeValidator()
     {
         RuleFor(x => x.By).NotEmpty();
-        RuleFor(x => x.Outcome).NotEmpty().Must(WireValues<ChangeOutcome>.IsDefined).WithMessage(WireValues<ChangeOutcome>.NotOneOf);
+        RuleFor(x => x.Outcome).NotEmpty().OneOf(WireValues<ChangeOutcome>.Allowed);
         RuleFor(x => x.Rationale).NotEmpty().MaximumLength(8_000);
         RuleFor(x => x.DecisionMakers).NotEmpty().WithMessage("Name the participants who made the decision.");
         RuleForEach(x => x.DecisionMakers).NotEmpty();

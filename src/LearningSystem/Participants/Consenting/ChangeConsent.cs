@@ -16,7 +16,7 @@ public sealed class ChangeConsentValidator : AbstractValidator<ChangeConsent>
     {
         RuleFor(x => x.Consent).NotNull();
         RuleForEach(x => x.Consent)
-            .Must(WireValues<ConsentScope>.IsDefined).WithMessage(WireValues<ConsentScope>.NotOneOf);
+            .OneOf(WireValues<ConsentScope>.Allowed);
     }
 }
 

@@ -17,10 +17,10 @@ public sealed class RegisterParticipantValidator : AbstractValidator<RegisterPar
     {
         RuleFor(x => x.DisplayName).NotEmpty().MaximumLength(200);
         RuleFor(x => x.StakeholderGroup).NotEmpty()
-            .Must(WireValues<StakeholderGroup>.IsDefined).WithMessage(WireValues<StakeholderGroup>.NotOneOf);
+            .OneOf(WireValues<StakeholderGroup>.Allowed);
         RuleFor(x => x.OrganisationRole).MaximumLength(200);
         RuleForEach(x => x.Consent)
-            .Must(WireValues<ConsentScope>.IsDefined).WithMessage(WireValues<ConsentScope>.NotOneOf);
+            .OneOf(WireValues<ConsentScope>.Allowed);
     }
 }
 

@@ -17,7 +17,7 @@ public sealed class DecidePriorityValidator : AbstractValidator<DecidePriority>
     {
         RuleFor(x => x.By).NotEmpty();
         RuleFor(x => x.Outcome).NotEmpty()
-            .Must(WireValues<DecisionOutcome>.IsDefined).WithMessage(WireValues<DecisionOutcome>.NotOneOf);
+            .OneOf(WireValues<DecisionOutcome>.Allowed);
         RuleFor(x => x.Rationale).NotEmpty().MaximumLength(8_000);
         RuleFor(x => x.DecisionMakers).NotEmpty().WithMessage("Name the participants who made the decision.");
         RuleForEach(x => x.DecisionMakers).NotEmpty();

@@ -21,10 +21,8 @@ public sealed class OpenRoundValidator : AbstractValidator<OpenRound>
         RuleFor(x => x.Question).NotEmpty().MaximumLength(1_000);
         RuleFor(x => x.Scope).NotEmpty().MaximumLength(4_000);
         RuleFor(x => x.RequiredGroups).NotEmpty().WithMessage("Name the stakeholder groups that must be represented.");
-        RuleForEach(x => x.RequiredGroups).Must(WireValues<StakeholderGroup>.IsDefined)
-            .WithMessage(WireValues<StakeholderGroup>.NotOneOf);
-        RuleForEach(x => x.InvitedGroups).Must(WireValues<StakeholderGroup>.IsDefined)
-            .WithMessage(WireValues<StakeholderGroup>.NotOneOf);
+        RuleForEach(x => x.RequiredGroups).OneOf(WireValues<StakeholderGroup>.Allowed);
+        RuleForEach(x => x.InvitedGroups).OneOf(WireValues<StakeholderGroup>.Allowed);
         RuleFor(x => x.By).NotEmpty();
     }
 }

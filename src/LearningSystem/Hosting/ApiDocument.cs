@@ -137,6 +137,25 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             }
         }
 
+        if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse answer)
+        {
+            answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            if (answer.Content?.Values.Any(m => m.Schema is OpenApiSchemaReference { Reference.Id: "Created" or "Accepted" }) == true)
+            {
+                answer.Headers["ETag"] = new OpenApiHeader
+                {
+                    Description = "The item's version after this command, quoted; send it as If-Match with the next move.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
+
+            answer.Headers["Location"] = new OpenApiHeader
+            {
+                Description = "The item created, or the item the move acted on.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+            };
+        }
+
         Problem(document, operation, "400", "The request, or its organisation header, is invalid.");
         Problem(document, operation, "401", "No credentials, or unknown ones.");
         Problem(document, operation, "403", $"The client lacks the scope '{scope}', or may not act for the organisation named.");

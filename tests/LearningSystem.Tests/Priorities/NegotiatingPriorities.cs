@@ -195,6 +195,15 @@ public sealed class NegotiatingPriorities(ServiceFixture service)
 
         Assert.Equal("\"1\"", read.Context.Response.Headers.ETag.ToString());
         Assert.Equal("\"2\"", moved.Context.Response.Headers.ETag.ToString());
+        // A move names the item it acted on, as a create names the item it made.
+        Assert.Equal($"/api/priorities/{priority}", moved.Context.Response.Headers.Location.ToString());
+        var created = await Host.Scenario(s =>
+        {
+            s.Post.Json(new { setBy = jenny, statement = "Explain delays at the desk", rationale = "People ask." }).ToUrl("/api/priorities");
+            s.StatusCodeShouldBe(HttpStatusCode.Created);
+        });
+        Assert.Equal("\"1\"", created.Context.Response.Headers.ETag.ToString());
+        Assert.StartsWith("/api/priorities/", created.Context.Response.Headers.Location.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,12 +35,22 @@ public sealed record Delivery(Guid Id, Guid SubscriptionId, Notification Notific
 
 /// <summary>An RFC 9457 problem the service answered with: its status, title, detail and, for invalid input, the errors per field.</summary>
 public sealed class LearningSystemProblem(int status, string? title, string? detail, IReadOnlyDictionary<string, string[]> errors)
-    : Exception($"{status} {title}: {detail}")
+    : Exception(Describe(status, title, detail, errors))
 {
     public int Status { get; } = status;
     public string? Title { get; } = title;
     public string? Detail { get; } = detail;
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>The problem on one line: status, title, detail, and each field's errors.</summary>
+    private static string Describe(int status, string? title, string? detail, IReadOnlyDictionary<string, string[]> errors)
+    {
+        // Field errors the detail already spells out are not repeated.
+        var fields = string.Join("; ", errors.Where(e => !e.Value.All(m => detail?.Contains(m, StringComparison.Ordinal) == true))
+            .Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        var parts = new[] { title, detail, fields }.Where(p => !string.IsNullOrWhiteSpace(p));
+        return $"{status} {string.Join(" - ", parts)}".Trim();
+    }
 }
 
 /// <summary>

@@ -51,6 +51,30 @@ public sealed partial class HospitalIntegrationSample(ServiceFixture service)
     }
 
     [Fact]
+    public async Task The_sample_run_ends_in_one_clear_line_when_the_service_says_no()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+
+        var unknownKey = await Kiosk.RunAsync(service.Host.Server.CreateClient(), "not-a-key", null, output, errors);
+
+        Assert.Equal(1, unknownKey);
+        var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("LearningSystem refused: 401 ", line, StringComparison.Ordinal);
+        Assert.Empty(output.ToString());
+
+        var fine = await Kiosk.RunAsync(service.Host.Server.CreateClient(), ServiceFixture.KeyOf("tests"), Stories.NewOrganisation("kiosk"), output, errors, TestClock.Start);
+        Assert.True(fine == 0, errors.ToString());
+        Assert.Contains("Recorded feedback", output.ToString(), StringComparison.Ordinal);
+
+        // A 400 names each field's errors, not an empty detail.
+        var client = new LearningSystemClient(service.Host.Server.CreateClient(), ServiceFixture.KeyOf("tests"), Stories.NewOrganisation("kiosk"));
+        var invalid = await Assert.ThrowsAsync<LearningSystemProblem>(() => client.RecordFeedbackAsync(Feedback with { Rating = "awful" }));
+        Assert.Matches(@"^400 .+'awful' is not one of", invalid.Message);
+        Assert.DoesNotContain("\n", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_endpoint_has_a_request_in_the_http_files_and_every_body_is_json()
     {
         var folder = Path.Combine(Repository.Root, "samples", "http");

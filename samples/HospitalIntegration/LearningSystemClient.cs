@@ -103,6 +103,24 @@ public sealed class LearningSystemClient
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature));
     }
 
+    /// <summary>
+    /// Whether a delivery is genuine, checked the Standard Webhooks way with its reference library: the
+    /// <c>webhook-id</c>, <c>webhook-timestamp</c> (within five minutes of now) and <c>webhook-signature</c>
+    /// headers against the subscription's secret, used as it is.
+    /// </summary>
+    public static bool IsGenuineDelivery(string secret, string body, Microsoft.AspNetCore.Http.IHeaderDictionary headers)
+    {
+        try
+        {
+            new StandardWebhooks.StandardWebhook(secret).Verify(body, headers);
+            return true;
+        }
+        catch (StandardWebhooks.Diagnostics.WebhookVerificationException)
+        {
+            return false;
+        }
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));

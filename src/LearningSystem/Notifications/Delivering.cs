@@ -74,11 +74,16 @@ public static class Delivering
         }
 
         var body = JsonSerializer.Serialize(message.Notification, JsonSerializerOptions.Web);
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        // Receivers compare the signature's timestamp with their own clocks, so it is the wall clock's.
+        var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add(WebhookSignature.DeliveryHeader, message.DeliveryId.ToString());
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(subscription.Secret, timestamp, body));
+        var id = message.DeliveryId.ToString();
+        request.Headers.Add(WebhookSignature.StandardIdHeader, id);
+        request.Headers.Add(WebhookSignature.StandardTimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.StandardSignatureHeader, WebhookSignature.SignStandard(subscription.Secret, id, timestamp, body));
 
         DeliveryAttempt attempt;
         try

@@ -42,7 +42,19 @@ public static class WebhookSignature
     public const string TimestampHeader = "X-LearningSystem-Timestamp";
     public const string DeliveryHeader = "X-LearningSystem-Delivery";
 
+    /// <summary>The Standard Webhooks headers (standardwebhooks.com), sent beside ours so any of its libraries can verify a delivery.</summary>
+    public const string StandardIdHeader = "webhook-id";
+    public const string StandardTimestampHeader = "webhook-timestamp";
+    public const string StandardSignatureHeader = "webhook-signature";
+
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>
+    /// Standard Webhooks' signature: <c>v1,</c> and the base64 HMAC-SHA256, under the base64-decoded secret, of
+    /// the delivery id, the timestamp and the body, joined by dots.
+    /// </summary>
+    public static string SignStandard(string secret, string id, long timestamp, string body) =>
+        "v1," + Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(secret), Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
 
     /// <summary><c>sha256=</c> and the hex HMAC-SHA256, under the subscription's secret, of the timestamp, a dot and the body.</summary>
     public static string Sign(string secret, long timestamp, string body) =>

@@ -48,6 +48,11 @@ public sealed class NotifyingIntegratingSystems(ServiceFixture service)
         {
             var timestamp = long.Parse(headers[WebhookSignature.TimestampHeader], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(WebhookSignature.Sign(secret, timestamp, body), headers[WebhookSignature.SignatureHeader]);
+            // The Standard Webhooks reference library, as the sample receiver uses it, accepts the delivery, and refuses it altered.
+            var standard = new Microsoft.AspNetCore.Http.HeaderDictionary(headers.ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value)));
+            Assert.True(HospitalIntegration.LearningSystemClient.IsGenuineDelivery(secret, body, standard));
+            Assert.False(HospitalIntegration.LearningSystemClient.IsGenuineDelivery(secret, body + " ", standard));
+            Assert.Equal(headers[WebhookSignature.DeliveryHeader], headers[WebhookSignature.StandardIdHeader]);
             var notification = JsonDocument.Parse(body).RootElement;
             Assert.Equal(expected[eventId], notification.GetProperty("topic").GetString());
             Assert.Equal(organisation, notification.GetProperty("organisation").GetString());

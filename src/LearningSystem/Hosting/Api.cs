@@ -46,6 +46,7 @@ public static class Api
             o.AddDocumentTransformer<ApiDocument>();
             o.AddSchemaTransformer<CommandSchemas>();
             o.AddOperationTransformer<OperationTexts>();
+            o.AddOperationTransformer<ApiExamples>();
         });
         builder.Services.AddIdempotency();
         builder.Services.AddHealth();

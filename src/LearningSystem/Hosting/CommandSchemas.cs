@@ -24,12 +24,14 @@ public sealed class CommandSchemas : IOpenApiSchemaTransformer
         }
 
         var required = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var member in validator.CreateDescriptor().GetMembersWithValidators())
+        foreach (var rule in validator.CreateDescriptor().Rules.Where(r => r.PropertyName is not null))
         {
-            var name = JsonNamingPolicy.CamelCase.ConvertName(member.Key);
-            var rules = member.Select(m => m.Validator).ToArray();
+            var name = JsonNamingPolicy.CamelCase.ConvertName(rule.PropertyName!);
+            var rules = rule.Components.Select(c => c.Validator).ToArray();
+            // RuleForEach rules speak of the items: they never make the list itself required.
+            var each = rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
             var property = schema.Properties is { } properties && properties.TryGetValue(name, out var found) ? found as OpenApiSchema : null;
-            if (rules.Any(r => r is INotNullValidator or INotEmptyValidator))
+            if (!each && rules.Any(r => r is INotNullValidator or INotEmptyValidator))
             {
                 required.Add(name);
                 if (property is not null)

@@ -40,7 +40,7 @@ public static class GeneratedClientStory
         {
             Title = "Tell waiting patients about delays", Problem = "Patients wait without knowing why.",
             ProposedChange = "Tell patients on arrival, and by text, when the clinic runs late.", Service = "Outpatient Diabetes Clinic",
-            ProposedBy = jenny, Evidence = { waited },
+            ProposedBy = jenny, Evidence = new[] { waited },
         })).Id;
 
         var priority = await api.SetPriorityAsync(organisation, Key(), new SetPriority

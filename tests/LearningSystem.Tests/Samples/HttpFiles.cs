@@ -13,7 +13,15 @@ namespace LearningSystem.Tests.Samples;
 /// </summary>
 public static partial class HttpFiles
 {
-    public sealed record Outcome(string Request, int Status, bool AsExpected, string Answer);
+    public sealed record Outcome(string Request, int Status, bool AsExpected, string Answer)
+    {
+        /// <summary>The block's title: the operation id.</summary>
+        public string Operation { get; init; } = "";
+
+        public string? Body { get; init; }
+
+        public string? AnswerType { get; init; }
+    }
 
     public static async Task<IReadOnlyList<Outcome>> RunAsync(string text, HttpClient http, IReadOnlyDictionary<string, string> overrides)
     {
@@ -116,11 +124,15 @@ public static partial class HttpFiles
                 }
             }
 
+            var sent = request.Content is null ? null : await request.Content.ReadAsStringAsync();
             var response = await http.SendAsync(request);
             var answer = await response.Content.ReadAsStringAsync();
             var status = (int)response.StatusCode;
             outcomes.Add(new Outcome($"{title} ({requestLine[0]} {request.RequestUri})", status,
-                expected is { } wanted ? status == wanted : status is >= 200 and < 300, answer));
+                expected is { } wanted ? status == wanted : status is >= 200 and < 300, answer)
+            {
+                Operation = title, Body = sent, AnswerType = response.Content.Headers.ContentType?.MediaType,
+            });
             if (requestName is not null)
             {
                 JsonElement? json = null;

@@ -13,10 +13,11 @@ public sealed record StreamAct<T>(IEventStream<T> Stream, T State, Actor Actor, 
 /// <summary>What every act shares: the acting participant, the stream fetched for writing, appending.</summary>
 public static class Acting
 {
-    public static async Task<StreamAct<T>> BeginAsync<T>(Guid id, Guid by, string notFound, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<StreamAct<T>> BeginAsync<T>(
+        Guid id, Guid by, string notFound, IDocumentSession session, TimeProvider clock, CancellationToken ct, bool exclusive = false)
         where T : class
     {
-        var (stream, participant) = await FetchWithActorAsync<T>(id, by, session, ct);
+        var (stream, participant) = await FetchWithActorAsync<T>(id, by, session, ct, exclusive);
         var state = stream.Aggregate ?? throw Rejected.NotFound(notFound);
         return new StreamAct<T>(stream, state, Admit(session, participant, by, "by"), clock.GetUtcNow());
     }
@@ -25,11 +26,17 @@ public static class Acting
     /// The stream fetched for writing and the acting participant, read in one round trip: an act on a stream
     /// needs both, and a second trip to PostgreSQL cost every move.
     /// </summary>
-    public static async Task<(IEventStream<T> Stream, Participant? Participant)> FetchWithActorAsync<T>(Guid id, Guid by, IDocumentSession session, CancellationToken ct)
+    /// <remarks>
+    /// <paramref name="exclusive"/> takes the stream's lock in PostgreSQL for the transaction, so acts that
+    /// need no order between them (different respondents ranking) queue instead of racing to a conflict,
+    /// on every node.
+    /// </remarks>
+    public static async Task<(IEventStream<T> Stream, Participant? Participant)> FetchWithActorAsync<T>(
+        Guid id, Guid by, IDocumentSession session, CancellationToken ct, bool exclusive = false)
         where T : class
     {
         var batch = session.CreateBatchQuery();
-        var stream = batch.Events.FetchForWriting<T>(id);
+        var stream = exclusive ? batch.Events.FetchForExclusiveWriting<T>(id) : batch.Events.FetchForWriting<T>(id);
         var participant = batch.Load<Participant>(by);
         await batch.Execute(ct);
         return (await stream, await participant);

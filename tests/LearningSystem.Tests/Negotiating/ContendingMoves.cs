@@ -39,6 +39,30 @@ public sealed class ContendingMoves(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Sixty_four_respondents_ranking_at_once_all_succeed_as_different_people_need_no_order()
+    {
+        var manager = await Host.ParticipantAsync("Ms Brown", "manager");
+        var round = await Host.CreateAsync("/api/rounds", new { question = "What first?", scope = "The clinic", requiredGroups = new[] { "patient" }, by = manager });
+        var first = await Host.CreateAsync("/api/priorities", new { statement = "Tell patients", rationale = "r", setBy = manager, roundId = round });
+        var second = await Host.CreateAsync("/api/priorities", new { statement = "Text patients", rationale = "r", setBy = manager, roundId = round });
+        var people = new List<Guid>();
+        for (var i = 0; i < 64; i++)
+        {
+            people.Add(await Host.ParticipantAsync($"Patient {i}", "patient"));
+        }
+
+        using var http = service.ClientFor();
+        var answers = await Task.WhenAll(people.Select(async (p, i) =>
+        {
+            using var response = await http.PostAsync($"/api/rounds/{round}/interim-rankings", Json(new { by = p, ranking = i % 2 == 0 ? new[] { first, second } : [second, first] }));
+            return response.StatusCode;
+        }));
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Created, status));
+        Assert.Equal(2 + 64 + 1, (await Host.GetJsonAsync($"/api/rounds/{round}")).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task In_a_race_at_one_version_one_wins_and_every_loser_is_told_the_current_version()
     {
         var jenny = await Host.ParticipantAsync("Jenny", "student");

@@ -47,7 +47,7 @@ public static class SubmitInterimRankingEndpoint
     [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags("Rounds")]
     public static async Task<Accepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
+        var act = await RoundActs.BeginQueuedAsync(id, command.By!.Value, session, clock, ct);
         var standing = await RoundStanding.LoadAsync(session, act.State.Priorities.Intersect(command.Ranking!).ToArray(), null, ct);
         return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
     }

@@ -43,7 +43,8 @@ public static class Moves
             throw Rejected.Invalid("This move depends on the proposal's current state: give expectedVersion or If-Match.", "expectedVersion");
         }
 
-        var (stream, participant) = await Acting.FetchWithActorAsync<T>(id, move.By!.Value, session, ct);
+        // A move without a version needs no order against others: it queues on the stream's lock instead of racing.
+        var (stream, participant) = await Acting.FetchWithActorAsync<T>(id, move.By!.Value, session, ct, exclusive: expected is null);
         var proposal = stream.Aggregate ?? throw Rejected.NotFound(NotFound<T>(id));
         if (expected is { } version && version != proposal.Version)
         {

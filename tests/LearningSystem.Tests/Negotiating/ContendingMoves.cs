@@ -15,12 +15,12 @@ public sealed class ContendingMoves(ServiceFixture service)
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
     [Fact]
-    public async Task Thirty_two_participants_endorsing_at_once_without_a_version_all_succeed()
+    public async Task Sixty_four_participants_endorsing_at_once_without_a_version_all_succeed()
     {
         var jenny = await Host.ParticipantAsync("Jenny", "student");
         var priority = await Host.SetPriorityAsync(jenny);
         var people = new List<Guid>();
-        for (var i = 0; i < 32; i++)
+        for (var i = 0; i < 64; i++)
         {
             people.Add(await Host.ParticipantAsync($"Patient {i}", "patient"));
         }
@@ -35,7 +35,7 @@ public sealed class ContendingMoves(ServiceFixture service)
         Assert.All(answers, status => Assert.Equal(HttpStatusCode.Created, status));
         var view = await Host.GetJsonAsync($"/api/priorities/{priority}");
         Assert.Equal(people.Order(), view.GetProperty("negotiation").GetProperty("endorsedBy").EnumerateArray().Select(e => e.GetGuid()).Order());
-        Assert.Equal(33, view.GetProperty("version").GetInt64());
+        Assert.Equal(65, view.GetProperty("version").GetInt64());
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public sealed class RebuildViewsCommand : JasperFxAsyncCommand<NetCoreInput>
 }
 
 /// <summary>Which organisations to rebuild: the one the request acts for, or every one the client is granted.</summary>
-public sealed record RebuildViews(bool? EveryOrganisation);
+public sealed record RebuildViews(bool? EveryOrganisation = null);
 
 public static class RebuildEndpoint
 {

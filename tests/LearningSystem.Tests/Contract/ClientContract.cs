@@ -84,7 +84,7 @@ public sealed partial class ClientContract(ServiceFixture service)
     }
 
     /// <summary>Checks each request body against its operation's request schema, and each answer against the schema for its status.</summary>
-    private sealed class Checking(OpenApiDocument document, ConcurrentQueue<string> exchanges, ConcurrentQueue<string> mismatches) : DelegatingHandler
+    internal sealed class Checking(OpenApiDocument document, ConcurrentQueue<string> exchanges, ConcurrentQueue<string> mismatches) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -131,7 +131,11 @@ public sealed partial class ClientContract(ServiceFixture service)
 
                 if (answer is { Length: > 0 } && mediaType is not null && response.Content.TryGetValue(mediaType, out var content))
                 {
-                    Validate($"{method} {template} {status}", content.Schema, answer, mismatches);
+                    // Text, CSV and NDJSON are listed with their media types; only JSON bodies have a schema to check.
+                    if (mediaType.EndsWith("json", StringComparison.Ordinal) && !mediaType.Contains("ndjson", StringComparison.Ordinal))
+                    {
+                        Validate($"{method} {template} {status}", content.Schema, answer, mismatches);
+                    }
                 }
                 else if (answer is { Length: > 0 } && mediaType is not null)
                 {

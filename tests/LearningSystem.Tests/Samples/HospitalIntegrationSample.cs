@@ -97,7 +97,13 @@ public sealed partial class HospitalIntegrationSample(ServiceFixture service)
     public async Task Each_http_file_runs_top_to_bottom_against_the_service_with_the_answers_it_expects(string file)
     {
         var text = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "samples", "http", file));
-        using var http = service.Host.Server.CreateClient();
+        // Every exchange is also checked against the document: the request body and the answer for its status.
+        var (json, _) = await service.Host.GetTextAsync("/openapi/v1.json");
+        var mismatches = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var http = new HttpClient(new Contract.ClientContract.Checking(await NSwag.OpenApiDocument.FromJsonAsync(json), new(), mismatches)
+        {
+            InnerHandler = service.Host.Server.CreateHandler(),
+        }) { BaseAddress = new Uri("http://localhost/") };
         var overrides = new Dictionary<string, string>
         {
             ["host"] = "http://localhost", ["key"] = ServiceFixture.KeyOf("tests"), ["organisation"] = Stories.NewOrganisation(Path.GetFileNameWithoutExtension(file)),
@@ -107,6 +113,7 @@ public sealed partial class HospitalIntegrationSample(ServiceFixture service)
 
         Assert.True(outcomes.All(o => o.AsExpected), string.Join("\n", outcomes.Where(o => !o.AsExpected).Select(o => $"{o.Request}: {o.Status} {o.Answer}")));
         Assert.Equal(text.Split("\n###").Length - 1, outcomes.Count);
+        Assert.True(mismatches.IsEmpty, string.Join("\n", mismatches));
     }
 
     [Fact]

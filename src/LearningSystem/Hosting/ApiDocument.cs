@@ -46,7 +46,7 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
         {
             Name = configuration["Api:Contact:Name"] is { Length: > 0 } name ? name : "The LearningSystem service's operators",
             Email = configuration["Api:Contact:Email"] is { Length: > 0 } email ? email : null,
-            Url = configuration["Api:Contact:Url"] is { Length: > 0 } url ? new Uri(url) : null,
+            Url = AbsoluteUri(configuration["Api:Contact:Url"]),
         };
         document.Info.License = new OpenApiLicense
         {
@@ -76,7 +76,7 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
                 {
                     ClientCredentials = new OpenApiOAuthFlow
                     {
-                        TokenUrl = new Uri(configuration[TokenUrlSetting] is { Length: > 0 } tokenUrl ? tokenUrl : "https://issuer.invalid/oauth2/token"),
+                        TokenUrl = AbsoluteUri(configuration[TokenUrlSetting]) ?? new Uri("https://issuer.invalid/oauth2/token"),
                         Scopes = Scopes.Descriptions.ToDictionary(),
                     },
                 },
@@ -175,6 +175,9 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             Problem(document, operation, "422", "The idempotency key was first used with another request.");
         }
     }
+
+    /// <summary>A configured address, or nothing when it is missing or not an absolute URI: a typo must not break the document.</summary>
+    private static Uri? AbsoluteUri(string? configured) => Uri.TryCreate(configured, UriKind.Absolute, out var uri) ? uri : null;
 
     private static OpenApiParameter Header(string name, string description) => new()
     {

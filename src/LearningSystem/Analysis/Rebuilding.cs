@@ -144,6 +144,8 @@ public sealed class ViewRebuilder(IDocumentStore store)
             foreach (var e in events.GetValueOrDefault(id) ?? [])
             {
                 folded = LearningSystem.History.Evolution<T>.Evolve(folded, e);
+                // A stream's per-move records are written with its view, under the same lock; the last one per id stands.
+                StoreRecordOf(session, e);
             }
 
             if (folded is not null)
@@ -158,6 +160,20 @@ public sealed class ViewRebuilder(IDocumentStore store)
 
         await session.SaveChangesAsync(ct);
         return true;
+    }
+
+    /// <summary>The record a move keeps beside its stream's view: an endorsement, or a respondent's ballot.</summary>
+    private static void StoreRecordOf(IDocumentSession session, JasperFx.Events.IEvent e)
+    {
+        switch (e.Data)
+        {
+            case LearningSystem.Negotiating.ProposalEndorsed x:
+                session.Store(LearningSystem.Negotiating.Endorsing.Endorsement.From(x, e.Version));
+                break;
+            case LearningSystem.Rounds.InterimRankingSubmitted x:
+                session.Store(LearningSystem.Rounds.Ranking.InterimBallot.From(x, e.Version));
+                break;
+        }
     }
 
     /// <summary>Decisions are indexed from their own immutable events, so an entry written again is the same entry.</summary>

@@ -31,7 +31,7 @@ public static class SpreadsheetEndpoints
         var rows = (await query.OrderBy(p => p.SetAt).ThenBy(p => p.Id).ToListAsync(ct)).Select(p => new object?[]
         {
             p.Id, p.Statement, WireValues<PriorityStatus>.Name(p.Status), WireValues<StakeholderGroup>.Name(p.SetByGroup), p.SetAt, p.RoundId,
-            p.Negotiation.EndorsedBy.Count, p.Negotiation.Objections.Count, p.Negotiation.Objections.Count(o => o.Open),
+            p.Negotiation.Endorsements, p.Negotiation.Objections.Count, p.Negotiation.Objections.Count(o => o.Open),
             p.Negotiation.Amendments.Count, p.Negotiation.Amendments.Count(a => a.Status == AmendmentStatus.Accepted),
             p.Negotiation.Wordings.Count, p.CounterProposals.Count, p.MergedFrom.Count,
             p.Decision is { } d ? WireValues<DecisionOutcome>.Name(d.Outcome) : null, p.Version,
@@ -52,7 +52,8 @@ public static class SpreadsheetEndpoints
         }
 
         var statements = (await session.LoadManyAsync<Priority>(ct, round.Priorities)).ToDictionary(p => p.Id, p => p.Statement);
-        var view = RoundResultsEndpoint.Compose(round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), statements);
+        var view = RoundResultsEndpoint.Compose(
+            round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), await Rounds.Ranking.Ballots.CurrentAsync(session, id, ct), statements);
         var groups = view.Interim.Groups.Select(g => g.Group).ToArray();
         var rows = view.Interim.Combined.Select((c, i) => new object?[]
             {

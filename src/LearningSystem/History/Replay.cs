@@ -58,11 +58,17 @@ public static class ReplayEndpoints
         Round? state = null;
         // The priorities' standing as it was at each step, so the top three are those that counted then.
         var setAside = new Dictionary<Guid, SetAsidePriority?>();
+        // Each respondent's ranking as it stood at each step.
+        var rankings = new Dictionary<Guid, InterimRanking>();
         return events.Select(e =>
         {
             if (e.StreamId == id)
             {
                 state = Evolution<Round>.Evolve(state, e);
+                if (e.Data is InterimRankingSubmitted ranked)
+                {
+                    rankings[ranked.By] = new InterimRanking(ranked.By, ranked.ByGroup, ranked.Ranking);
+                }
             }
             else
             {
@@ -72,8 +78,8 @@ public static class ReplayEndpoints
             var act = Acts.Describe(e.Data);
             var change = act is null || e.StreamId == id ? null : $"{act.Move}{(act.Wording is null ? "" : $": \"{act.Wording}\"")}";
             var after = state is null ? null : new RoundStepState(
-                state.Stage, state.Priorities.Count, state.InterimRankings.Count,
-                state.ScoreInterim(new RoundStanding(setAside.Values.OfType<SetAsidePriority>().ToArray())).Combined.Take(3).Select(c => c.Priority).ToArray(), change);
+                state.Stage, state.Priorities.Count, state.Respondents,
+                state.ScoreInterim(new RoundStanding(setAside.Values.OfType<SetAsidePriority>().ToArray()), rankings.Values.ToArray()).Combined.Take(3).Select(c => c.Priority).ToArray(), change);
             return Step(e, after);
         }).ToArray();
     }

@@ -30,8 +30,28 @@ public static class Moves
             "priorities" => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
             "service-redesigns" => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
             "curriculum-changes" => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
-            _ => throw Rejected.NotFound($"Nothing called '{kind}' is negotiated here; moves are made on {string.Join(", ", Kinds)}."),
+            _ => throw UnknownKind(kind),
         };
+
+    /// <summary>Makes one shared move whose decision also needs something read after the proposal's lock is held.</summary>
+    public static Task<Accepted> MakeAsync(
+        string kind, Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, Task<object>> decide,
+        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) => kind switch
+        {
+            "priorities" => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
+            "service-redesigns" => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
+            "curriculum-changes" => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
+            _ => throw UnknownKind(kind),
+        };
+
+    /// <summary>Whether a proposal of the kind the route names exists.</summary>
+    public static async Task<bool> ExistsAsync(string kind, Guid id, IQuerySession session, CancellationToken ct) => kind switch
+    {
+        "priorities" => await session.LoadAsync<Priority>(id, ct) is not null,
+        "service-redesigns" => await session.LoadAsync<ServiceRedesign>(id, ct) is not null,
+        "curriculum-changes" => await session.LoadAsync<CurriculumChange>(id, ct) is not null,
+        _ => throw UnknownKind(kind),
+    };
 
     public static async Task<StreamAct<T>> BeginAsync<T>(
         Guid id, IMove move, bool versionRequired, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
@@ -92,6 +112,18 @@ public static class Moves
         var act = await BeginAsync<T>(id, move, versionRequired, http, session, clock, ct);
         return Append(act, decide(act.State, act.Actor, act.Now));
     }
+
+    private static async Task<Accepted> MakeAsync<T>(
+        Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, Task<object>> decide,
+        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        where T : class, INegotiable
+    {
+        var act = await BeginAsync<T>(id, move, versionRequired, http, session, clock, ct);
+        return Append(act, await decide(act.State, act.Actor, act.Now));
+    }
+
+    private static Rejected UnknownKind(string kind) =>
+        Rejected.NotFound($"Nothing called '{kind}' is negotiated here; moves are made on {string.Join(", ", Kinds)}.");
 
     private static string NotFound<T>(Guid id) => typeof(T).Name switch
     {

@@ -14,6 +14,8 @@ public static class NegotiatingModule
             typeof(ProposalEndorsed), typeof(ObjectionRaised), typeof(ObjectionWithdrawn),
             typeof(AmendmentProposed), typeof(AmendmentAccepted), typeof(AmendmentRejected), typeof(ChangeDecided),
         ]);
+        options.Projections.Add<Endorsing.EndorsementIndex>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Schema.For<Endorsing.Endorsement>().Index([e => e.ProposalId, e => e.Version]);
         return options;
     }
 

@@ -46,12 +46,15 @@ public interface INegotiable
 }
 
 /// <summary>
-/// Where a proposal's negotiation stands: endorsements, objections, amendments and every wording it has had.
-/// Each proposal keeps one, and applies the shared move events to it.
+/// Where a proposal's negotiation stands: how many endorsed it, objections, amendments and every wording it
+/// has had. Each proposal keeps one, and applies the shared move events to it. Who endorsed is kept one
+/// document per endorsement (<see cref="Endorsing.Endorsement"/>), so a move never rewrites a list that grows
+/// with the crowd.
 /// </summary>
 public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
 {
-    public IReadOnlyList<Guid> EndorsedBy { get; init; } = [];
+    /// <summary>How many participants endorsed it; who they were is at <c>/endorsements</c>.</summary>
+    public int Endorsements { get; init; }
     public IReadOnlyList<Objection> Objections { get; init; } = [];
     public IReadOnlyList<Amendment> Amendments { get; init; } = [];
 
@@ -67,7 +70,7 @@ public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
     /// </summary>
     public static bool IsElsewhere(INegotiable? proposal) => proposal?.Negotiation is null;
 
-    public Negotiation Apply(ProposalEndorsed e) => this with { EndorsedBy = [.. EndorsedBy, e.By] };
+    public Negotiation Apply(ProposalEndorsed e) => this with { Endorsements = Endorsements + 1 };
 
     public Negotiation Apply(ObjectionRaised e) => this with { Objections = [.. Objections, new Objection(e.ObjectionId, e.By, e.ByGroup, e.Reason, true, e.At)] };
 

@@ -46,13 +46,7 @@ public static class Notifying
     }
 
     /// <summary>Fixed by what is notified and who is told.</summary>
-    public static Guid DeliveryId(Guid eventId, Guid subscriptionId)
-    {
-        Span<byte> both = stackalloc byte[32];
-        eventId.TryWriteBytes(both[..16]);
-        subscriptionId.TryWriteBytes(both[16..]);
-        return new Guid(System.Security.Cryptography.SHA256.HashData(both)[..16]);
-    }
+    public static Guid DeliveryId(Guid eventId, Guid subscriptionId) => Hosting.PairId.Of(eventId, subscriptionId);
 }
 
 /// <summary>Posts a notification, signed, and logs the attempt; a failure is retried with backoff by Wolverine.</summary>

@@ -61,6 +61,7 @@ public static class PersonalFields
         .NotPersonal<PrioritySet>(nameof(PrioritySet.Statement), nameof(PrioritySet.Rationale))
         .NotPersonal<Priority>(nameof(Priority.Statement), nameof(Priority.Rationale))
         .NotPersonal<ProposalEndorsed>(nameof(ProposalEndorsed.Comment))
+        .NotPersonal<LearningSystem.Negotiating.Endorsing.Endorsement>(nameof(LearningSystem.Negotiating.Endorsing.Endorsement.Comment))
         .NotPersonal<ObjectionRaised>(nameof(ObjectionRaised.Reason))
         .NotPersonal<ObjectionWithdrawn>(nameof(ObjectionWithdrawn.Reason))
         .NotPersonal<AmendmentProposed>(nameof(AmendmentProposed.Wording), nameof(AmendmentProposed.Reason))

@@ -31,7 +31,11 @@ public sealed record InterimRanking(Guid By, StakeholderGroup Group, IReadOnlyLi
 
 public sealed record WorkshopRanking(int Session, string SmallGroup, IReadOnlyList<Guid> Ranking);
 
-/// <summary>A round as it stands. Kept inline, so it is also its view.</summary>
+/// <summary>
+/// A round as it stands. Kept inline, so it is also its view. It counts its respondents; their rankings are
+/// kept one document per respondent (<see cref="Ranking.InterimBallot"/>), so that a ranking never rewrites
+/// a list that grows with the survey.
+/// </summary>
 public sealed partial record Round(
     Guid Id, string Question, string Scope, IReadOnlyList<StakeholderGroup> RequiredGroups, IReadOnlyList<StakeholderGroup> InvitedGroups,
     Guid OpenedBy, DateTimeOffset OpenedAt)
@@ -39,7 +43,8 @@ public sealed partial record Round(
     public long Version { get; init; }
     public RoundStage Stage { get; init; } = RoundStage.Open;
     public IReadOnlyList<Guid> Priorities { get; init; } = [];
-    public IReadOnlyList<InterimRanking> InterimRankings { get; init; } = [];
+    /// <summary>How many respondents have ranked; their rankings are at <c>/interim-rankings</c>.</summary>
+    public int Respondents { get; init; }
     public IReadOnlyList<Guid> Shortlist { get; init; } = [];
     public IReadOnlyList<WorkshopRanking> WorkshopRankings { get; init; } = [];
     public IReadOnlyList<Guid> Published { get; init; } = [];
@@ -49,8 +54,7 @@ public sealed partial record Round(
 
     public static Round Apply(PrioritySubmitted e, Round r) => r with { Priorities = [.. r.Priorities, e.PriorityId] };
 
-    public static Round Apply(InterimRankingSubmitted e, Round r) =>
-        r with { InterimRankings = [.. r.InterimRankings.Where(x => x.By != e.By), new InterimRanking(e.By, e.ByGroup, e.Ranking)] };
+    public static Round Apply(InterimRankingSubmitted e, Round r) => e.Correction ? r : r with { Respondents = r.Respondents + 1 };
 
     // A shortlist agreed again (after a shortlisted priority left the round) keeps only the workshop rankings that order it.
     public static Round Apply(ShortlistAgreed e, Round r) => r with
@@ -80,5 +84,5 @@ public sealed partial record Round(
     }
 
     /// <summary>The interim scores of the priorities that still count; rankings of set-aside ones earn nothing.</summary>
-    public InterimResult ScoreInterim(RoundStanding standing) => Scoring.ScoreInterim(standing.Live(Priorities), InterimRankings);
+    public InterimResult ScoreInterim(RoundStanding standing, IReadOnlyList<InterimRanking> rankings) => Scoring.ScoreInterim(standing.Live(Priorities), rankings);
 }

@@ -13,6 +13,8 @@ public static class RoundsModule
             typeof(ShortlistAgreed), typeof(WorkshopRankingRecorded), typeof(RoundPublished),
         ]);
         options.Projections.Snapshot<Round>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Projections.Add<Ranking.BallotBox>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Schema.For<Ranking.InterimBallot>().Index([b => b.RoundId, b => b.Version]);
         return options;
     }
 }

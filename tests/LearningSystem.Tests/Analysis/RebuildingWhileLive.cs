@@ -91,7 +91,9 @@ public sealed class RebuildingWhileLive(ServiceFixture service)
         foreach (var (priority, count) in endorsements)
         {
             var view = await http.GetFromJsonAsync<JsonElement>($"/api/priorities/{priority}");
-            Assert.Equal(count, view.GetProperty("negotiation").GetProperty("endorsedBy").GetArrayLength());
+            Assert.Equal(count, view.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
+            var list = await http.GetFromJsonAsync<JsonElement>($"/api/priorities/{priority}/endorsements");
+            Assert.Equal(count, list.GetArrayLength());
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class ReplayingHistories(ServiceFixture service)
         Assert.Equal(("Tell patients how long they will wait", 4L), (before.GetProperty("statement").GetString(), before.GetProperty("version").GetInt64()));
         Assert.Equal("Tell patients, on arrival and by text, how long they will wait", after.GetProperty("statement").GetString());
         Assert.True(before.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("open").GetBoolean());
-        Assert.Equal(1, before.GetProperty("negotiation").GetProperty("endorsedBy").GetArrayLength());
+        Assert.Equal(1, before.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
         Assert.Equal("open", after.GetProperty("status").GetString());
         Assert.Equal("decided", now.GetProperty("status").GetString());
 

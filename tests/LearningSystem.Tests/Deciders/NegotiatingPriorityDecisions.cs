@@ -52,15 +52,30 @@ public sealed class NegotiatingPriorityDecisions
     [Fact]
     public void When_endorsing_then_the_endorser_and_their_group_are_recorded()
     {
-        var then = EndorseEndpoint.Decide(Given(Set), new Endorse(Patient.Id, " Yes please ", null), Patient, Now);
+        var then = EndorseEndpoint.Decide(Given(Set), null, new Endorse(Patient.Id, " Yes please ", null), Patient, Now);
 
         Assert.Equal(new ProposalEndorsed(PriorityId, Patient.Id, StakeholderGroup.Patient, "Yes please", Now), then);
     }
 
     [Fact]
-    public void Given_an_endorsement_when_endorsing_again_then_it_is_a_conflict() =>
+    public void Given_an_endorsement_when_endorsing_again_then_it_is_a_conflict()
+    {
+        var endorsed = new ProposalEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now);
+
         ThenRejected(RejectionKind.Conflict, () => EndorseEndpoint.Decide(
-            Given(Set, new ProposalEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now)), new Endorse(Patient.Id, null, null), Patient, Now));
+            Given(Set, endorsed), Endorsement.From(endorsed, 2), new Endorse(Patient.Id, null, null), Patient, Now));
+    }
+
+    [Fact]
+    public void Given_endorsements_then_the_priority_counts_them_and_each_has_its_own_record()
+    {
+        var first = new ProposalEndorsed(PriorityId, Patient.Id, Patient.Group, null, Now);
+        var second = new ProposalEndorsed(PriorityId, Nurse.Id, Nurse.Group, "Agreed", Now);
+
+        Assert.Equal(2, Given(Set, first, second).Negotiation.Endorsements);
+        Assert.NotEqual(Endorsement.From(first, 2).Id, Endorsement.From(second, 3).Id);
+        Assert.Equal(Endorsement.IdFor(PriorityId, Patient.Id), Endorsement.From(first, 2).Id);
+    }
 
     [Fact]
     public void Given_a_decision_when_making_any_move_then_it_is_a_conflict_that_says_to_reopen()
@@ -177,7 +192,7 @@ public sealed class NegotiatingPriorityDecisions
     {
         var withdrawn = WithdrawPriorityEndpoint.Decide(Given(Set), new WithdrawPriority(Jenny.Id, "Covered elsewhere", null), Jenny, Now);
 
-        ThenRejected(RejectionKind.Conflict, () => EndorseEndpoint.Decide(Given(Set, withdrawn), new Endorse(Patient.Id, null, null), Patient, Now));
+        ThenRejected(RejectionKind.Conflict, () => EndorseEndpoint.Decide(Given(Set, withdrawn), null, new Endorse(Patient.Id, null, null), Patient, Now));
     }
 
     private static DecidePriority Decision(params Guid[] answersObjections) =>
@@ -215,6 +230,6 @@ public sealed class NegotiatingPriorityDecisions
 
         Assert.Equal(PriorityStatus.Open, priority.Status);
         Assert.Null(priority.Decision);
-        Assert.Equal(Patient.Id, EndorseEndpoint.Decide(priority, new Endorse(Patient.Id, null, null), Patient, Now).By);
+        Assert.Equal(Patient.Id, EndorseEndpoint.Decide(priority, null, new Endorse(Patient.Id, null, null), Patient, Now).By);
     }
 }

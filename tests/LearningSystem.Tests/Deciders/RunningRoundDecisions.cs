@@ -22,8 +22,16 @@ public sealed class RunningRoundDecisions
     private static readonly RoundOpened Opened = new(RoundId, "What should the clinic change first?", "Diabetes outpatients",
         [StakeholderGroup.Patient, StakeholderGroup.Clinician], [StakeholderGroup.Patient, StakeholderGroup.Clinician], Manager.Id, Manager.Group, Now);
 
-    /// <summary>A round and the standing of its priorities, folded from the round's events and its priorities' status events.</summary>
-    private sealed record Scene(Round Round, RoundStanding Standing);
+    /// <summary>
+    /// A round, the standing of its priorities and the rankings submitted, folded from the round's events and
+    /// its priorities' status events.
+    /// </summary>
+    private sealed record Scene(Round Round, RoundStanding Standing, IReadOnlyList<InterimRankingSubmitted> Submitted)
+    {
+        public IReadOnlyList<InterimRanking> Rankings => Ballots.Latest(Submitted);
+
+        public InterimBallot? BallotOf(Actor by) => Submitted.LastOrDefault(s => s.By == by.Id) is { } s ? InterimBallot.From(s, 0) : null;
+    }
 
     private static Scene Given(params object[] events)
     {
@@ -46,7 +54,7 @@ public sealed class RunningRoundDecisions
             }
         }
 
-        return new Scene(round, new RoundStanding(standing.Values.OfType<SetAsidePriority>().ToArray()));
+        return new Scene(round, new RoundStanding(standing.Values.OfType<SetAsidePriority>().ToArray()), events.OfType<InterimRankingSubmitted>().ToArray());
     }
 
     private static Guid? PriorityOf(object e) => e switch
@@ -88,11 +96,11 @@ public sealed class RunningRoundDecisions
     }
 
     private static InterimRankingSubmitted Rank(Scene g, Actor by, params Guid[] ranking) =>
-        SubmitInterimRankingEndpoint.Decide(g.Round, g.Standing, new SubmitInterimRanking(by.Id, ranking), by, Now);
+        SubmitInterimRankingEndpoint.Decide(g.Round, g.Standing, g.BallotOf(by), new SubmitInterimRanking(by.Id, ranking), by, Now);
 
-    private static ShortlistAgreed Shortlist(Scene g, int size) => AgreeShortlistEndpoint.Decide(g.Round, g.Standing, new AgreeShortlist(Manager.Id, size), Manager, Now);
+    private static ShortlistAgreed Shortlist(Scene g, int size) => AgreeShortlistEndpoint.Decide(g.Round, g.Standing, g.Rankings, new AgreeShortlist(Manager.Id, size), Manager, Now);
 
-    private static RoundPublished Publish(Scene g) => PublishRoundEndpoint.Decide(g.Round, g.Standing, Manager, Now);
+    private static RoundPublished Publish(Scene g) => PublishRoundEndpoint.Decide(g.Round, g.Standing, g.Rankings, Manager, Now);
 
     [Fact]
     public void When_a_group_that_was_not_invited_ranks_then_it_is_a_conflict() =>
@@ -110,7 +118,8 @@ public sealed class RunningRoundDecisions
         var correction = Rank(given, Patient, B);
 
         Assert.True(correction.Correction);
-        Assert.Equal([B], Assert.Single(Round.Apply(correction, given.Round).InterimRankings).Ranking);
+        Assert.Equal([B], Assert.Single(Ballots.Latest([.. given.Submitted, correction])).Ranking);
+        Assert.Equal(1, Round.Apply(correction, given.Round).Respondents);
     }
 
     [Theory]
@@ -170,7 +179,7 @@ public sealed class RunningRoundDecisions
 
         Assert.DoesNotContain(A, shortlist.Shortlist);
         Assert.Equal(2, shortlist.Shortlist.Count);
-        var scores = given.Round.ScoreInterim(given.Standing);
+        var scores = given.Round.ScoreInterim(given.Standing, given.Rankings);
         Assert.Equal([B, C], scores.Combined.Select(c => c.Priority).Order());
         // Merged into B, yet B's points are only its own: 8 from the clinician and 9 from the patient.
         Assert.Equal(17, scores.Combined.Single(c => c.Priority == B).Points);

@@ -76,7 +76,9 @@ public sealed class SurvivingCrashes : IAsyncLifetime
         Assert.Equal(2, (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64());
         Assert.Equal(2, await EventsOfAsync(priority));
         var view = await second.Client.GetFromJsonAsync<JsonElement>($"/api/priorities/{priority}");
-        Assert.Equal([patient], view.GetProperty("negotiation").GetProperty("endorsedBy").EnumerateArray().Select(e => e.GetGuid()));
+        Assert.Equal(1, view.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
+        var endorsements = await second.Client.GetFromJsonAsync<JsonElement>($"/api/priorities/{priority}/endorsements");
+        Assert.Equal([patient], endorsements.EnumerateArray().Select(e => e.GetProperty("by").GetGuid()));
     }
 
     [Fact]

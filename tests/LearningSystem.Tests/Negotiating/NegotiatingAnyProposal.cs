@@ -54,7 +54,9 @@ public sealed class NegotiatingAnyProposal(ServiceFixture service)
         Assert.Equal("Text only the length of the delay.", view.GetProperty("proposedChange").GetString());
         Assert.Equal([objection], view.GetProperty("decision").GetProperty("answersObjections").EnumerateArray().Select(o => o.GetGuid()));
         Assert.True(view.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("answered").GetBoolean());
-        Assert.Equal([reyes], view.GetProperty("negotiation").GetProperty("endorsedBy").EnumerateArray().Select(p => p.GetGuid()));
+        Assert.Equal(1, view.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
+        var endorsements = await Host.GetJsonAsync($"/api/service-redesigns/{redesign}/endorsements");
+        Assert.Equal([reyes], endorsements.EnumerateArray().Select(e => e.GetProperty("by").GetGuid()));
 
         // Negotiation ends with the decision.
         var before = await service.EventCountAsync();

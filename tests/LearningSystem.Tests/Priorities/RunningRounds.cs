@@ -85,8 +85,11 @@ public sealed class RunningRounds(ServiceFixture service)
         await PostAsync($"/api/rounds/{round}/interim-rankings", new { by = patient, ranking = new[] { first, second } }, 201);
         await PostAsync($"/api/rounds/{round}/interim-rankings", new { by = patient, ranking = new[] { second } }, 201);
 
-        var rankings = (await Host.GetJsonAsync($"/api/rounds/{round}")).GetProperty("interimRankings");
-        Assert.Equal([second], Assert.Single(rankings.EnumerateArray()).GetProperty("ranking").EnumerateArray().Select(p => p.GetGuid()));
+        Assert.Equal(1, (await Host.GetJsonAsync($"/api/rounds/{round}")).GetProperty("respondents").GetInt32());
+        var rankings = await Host.GetJsonAsync($"/api/rounds/{round}/interim-rankings");
+        var ballot = Assert.Single(rankings.EnumerateArray());
+        Assert.Equal([second], ballot.GetProperty("ranking").EnumerateArray().Select(p => p.GetGuid()));
+        Assert.True(ballot.GetProperty("corrected").GetBoolean());
         var history = await Host.GetJsonAsync($"/api/streams/{round}/events");
         Assert.Equal(2, history.EnumerateArray().Count(e => e.GetProperty("type").GetString() == "interim_ranking_submitted"));
         Assert.True(history.EnumerateArray().Last().GetProperty("data").GetProperty("correction").GetBoolean());

@@ -19,10 +19,11 @@ public sealed class EndorseValidator : AbstractValidator<Endorse>
 
 public static class EndorseEndpoint
 {
-    public static ProposalEndorsed Decide(INegotiable proposal, Endorse command, Actor actor, DateTimeOffset now)
+    /// <summary><paramref name="earlier"/> is the participant's endorsement of this proposal, if they made one.</summary>
+    public static ProposalEndorsed Decide(INegotiable proposal, Endorsement? earlier, Endorse command, Actor actor, DateTimeOffset now)
     {
         proposal.EnsureOpen();
-        if (proposal.Negotiation.EndorsedBy.Contains(actor.Id))
+        if (earlier is not null)
         {
             throw Rejected.Conflict($"Participant {actor.Id} has already endorsed this.");
         }
@@ -33,5 +34,10 @@ public static class EndorseEndpoint
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
     [WolverinePost("/api/{kind}/{id}/endorsements", OperationId = "endorse"), Tags("Negotiation")]
     public static Task<Accepted> Post(string kind, Guid id, Endorse command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        Moves.MakeAsync(kind, id, command, versionRequired: false, (proposal, actor, now) => Decide(proposal, command, actor, now), http, session, clock, ct);
+        Moves.MakeAsync(kind, id, command, versionRequired: false, async (proposal, actor, now) =>
+        {
+            // Read under the proposal's lock (or checked by its version), so two at once cannot both pass.
+            var earlier = await session.LoadAsync<Endorsement>(Endorsement.IdFor(proposal.Id, actor.Id), ct);
+            return (object)Decide(proposal, earlier, command, actor, now);
+        }, http, session, clock, ct);
 }

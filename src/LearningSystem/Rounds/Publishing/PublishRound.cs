@@ -20,11 +20,11 @@ public sealed class PublishRoundValidator : AbstractValidator<PublishRound>
 public static class PublishRoundEndpoint
 {
     /// <summary>The agreed list is the final workshop session's order: lowest summed rank first.</summary>
-    public static RoundPublished Decide(Round round, RoundStanding standing, Actor actor, DateTimeOffset now)
+    public static RoundPublished Decide(Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, Actor actor, DateTimeOffset now)
     {
         round.EnsureStage(RoundStage.Shortlisted, "publishing");
         standing.EnsureLive(round.Shortlist, "The round cannot be published until the shortlist is agreed again, because shortlisted priorities left the round");
-        var missing = round.RequiredGroups.Except(round.InterimRankings.Select(r => r.Group)).ToArray();
+        var missing = round.RequiredGroups.Except(rankings.Select(r => r.Group)).ToArray();
         if (missing.Length > 0)
         {
             throw new Rejected(RejectionKind.Conflict,
@@ -39,7 +39,7 @@ public static class PublishRoundEndpoint
             throw Rejected.Conflict("The round cannot be published before the final workshop's rankings are recorded.");
         }
 
-        var interimOrder = round.ScoreInterim(standing).Combined.Select(c => c.Priority).ToArray();
+        var interimOrder = round.ScoreInterim(standing, rankings).Combined.Select(c => c.Priority).ToArray();
         var final = round.WorkshopRankings.Max(r => r.Session);
         var ranked = Scoring.ScoreWorkshop(round.WorkshopRankings.Where(r => r.Session == final), interimOrder);
         return new RoundPublished(round.Id, ranked.Select(r => r.Priority).ToArray(), actor.Id, actor.Group, now);
@@ -50,6 +50,7 @@ public static class PublishRoundEndpoint
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var standing = await RoundStanding.LoadAsync(session, act.State.Priorities, null, ct);
-        return RoundActs.Append(act, Decide(act.State, standing, act.Actor, act.Now));
+        var rankings = await Ranking.Ballots.CurrentAsync(session, id, ct);
+        return RoundActs.Append(act, Decide(act.State, standing, rankings, act.Actor, act.Now));
     }
 }

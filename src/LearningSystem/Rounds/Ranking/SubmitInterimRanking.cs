@@ -26,7 +26,8 @@ public sealed class SubmitInterimRankingValidator : AbstractValidator<SubmitInte
 
 public static class SubmitInterimRankingEndpoint
 {
-    public static InterimRankingSubmitted Decide(Round round, RoundStanding standing, SubmitInterimRanking command, Actor actor, DateTimeOffset now)
+    /// <summary><paramref name="earlier"/> is the respondent's ranking in this round, if they ranked before: this one corrects it.</summary>
+    public static InterimRankingSubmitted Decide(Round round, RoundStanding standing, InterimBallot? earlier, SubmitInterimRanking command, Actor actor, DateTimeOffset now)
     {
         round.EnsureStage(RoundStage.Open, "interim ranking");
         if (!round.InvitedGroups.Contains(actor.Group))
@@ -40,8 +41,7 @@ public static class SubmitInterimRankingEndpoint
         }
 
         standing.EnsureLive(command.Ranking!, "An interim ranking cannot name priorities that left the round");
-        var correction = round.InterimRankings.Any(r => r.By == actor.Id);
-        return new InterimRankingSubmitted(round.Id, actor.Id, actor.Group, command.Ranking!, correction, now);
+        return new InterimRankingSubmitted(round.Id, actor.Id, actor.Group, command.Ranking!, earlier is not null, now);
     }
 
     [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags("Rounds")]
@@ -49,6 +49,8 @@ public static class SubmitInterimRankingEndpoint
     {
         var act = await RoundActs.BeginQueuedAsync(id, command.By!.Value, session, clock, ct);
         var standing = await RoundStanding.LoadAsync(session, act.State.Priorities.Intersect(command.Ranking!).ToArray(), null, ct);
-        return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
+        // Read under the round's lock, so a respondent's two rankings at once are a ranking and its correction.
+        var earlier = await session.LoadAsync<InterimBallot>(InterimBallot.IdFor(id, act.Actor.Id), ct);
+        return RoundActs.Append(act, Decide(act.State, standing, earlier, command, act.Actor, act.Now));
     }
 }

@@ -18,9 +18,9 @@ public sealed record RoundBalanceView(Guid Id, IReadOnlyList<GroupBalance> Group
 
 public static class RoundBalanceEndpoint
 {
-    public static RoundBalanceView Compose(Round round, RoundStanding standing, IReadOnlyList<Priority> priorities)
+    public static RoundBalanceView Compose(Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, IReadOnlyList<Priority> priorities)
     {
-        var interim = round.ScoreInterim(standing);
+        var interim = round.ScoreInterim(standing, rankings);
         var amendments = priorities.SelectMany(p => p.Negotiation.Amendments).ToArray();
         var objections = priorities.SelectMany(p => p.Negotiation.Objections).ToArray();
         var groups = round.InvitedGroups
@@ -64,5 +64,7 @@ public static class RoundBalanceEndpoint
     }
 
     public static async Task<RoundBalanceView> ComposeAsync(Round round, IQuerySession session, CancellationToken ct) =>
-        Compose(round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), await session.LoadManyAsync<Priority>(ct, round.Priorities));
+        Compose(
+            round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), await Ranking.Ballots.CurrentAsync(session, round.Id, ct),
+            await session.LoadManyAsync<Priority>(ct, round.Priorities));
 }

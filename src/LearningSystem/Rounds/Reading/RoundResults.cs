@@ -17,9 +17,9 @@ public sealed record RoundResultsView(
 
 public static class RoundResultsEndpoint
 {
-    public static RoundResultsView Compose(Round round, RoundStanding standing, IReadOnlyDictionary<Guid, string> statements)
+    public static RoundResultsView Compose(Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, IReadOnlyDictionary<Guid, string> statements)
     {
-        var interim = round.ScoreInterim(standing);
+        var interim = round.ScoreInterim(standing, rankings);
         var interimOrder = interim.Combined.Select(c => c.Priority).ToArray();
         var workshop = round.WorkshopRankings
             .GroupBy(r => r.Session)
@@ -57,7 +57,8 @@ public static class RoundResultsEndpoint
         // The priorities' standing as it was when the round stood so.
         var when = asOf ?? (version is { } v ? await TimeOfAsync(session, id, v, ct) : null);
         var standing = await RoundStanding.LoadAsync(session, round.Priorities, when, ct);
-        return Compose(round, standing, statements);
+        var rankings = await Ranking.Ballots.ForAsync(session, round, AsOf.Asked(asOf, version), ct);
+        return Compose(round, standing, rankings, statements);
     }
 
     private static async Task<DateTimeOffset?> TimeOfAsync(IQuerySession session, Guid id, long version, CancellationToken ct)

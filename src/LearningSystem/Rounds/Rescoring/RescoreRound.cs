@@ -42,9 +42,10 @@ public sealed record RescoringRule(bool Unweighted, StakeholderGroup? OnlyGroup,
 public static class RescoreRoundEndpoint
 {
     /// <summary>Pure: the round's interim rankings scored under <paramref name="rule"/>, compared with <paramref name="original"/>.</summary>
-    public static RescoringView Rescore(Round round, RoundStanding standing, RescoringRule rule, IReadOnlyList<Guid> original, IReadOnlyDictionary<Guid, string> statements)
+    public static RescoringView Rescore(
+        Round round, RoundStanding standing, IReadOnlyList<InterimRanking> all, RescoringRule rule, IReadOnlyList<Guid> original, IReadOnlyDictionary<Guid, string> statements)
     {
-        var rankings = round.InterimRankings
+        var rankings = all
             .Where(r => rule.OnlyGroup is not { } only || r.Group == only)
             .Where(r => rule.WithoutGroup is not { } without || r.Group != without)
             .ToArray();
@@ -91,8 +92,10 @@ public static class RescoreRoundEndpoint
 
         var now = await RoundStanding.LoadAsync(session, current.Priorities, null, ct);
         var then = asOf is null ? now : await RoundStanding.LoadAsync(session, round.Priorities, asOf, ct);
-        var original = current.ScoreInterim(now).Combined.Select(c => c.Priority).ToArray();
+        var rankingsNow = await Ranking.Ballots.CurrentAsync(session, id, ct);
+        var rankingsThen = asOf is null ? rankingsNow : await Ranking.Ballots.AsItStoodAsync(session, round, ct);
+        var original = current.ScoreInterim(now, rankingsNow).Combined.Select(c => c.Priority).ToArray();
         var statements = (await session.LoadManyAsync<Priority>(ct, round.Priorities)).ToDictionary(p => p.Id, p => p.Statement);
-        return Rescore(round, then, chosen, original, statements);
+        return Rescore(round, then, rankingsThen, chosen, original, statements);
     }
 }

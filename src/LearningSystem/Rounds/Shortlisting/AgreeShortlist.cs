@@ -27,15 +27,15 @@ public sealed class AgreeShortlistValidator : AbstractValidator<AgreeShortlist>
 
 public static class AgreeShortlistEndpoint
 {
-    public static ShortlistAgreed Decide(Round round, RoundStanding standing, AgreeShortlist command, Actor actor, DateTimeOffset now)
+    public static ShortlistAgreed Decide(Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, AgreeShortlist command, Actor actor, DateTimeOffset now)
     {
         round.EnsureStage([RoundStage.Open, RoundStage.Shortlisted], "agreeing a shortlist");
-        if (round.InterimRankings.Count == 0)
+        if (rankings.Count == 0)
         {
             throw Rejected.Conflict("Nobody has ranked yet; a shortlist needs interim rankings.");
         }
 
-        var combined = round.ScoreInterim(standing).Combined;
+        var combined = round.ScoreInterim(standing, rankings).Combined;
         if (combined.Count == 0)
         {
             throw Rejected.Conflict("Every priority of the round has left it (withdrawn, merged or rejected); there is nothing to shortlist.");
@@ -49,6 +49,7 @@ public static class AgreeShortlistEndpoint
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);
         var standing = await RoundStanding.LoadAsync(session, act.State.Priorities, null, ct);
-        return RoundActs.Append(act, Decide(act.State, standing, command, act.Actor, act.Now));
+        var rankings = await Ranking.Ballots.CurrentAsync(session, id, ct);
+        return RoundActs.Append(act, Decide(act.State, standing, rankings, command, act.Actor, act.Now));
     }
 }

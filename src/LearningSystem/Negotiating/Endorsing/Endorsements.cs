@@ -1,0 +1,62 @@
+using JasperFx.Events;
+using LearningSystem.Hosting;
+using LearningSystem.Participants;
+using Marten;
+using Marten.Events.Projections;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace LearningSystem.Negotiating.Endorsing;
+
+/// <summary>
+/// One participant's endorsement of one proposal, a document of its own, so that an endorsement adds a row
+/// rather than rewriting a list that grows with every one before it. <c>Version</c> is the proposal's
+/// version the endorsement took it to.
+/// </summary>
+public sealed record Endorsement(Guid Id, Guid ProposalId, Guid By, StakeholderGroup ByGroup, string? Comment, long Version, DateTimeOffset At)
+{
+    /// <summary>Fixed by proposal and participant: a participant endorses a proposal once.</summary>
+    public static Guid IdFor(Guid proposal, Guid participant) => PairId.Of(proposal, participant);
+
+    public static Endorsement From(ProposalEndorsed e, long version) => new(IdFor(e.ProposalId, e.By), e.ProposalId, e.By, e.ByGroup, e.Comment, version, e.At);
+}
+
+/// <summary>Every endorsement, kept as it is appended.</summary>
+public sealed partial class EndorsementIndex : EventProjection
+{
+    public static Endorsement Create(IEvent<ProposalEndorsed> e) => Endorsement.From(e.Data, e.Version);
+}
+
+public static class ListEndorsementsEndpoint
+{
+    /// <summary>
+    /// A proposal's endorsements in the order they were made, <c>limit</c> at a time after the proposal's
+    /// version <c>after</c>; a Link header points to the rest. <c>kind</c> is <c>priorities</c>,
+    /// <c>service-redesigns</c> or <c>curriculum-changes</c>.
+    /// </summary>
+    [WolverineGet("/api/{kind}/{id}/endorsements", OperationId = "listEndorsements"), Tags("Negotiation")]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IReadOnlyList<Endorsement>?> Get(string kind, Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var take = Paging.Limit(limit);
+        var from = after ?? 0;
+        var endorsements = await session.Query<Endorsement>()
+            .Where(e => e.ProposalId == id && e.Version > from)
+            .OrderBy(e => e.Version)
+            .Take(take + 1)
+            .ToListAsync(ct);
+        if (endorsements.Count == 0 && !await Moves.ExistsAsync(kind, id, session, ct))
+        {
+            return null;
+        }
+
+        if (endorsements.Count > take)
+        {
+            endorsements = endorsements.Take(take).ToList();
+            Paging.LinkNext(http, endorsements[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return endorsements;
+    }
+}

@@ -23,6 +23,13 @@ public sealed record AuditCheckpoint(
     Guid Id, long Number, long UpToSequence, long Events, string Root, string HeadsRoot, string Previous, DateTimeOffset MadeAt,
     string Statement, string? Signature, string? SignatureDer, string? KeyId, string? PublicKey, IReadOnlyList<StreamHead> Heads)
 {
+    /// <summary>
+    /// The tree's right frontier after <c>Events</c> links (hex, largest subtree first), so the next checkpoint
+    /// extends the tree by what is new instead of reading the whole log. Not signed: a wrong frontier only gives
+    /// the next checkpoint a root that verification refuses. Empty on checkpoints made before it was kept.
+    /// </summary>
+    public IReadOnlyList<string> Frontier { get; init; } = [];
+
     public const string Algorithm = "ECDSA P-256 SHA-256 over the UTF-8 statement; signature IEEE P1363 (r||s) base64, signatureDer ASN.1 DER base64";
     public const string Format = "learningsystem-checkpoint/v2";
 

@@ -73,8 +73,11 @@ public sealed class Checkpointing(
     /// </summary>
     public int SettleSeconds => configuration.GetValue("Audit:CheckpointSettleSeconds", 10);
 
-    /// <summary>The new checkpoint, or null when nothing settled since the last one.</summary>
-    public async Task<AuditCheckpoint?> MakeAsync(string organisation, CancellationToken ct)
+    /// <summary>
+    /// The new checkpoint, or null when nothing settled since the last one, or when the last was made after
+    /// <paramref name="notIfMadeSince"/> (another node's timer got there first this period).
+    /// </summary>
+    public async Task<AuditCheckpoint?> MakeAsync(string organisation, CancellationToken ct, DateTimeOffset? notIfMadeSince = null)
     {
         var context = new MessageContext(runtime, organisation);
         await using var session = outbox.OpenSession(context, organisation);
@@ -83,19 +86,28 @@ public sealed class Checkpointing(
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from (select pg_advisory_xact_lock(hashtext(?))) locked", ct, $"learningsystem-checkpoint:{organisation}");
         var last = await session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
+        if (notIfMadeSince is { } madeSince && last is not null && last.MadeAt > madeSince)
+        {
+            return null;
+        }
+
+        // The tree resumes from the last checkpoint's frontier and reads only the links after it; a checkpoint
+        // made before frontiers were kept has none, and the tree is folded from the first link once more.
+        var resumed = last is { Frontier.Count: > 0 } ? Merkle.Resume(last.Events, last.Frontier.Select(Convert.FromHexString).ToArray()) : null;
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"""
             select seq_id, stream_id, version, headers ->> '{HashChain.LinkHeader}' from {schema}.mt_events
-            where tenant_id = @tenant and seq_id <= coalesce(
+            where tenant_id = @tenant and seq_id > @from and seq_id <= coalesce(
               (select max(e.seq_id) from {schema}.mt_events e where e.tenant_id = @tenant and e.timestamp <= now() - make_interval(secs => @settle)), 0)
             order by seq_id
             """, connection);
         command.Parameters.AddWithValue("tenant", organisation);
         command.Parameters.AddWithValue("settle", (double)SettleSeconds);
-        var merkle = new Merkle();
+        command.Parameters.AddWithValue("from", resumed is null ? 0L : last!.UpToSequence);
+        var merkle = resumed ?? new Merkle();
         var heads = new Dictionary<Guid, StreamHead>();
         long upTo = 0;
         var since = last?.UpToSequence ?? 0;
@@ -128,7 +140,10 @@ public sealed class Checkpointing(
         var signature = signer.Sign(statement);
         var checkpoint = new AuditCheckpoint(
             Guid.CreateVersion7(), number, upTo, merkle.Count, root, headsRoot, previous, clock.GetUtcNow(), statement,
-            signature, signature is null ? null : AuditCheckpoint.DerOf(Convert.FromBase64String(signature)), signer.KeyId, signer.PublicKey, recorded);
+            signature, signature is null ? null : AuditCheckpoint.DerOf(Convert.FromBase64String(signature)), signer.KeyId, signer.PublicKey, recorded)
+        {
+            Frontier = merkle.Frontier.Select(Convert.ToHexStringLower).ToArray(),
+        };
         session.Store(checkpoint);
         var notification = new Notification(Topics.CheckpointMade, organisation, checkpoint.Id, checkpoint.Id, upTo, checkpoint.MadeAt, "/api/audit/checkpoints.ndjson")
         {
@@ -161,7 +176,7 @@ public sealed class Checkpointing(
 }
 
 /// <summary>Makes a checkpoint for every organisation every <c>Audit:CheckpointMinutes</c> (5 unless set; 0 turns it off).</summary>
-public sealed class CheckpointWriter(Checkpointing checkpointing, IConfiguration configuration, ILogger<CheckpointWriter> logger) : BackgroundService
+public sealed class CheckpointWriter(Checkpointing checkpointing, IConfiguration configuration, TimeProvider clock, ILogger<CheckpointWriter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -176,9 +191,11 @@ public sealed class CheckpointWriter(Checkpointing checkpointing, IConfiguration
         {
             try
             {
+                // Every node's timer ticks; one checkpoint per organisation per period, whichever node ticks first.
+                var madeThisPeriod = clock.GetUtcNow() - TimeSpan.FromMinutes(minutes * 0.9);
                 foreach (var organisation in await checkpointing.OrganisationsAsync(stoppingToken))
                 {
-                    await checkpointing.MakeAsync(organisation, stoppingToken);
+                    await checkpointing.MakeAsync(organisation, stoppingToken, madeThisPeriod);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -26,7 +26,6 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     // Unwrapped keys are kept briefly so that a busy subject costs one lookup a minute, not one a request.
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
-    private readonly ConcurrentDictionary<(string Tenant, string Subject), Cached> _current = new();
     private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _pending = new();
     private readonly ConcurrentDictionary<string, byte[]> _peppers = new();
 
@@ -205,7 +204,6 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             _keys.TryRemove((session.TenantId, key.Id), out _);
         }
 
-        _current.TryRemove((session.TenantId, subject), out _);
         return (erasure, true);
     }
 
@@ -236,18 +234,18 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     {
         var tenant = session.TenantId;
         var pending = _pending.GetOrCreateValue(session);
-        if (pending.TryGetValue(subject, out var inSession) || TryCached(_current, (tenant, subject), out inSession))
+        if (pending.TryGetValue(subject, out var inSession))
         {
-            return inSession!;
+            return inSession;
         }
 
+        // Which key is current is read every time: another node may have erased it a moment ago, and a value
+        // sealed under an erased key would be lost as it is written. Only the unwrapping is cached.
         var stored = await session.Query<SubjectKey>().Where(k => k.Subject == subject).ToListAsync(ct);
 
         if (stored.FirstOrDefault(k => !k.IsErased) is { } existing)
         {
-            var found = new Cached(existing.Id, Unwrap(existing.Id, existing.WrappedKey!, existing.MasterKeyId), clock.GetUtcNow() + CacheFor);
-            _current[(tenant, subject)] = found;
-            return found;
+            return TryCached(_keys, (tenant, existing.Id), out var cached) ? cached! : Remember(tenant, existing.Id, existing.WrappedKey!, existing.MasterKeyId);
         }
 
         var created = NewKey(session, subject);

@@ -104,6 +104,23 @@ public sealed class RunningSeveralNodes : IAsyncLifetime
                 Assert.Equal("[erased]", (await node.Client.GetFromJsonAsync<JsonElement>($"/api/participants/{okafor}")).GetProperty("displayName").GetString());
             }
 
+            // A patient erased on one node who writes again through another gets a new key there: the new comment
+            // reads, and the old one stays erased, on every node.
+            // Two comments, so that the node has read the patient's key back and would have kept it.
+            await CreateAsync(nodes[1], "/api/patient-feedback", Requests.Feedback("My first visit"));
+            var before = await CreateAsync(nodes[1], "/api/patient-feedback", Requests.Feedback("Before I asked to be forgotten"));
+            using (var erased = await nodes[0].Client.PostAsJsonAsync("/api/patient-feedback/subjects/kiosk-7f3a/erasure", new { reason = "Asked to be forgotten", legalBasis = "consentWithdrawn" }))
+            {
+                Assert.True(erased.IsSuccessStatusCode, await erased.Content.ReadAsStringAsync());
+            }
+
+            var after = await CreateAsync(nodes[1], "/api/patient-feedback", Requests.Feedback("After, with new consent"));
+            foreach (var node in nodes)
+            {
+                Assert.Equal("[erased]", (await node.Client.GetFromJsonAsync<JsonElement>($"/api/patient-feedback/{before}")).GetProperty("comment").GetString());
+                Assert.Equal("After, with new consent", (await node.Client.GetFromJsonAsync<JsonElement>($"/api/patient-feedback/{after}")).GetProperty("comment").GetString());
+            }
+
             // Webhooks: each answered feedback is delivered once to the subscriber, whichever node took the command.
             using (var subscribed = await nodes[0].Client.PostAsJsonAsync("/api/webhooks", new { url = $"{receiver.Address}answered", topics = new[] { Topics.FeedbackAnswered } }))
             {

@@ -14,6 +14,7 @@ public static partial class ServiceBenchmark
 {
     private const int NodesConcurrency = 32;
     private const int NodesPriorities = 500;
+    private const int NodePool = 25;
 
     public static async Task NodesAsync(string root)
     {
@@ -26,7 +27,9 @@ public static partial class ServiceBenchmark
             {
                 var port = FreePort();
                 var http = ServiceClient(port);
-                var (process, started) = StartService(dll, postgres.ConnectionString, port);
+                // Three pools of 100 would pass PostgreSQL's 100 connections (docs/deploying.md): 25 each.
+                var pooled = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = NodePool }.ConnectionString;
+                var (process, started) = StartService(dll, pooled, port);
                 await FirstCreatedAsync(http, started);
                 nodes.Add((process, http));
             }
@@ -64,7 +67,7 @@ public static partial class ServiceBenchmark
             text.AppendLine("# Several nodes on one PostgreSQL");
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project tests/LearningSystem.Benchmarks -- nodes`, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.");
-            text.AppendLine(CultureInfo.InvariantCulture, $"Three service processes (Release, ReadyToRun) on one throwaway durable PostgreSQL; commands go round-robin over the first 1, 2 or 3 of them, as a load balancer spreads them, at concurrency {NodesConcurrency}, {WarmUp.TotalSeconds:N0} s of warm-up then {Measure.TotalSeconds:N0} s measured. Idle nodes stay up.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Three service processes (Release, ReadyToRun) on one throwaway durable PostgreSQL; each node's pool holds at most {NodePool} connections; commands go round-robin over the first 1, 2 or 3 of them, as a load balancer spreads them, at concurrency {NodesConcurrency}, {WarmUp.TotalSeconds:N0} s of warm-up then {Measure.TotalSeconds:N0} s measured. Idle nodes stay up.");
             text.AppendLine();
             text.AppendLine("| nodes | workload | commands/s | p50 / p95 / p99 ms | machine CPU per command | PostgreSQL CPU per command | machine idle | errors |");
             text.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -242,13 +242,15 @@ public static partial class ServiceBenchmark
         text.AppendLine();
         text.AppendLine("## Other benchmarks");
         text.AppendLine();
-        text.AppendLine("Each starts its own throwaway PostgreSQL (fsync off, as the tests' is), runs the service's own store configuration, and writes its report to `docs/benchmarks/`.");
+        text.AppendLine("Each starts its own throwaway PostgreSQL (fsync off, as the tests' is, except where the row says durable), runs the service's own store configuration, and writes its report to `docs/benchmarks/`.");
         text.AppendLine();
         text.AppendLine("| benchmark | command | report |");
         text.AppendLine("| --- | --- | --- |");
         text.AppendLine("| Sealing personal data when recording feedback, against clear text, in the same run | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- personal-data` | [personal-data.md](benchmarks/personal-data.md) |");
         text.AppendLine("| The hash chain's cost on appends (new streams and moves), against the same store without it, in the same run | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- hash-chain` | [hash-chain.md](benchmarks/hash-chain.md) |");
         text.AppendLine("| What analysts wait for on a generated store of a million events: NDJSON export rate and memory, rebuilding every view, time travel on a priority with 1,000 events; the generator is `tests/LearningSystem.Benchmarks/AnalysisBenchmark.cs` | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- analysis [events]` | [analysis.md](benchmarks/analysis.md) |");
+        text.AppendLine("| Cost against history: endorsements on one priority and interim rankings in one round, the last 200 against the first 200 and paired against a fresh target, then 32 respondents at once; the service as a process on a durable PostgreSQL | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth [moves] [respondents]` | [growth.md](benchmarks/growth.md) |");
+        text.AppendLine("| One, two and three service processes on one durable PostgreSQL, commands round-robin at concurrency 32 | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- nodes` | [nodes.md](benchmarks/nodes.md) |");
         return text.ToString();
     }
 

@@ -169,6 +169,12 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             Problem(document, operation, "504", "The request took longer than the configured timeout.");
         }
 
+        Problem(document, operation, "503", "PostgreSQL is unreachable or has no connection free; nothing was changed. Retry after Retry-After seconds.")
+            .Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+            };
+
         if (command)
         {
             Problem(document, operation, "409", "Another command changed the stream first, or a request with the same idempotency key is still running.");

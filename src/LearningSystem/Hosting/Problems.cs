@@ -25,6 +25,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Detail = "Another command changed it first. Read it again and retry.",
             },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = Title(bad.StatusCode), Detail = bad.Message },
+            _ when DatabaseUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The database is unavailable.",
+                Detail = "PostgreSQL could not be reached or has no connection free; nothing was changed. Retry after Retry-After seconds.",
+            },
             _ => null,
         };
 
@@ -35,7 +41,30 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         context.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// PostgreSQL unreachable, refusing connections (too many clients, starting up, shutting down) or the pool
+    /// exhausted: Npgsql calls these transient. A transaction that never reached the database changed nothing,
+    /// so the client may simply retry.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ProblemDetails FromRejection(Rejected rejected)

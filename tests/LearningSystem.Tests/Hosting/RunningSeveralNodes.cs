@@ -187,6 +187,61 @@ public sealed class RunningSeveralNodes : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Three_nodes_started_together_on_an_empty_database_make_the_schema_once_and_all_serve()
+    {
+        // A database of its own, empty, so that every node finds the schema missing at the same moment.
+        var empty = await TestDatabase.AcquireAsync("nodes_empty");
+        try
+        {
+            string[] settings =
+            [
+                $"--ConnectionStrings:LearningSystem={empty}",
+                $"--Clients:nodes:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
+                .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:nodes:Scopes:{i}={scope}"),
+                "--Clients:nodes:Organisations:0=st-marys",
+                "--PersonalData:MasterKeys:nodes-1=" + Convert.ToBase64String(new byte[32]),
+                "--PersonalData:ActiveMasterKey=nodes-1",
+                "--Audit:CheckpointMinutes=0",
+            ];
+            var starting = Enumerable.Range(0, 3).Select(_ => ServiceProcess.StartAsync(Key, settings)).ToArray();
+            ServiceProcess[] nodes;
+            try
+            {
+                nodes = await Task.WhenAll(starting);
+            }
+            catch
+            {
+                foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+                {
+                    await (await started).DisposeAsync();
+                }
+
+                throw;
+            }
+
+            try
+            {
+                foreach (var node in nodes)
+                {
+                    var jenny = await CreateAsync(node, "/api/participants", Requests.Jenny);
+                    await CreateAsync(node, "/api/priorities", new { statement = "Shorter waits", rationale = "r", setBy = jenny });
+                }
+            }
+            finally
+            {
+                foreach (var node in nodes)
+                {
+                    await node.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            await TestDatabase.ReleaseAsync();
+        }
+    }
+
+    [Fact]
     public async Task Three_nodes_with_checkpoint_timers_make_one_checkpoint_a_period_between_them()
     {
         // A period of three seconds (0.05 minutes), with links settled at once.

@@ -7,6 +7,9 @@ namespace LearningSystem.Tests;
 /// <summary>The service's own build run as a process, as a user or a service manager runs it.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    /// <summary>The tests that run the service as processes go one class at a time: each starts one or more, and several classes at once starve a 2-core machine.</summary>
+    public const string Collection = "service processes";
+
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
 
@@ -32,6 +35,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(string folder) =>
         StartAsync(LearningSystem.Access.ApiClientRegistry.LocalDevelopmentKey,
             $"--LocalPostgres:Folder={folder}", "--LocalPostgres:Port=0");
+
+    /// <summary>
+    /// What the process-level tests share: the database, one client with every scope for <c>st-marys</c> signed
+    /// in with <paramref name="apiKey"/>, and a fixed master key, then <paramref name="more"/>.
+    /// </summary>
+    public static string[] Settings(string connectionString, string apiKey, params string[] more) =>
+    [
+        $"--ConnectionStrings:LearningSystem={connectionString}",
+        $"--Clients:tests:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(apiKey)}",
+        .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:tests:Scopes:{i}={scope}"),
+        "--Clients:tests:Organisations:0=st-marys",
+        "--PersonalData:MasterKeys:tests-1=" + Convert.ToBase64String(new byte[32]),
+        "--PersonalData:ActiveMasterKey=tests-1",
+        .. more,
+    ];
 
     /// <summary>The service as its own process with <paramref name="arguments"/>, answering once it serves requests.</summary>
     public static async Task<ServiceProcess> StartAsync(string apiKey, params string[] arguments)

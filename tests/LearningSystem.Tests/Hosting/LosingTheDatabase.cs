@@ -6,6 +6,7 @@ using LearningSystem.LocalPostgres;
 namespace LearningSystem.Tests.Hosting;
 
 /// <summary>PostgreSQL gone from under a running service: a clear 503 to retry, never a 500, and the service answers again once it is back.</summary>
+[Collection(ServiceProcess.Collection)]
 public sealed class LosingTheDatabase
 {
     private const string Key = "lost-database-key";
@@ -17,16 +18,7 @@ public sealed class LosingTheDatabase
         // Not a throwaway at first: stopping a throwaway deletes it, and this one is started again.
         var options = new LocalPostgresOptions { Folder = folder, Database = "lost" };
         await using var postgres = await LocalPostgresServer.StartAsync(options);
-        await using var node = await ServiceProcess.StartAsync(Key,
-        [
-            $"--ConnectionStrings:LearningSystem={postgres.ConnectionString};Timeout=3",
-            $"--Clients:lost:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
-            .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:lost:Scopes:{i}={scope}"),
-            "--Clients:lost:Organisations:0=st-marys",
-            "--PersonalData:MasterKeys:lost-1=" + Convert.ToBase64String(new byte[32]),
-            "--PersonalData:ActiveMasterKey=lost-1",
-            "--Audit:CheckpointMinutes=0",
-        ]);
+        await using var node = await ServiceProcess.StartAsync(Key, ServiceProcess.Settings($"{postgres.ConnectionString};Timeout=3", Key, "--Audit:CheckpointMinutes=0"));
         using (var first = await node.Client.PostAsJsonAsync("/api/participants", Requests.Jenny))
         {
             Assert.Equal(HttpStatusCode.Created, first.StatusCode);

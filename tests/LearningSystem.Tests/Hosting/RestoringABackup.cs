@@ -13,6 +13,7 @@ namespace LearningSystem.Tests.Hosting;
 /// <c>pg_restore</c> into a fresh PostgreSQL cluster, the service started on it with the same keys, and the
 /// audit chain and the checkpoints verified there.
 /// </summary>
+[Collection(ServiceProcess.Collection)]
 public sealed class RestoringABackup : IAsyncLifetime
 {
     private const string Key = "restore-tests-key";
@@ -23,17 +24,7 @@ public sealed class RestoringABackup : IAsyncLifetime
     public Task DisposeAsync() => TestDatabase.ReleaseAsync();
 
     private static string[] Settings(string connectionString, string signingKey) =>
-    [
-        $"--ConnectionStrings:LearningSystem={connectionString}",
-        $"--Clients:restore:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
-        .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:restore:Scopes:{i}={scope}"),
-        "--Clients:restore:Organisations:0=st-marys",
-        "--PersonalData:MasterKeys:restore-1=" + Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray()),
-        "--PersonalData:ActiveMasterKey=restore-1",
-        $"--Audit:SigningKey={signingKey}",
-        "--Audit:CheckpointMinutes=0",
-        "--Audit:CheckpointSettleSeconds=0",
-    ];
+        ServiceProcess.Settings(connectionString, Key, $"--Audit:SigningKey={signingKey}", "--Audit:CheckpointMinutes=0", "--Audit:CheckpointSettleSeconds=0");
 
     private static async Task RunAsync(string tool, params string[] arguments)
     {

@@ -11,6 +11,7 @@ namespace LearningSystem.Tests.Hosting;
 /// Three service processes on one PostgreSQL, as behind a load balancer: nothing a client relies on may rest on
 /// one process's memory. Each node is the README's build run as a process with the same settings.
 /// </summary>
+[Collection(ServiceProcess.Collection)]
 public sealed class RunningSeveralNodes : IAsyncLifetime
 {
     private const string Key = "nodes-tests-key";
@@ -22,20 +23,14 @@ public sealed class RunningSeveralNodes : IAsyncLifetime
 
     private async Task<ServiceProcess[]> StartNodesAsync(params string[] more)
     {
-        string[] settings =
+        var settings = ServiceProcess.Settings(_connectionString, Key,
         [
-            $"--ConnectionStrings:LearningSystem={_connectionString}",
-            $"--Clients:nodes:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
-            .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:nodes:Scopes:{i}={scope}"),
-            "--Clients:nodes:Organisations:0=st-marys",
-            "--PersonalData:MasterKeys:nodes-1=" + Convert.ToBase64String(new byte[32]),
-            "--PersonalData:ActiveMasterKey=nodes-1",
             $"--Webhooks:AllowedHosts:0={Receiver.WebhookHost}/32",
             "--Webhooks:RetryDelaysSeconds:0=1",
             // The receiver listens on plain http, as the tests' receivers do.
             "--Webhooks:RequireHttps=false",
             .. more,
-        ];
+        ]);
         // One at a time the first time, so the schema is made once; then the others start together, as a deployment scales out.
         var first = await ServiceProcess.StartAsync(Key, settings);
         var others = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => ServiceProcess.StartAsync(Key, settings)));
@@ -193,16 +188,7 @@ public sealed class RunningSeveralNodes : IAsyncLifetime
         var empty = await TestDatabase.AcquireAsync("nodes_empty");
         try
         {
-            string[] settings =
-            [
-                $"--ConnectionStrings:LearningSystem={empty}",
-                $"--Clients:nodes:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
-                .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:nodes:Scopes:{i}={scope}"),
-                "--Clients:nodes:Organisations:0=st-marys",
-                "--PersonalData:MasterKeys:nodes-1=" + Convert.ToBase64String(new byte[32]),
-                "--PersonalData:ActiveMasterKey=nodes-1",
-                "--Audit:CheckpointMinutes=0",
-            ];
+            var settings = ServiceProcess.Settings(empty, Key, "--Audit:CheckpointMinutes=0");
             var starting = Enumerable.Range(0, 3).Select(_ => ServiceProcess.StartAsync(Key, settings)).ToArray();
             ServiceProcess[] nodes;
             try

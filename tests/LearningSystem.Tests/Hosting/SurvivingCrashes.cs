@@ -6,6 +6,7 @@ using Npgsql;
 namespace LearningSystem.Tests.Hosting;
 
 /// <summary>A keyed command whose process was killed after it committed and before it answered: the retry gets its answer, and nothing runs twice.</summary>
+[Collection(ServiceProcess.Collection)]
 public sealed class SurvivingCrashes : IAsyncLifetime
 {
     private const string Key = "crash-tests-key";
@@ -15,17 +16,8 @@ public sealed class SurvivingCrashes : IAsyncLifetime
 
     public Task DisposeAsync() => TestDatabase.ReleaseAsync();
 
-    private Task<ServiceProcess> StartAsync(params string[] more) => ServiceProcess.StartAsync(Key,
-    [
-        $"--ConnectionStrings:LearningSystem={_connectionString}",
-        $"--Clients:crash:KeyHash={LearningSystem.Access.ApiClientRegistry.Hash(Key)}",
-        .. LearningSystem.Access.Scopes.All.Select((scope, i) => $"--Clients:crash:Scopes:{i}={scope}"),
-        "--Clients:crash:Organisations:0=st-marys",
-        "--PersonalData:MasterKeys:crash-1=" + Convert.ToBase64String(new byte[32]),
-        "--PersonalData:ActiveMasterKey=crash-1",
-        "--Audit:CheckpointMinutes=0",
-        .. more,
-    ]);
+    private Task<ServiceProcess> StartAsync(params string[] more) =>
+        ServiceProcess.StartAsync(Key, ServiceProcess.Settings(_connectionString, Key, ["--Audit:CheckpointMinutes=0", .. more]));
 
     private async Task<long> EventsOfAsync(Guid stream)
     {

@@ -25,13 +25,8 @@ public static class Moves
     /// <summary>Makes one shared move on the proposal the route names: <c>/api/{kind}/{id}/…</c>.</summary>
     public static Task<Accepted> MakeAsync(
         string kind, Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, object> decide,
-        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) => kind switch
-        {
-            "priorities" => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
-            "service-redesigns" => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
-            "curriculum-changes" => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
-            _ => throw UnknownKind(kind),
-        };
+        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        MakeAsync(kind, id, move, versionRequired, (proposal, actor, now) => Task.FromResult(decide(proposal, actor, now)), http, session, clock, ct);
 
     /// <summary>Makes one shared move whose decision also needs something read after the proposal's lock is held.</summary>
     public static Task<Accepted> MakeAsync(
@@ -102,15 +97,6 @@ public static class Moves
         }
 
         return fromHeader ?? move.ExpectedVersion;
-    }
-
-    private static async Task<Accepted> MakeAsync<T>(
-        Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, object> decide,
-        HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-        where T : class, INegotiable
-    {
-        var act = await BeginAsync<T>(id, move, versionRequired, http, session, clock, ct);
-        return Append(act, decide(act.State, act.Actor, act.Now));
     }
 
     private static async Task<Accepted> MakeAsync<T>(

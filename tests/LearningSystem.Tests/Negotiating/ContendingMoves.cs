@@ -143,6 +143,8 @@ public sealed class ContendingMoves(ServiceFixture service)
         await Host.GetJsonAsync($"/api/priorities/{Guid.NewGuid()}/endorsements", 404);
         await Host.GetJsonAsync($"/api/rounds/{Guid.NewGuid()}/interim-rankings", 404);
         await Host.GetJsonAsync($"/api/priorities/{priority}/endorsements?limit=0", 400);
+        // A priority's endorsements are not a service redesign's, whatever the id.
+        await Host.GetJsonAsync($"/api/service-redesigns/{priority}/endorsements", 404);
     }
 
     [Fact]

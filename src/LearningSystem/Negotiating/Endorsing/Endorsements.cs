@@ -40,16 +40,18 @@ public static class ListEndorsementsEndpoint
     public static async Task<IReadOnlyList<Endorsement>?> Get(string kind, Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
+        // The proposal must be of the kind the route names, not merely share the id of endorsements elsewhere.
+        if (!await Moves.ExistsAsync(kind, id, session, ct))
+        {
+            return null;
+        }
+
         var from = after ?? 0;
         var endorsements = await session.Query<Endorsement>()
             .Where(e => e.ProposalId == id && e.Version > from)
             .OrderBy(e => e.Version)
             .Take(take + 1)
             .ToListAsync(ct);
-        if (endorsements.Count == 0 && !await Moves.ExistsAsync(kind, id, session, ct))
-        {
-            return null;
-        }
 
         if (endorsements.Count > take)
         {

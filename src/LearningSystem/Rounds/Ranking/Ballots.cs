@@ -56,24 +56,8 @@ public static class Ballots
         asked ? AsItStoodAsync(session, round, ct) : CurrentAsync(session, round.Id, ct);
 
     /// <summary>Pure: each respondent's latest ranking, in the order they first ranked.</summary>
-    public static IReadOnlyList<InterimRanking> Latest(IEnumerable<InterimRankingSubmitted> submitted)
-    {
-        var latest = new Dictionary<Guid, InterimRanking>();
-        var order = new List<Guid>();
-        foreach (var e in submitted)
-        {
-            if (latest.TryAdd(e.By, new InterimRanking(e.By, e.ByGroup, e.Ranking)))
-            {
-                order.Add(e.By);
-            }
-            else
-            {
-                latest[e.By] = new InterimRanking(e.By, e.ByGroup, e.Ranking);
-            }
-        }
-
-        return order.Select(by => latest[by]).ToArray();
-    }
+    public static IReadOnlyList<InterimRanking> Latest(IEnumerable<InterimRankingSubmitted> submitted) =>
+        submitted.GroupBy(e => e.By).Select(g => g.Last()).Select(e => new InterimRanking(e.By, e.ByGroup, e.Ranking)).ToArray();
 }
 
 public static class ListInterimRankingsEndpoint

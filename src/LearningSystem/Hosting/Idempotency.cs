@@ -322,11 +322,20 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
         await captured.CopyToAsync(original, context.RequestAborted);
     }
 
+    /// <summary>
+    /// Gives up a claim that is still pending. A command whose commit reached the database and whose request
+    /// then failed (cancelled at the request timeout while PostgreSQL committed, say) keeps its stored answer,
+    /// so that the retry replays it instead of running the command a second time.
+    /// </summary>
     private async Task ForgetAsync(string organisation, string id)
     {
-        await using var session = store.LightweightSession(organisation);
-        session.Delete<IdempotentRequest>(id);
-        await session.SaveChangesAsync(CancellationToken.None);
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(CancellationToken.None);
+        await using var delete = new Npgsql.NpgsqlCommand(
+            $"delete from {store.Options.Schema.For<IdempotentRequest>()} where tenant_id = @tenant and id = @id and data ->> 'status' is null", connection);
+        delete.Parameters.AddWithValue("tenant", organisation);
+        delete.Parameters.AddWithValue("id", id);
+        await delete.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private static async Task ReplayAsync(HttpContext context, IdempotentRequest answer)

@@ -144,6 +144,9 @@ public sealed class SurvivingCrashes : IAsyncLifetime
             url = page.Headers.TryGetValues("Link", out var links) ? links.Single().Split(';')[0].Trim('<', '>', ' ') : null;
         }
 
+        // Named apart, so that a failure says which promise broke: a lost command, or one run twice.
+        Assert.Empty(acknowledged.Keys.Except(statements));
+        Assert.Empty(statements.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key));
         Assert.Equal(acknowledged.Keys.Order(), statements.Order());
         foreach (var answer in acknowledged.Values.Take(20))
         {

@@ -1,6 +1,7 @@
 using JasperFx;
 using LearningSystem.Access;
 using LearningSystem.Audit;
+using LearningSystem.Explorer;
 using LearningSystem.Hosting;
 using LearningSystem.Notifications;
 using LearningSystem.PersonalData;
@@ -25,6 +26,7 @@ static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     builder.AddNotifications();
     builder.AddPersonalData();
     builder.AddAudit();
+    builder.AddExplorer();
     await builder.AddEventStoreAsync();
 
     // A leading bare word is a JasperFx command (db-apply, projections, rotate-master-key ...). Anything else,
@@ -37,6 +39,7 @@ static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
 
     var app = builder.Build();
     app.UseApi();
+    app.UseExplorer();
     if (args is [var first, ..] && !first.StartsWith('-'))
     {
         return await app.RunJasperFxCommands(args);

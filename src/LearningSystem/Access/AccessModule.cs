@@ -28,11 +28,13 @@ public static class AccessModule
         var jwt = configuration.GetSection("Authentication:Jwt");
         var bearer = jwt.Exists();
         var authentication = builder.Services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
+            .AddPolicyScheme(Scheme, "API key, bearer token or browser session", o => o.ForwardDefaultSelector = context =>
                 bearer && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
+                    : ByBrowserSession(context.Request) ? Explorer.SigningIn.BrowserSessions.Scheme
                     : ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, Explorer.SigningIn.BrowserSessionAuthentication>(Explorer.SigningIn.BrowserSessions.Scheme, null);
         if (bearer)
         {
             authentication.AddJwtBearer(o => ConfigureBearer(o, jwt));
@@ -63,6 +65,16 @@ public static class AccessModule
         });
     }
 
+    /// <summary>
+    /// A browser's session cookie signs in the explorer's pages and reads of the API (downloads the pages link to),
+    /// never a command: SameSite=Strict already keeps other sites' requests from carrying it, and commands still
+    /// need a key or a token. A request that presents a key or token is judged by that alone.
+    /// </summary>
+    private static bool ByBrowserSession(HttpRequest request) =>
+        !request.Headers.ContainsKey(ApiKeyAuthentication.Header) && request.Headers.Authorization.Count == 0
+        && (request.Cookies.ContainsKey(Explorer.SigningIn.BrowserSessions.CookieName(true)) || request.Cookies.ContainsKey(Explorer.SigningIn.BrowserSessions.CookieName(false)))
+        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.Path.StartsWithSegments("/explore", StringComparison.Ordinal));
+
     /// <summary>Sign-in, the organisation the request acts for, the client's rate limit, then each endpoint's scope.</summary>
     public static void UseAccess(this WebApplication app)
     {
@@ -86,7 +98,9 @@ public static class AccessModule
 
         var grants = context.User.Grants();
         var every = grants.Contains(ClientClaims.EveryOrganisation);
-        var named = context.Request.Headers[Organisation.Header].ToString();
+        // A browser session acts for the organisation chosen at sign-in, unless a request names another grant.
+        var named = context.Request.Headers[Organisation.Header].ToString() is { Length: > 0 } header ? header
+            : context.User.FindFirst(Explorer.SigningIn.BrowserSessions.OrganisationClaim)?.Value ?? "";
         var organisation = named.Length > 0 ? named
             : every ? Organisation.Default
             : grants.Count == 1 ? grants[0]

@@ -83,6 +83,14 @@ public sealed class ApiClientRegistry
     public (string Id, ApiClientOptions Options)? Find(string key) =>
         _byHash.TryGetValue(Hash(key), out var client) ? client : null;
 
+    /// <summary>A signed-in browser's client, as configured now: a client removed from configuration is signed out everywhere.</summary>
+    public (string Id, ApiClientOptions Options)? FindById(string id) =>
+        _byHash.Values.Where(c => c.Id == id).Select(c => ((string, ApiClientOptions)?)c).FirstOrDefault();
+
+    /// <summary>The identity every credential of this client signs in as.</summary>
+    public static ClaimsIdentity IdentityOf((string Id, ApiClientOptions Options) client, string scheme) =>
+        ClientClaims.Identity(scheme, client.Id, client.Options.Scopes, client.Options.Organisations, client.Options.RequestsPerMinute);
+
     /// <summary>
     /// The clients from configuration. With none configured and the service on its own local PostgreSQL, the
     /// local development client, with every scope and organisation, so that the README's run command works.

@@ -4,6 +4,7 @@ using LearningSystem.Decisions;
 using LearningSystem.Feedback;
 using LearningSystem.Lessons;
 using LearningSystem.LocalPostgres;
+using LearningSystem.Explorer.SigningIn;
 using LearningSystem.Negotiating;
 using LearningSystem.Notifications;
 using LearningSystem.Participants;
@@ -84,7 +85,8 @@ public static class EventStore
         // Rebuilds write each view's rows with COPY where a page is pure inserts (see RebuildInBulk).
         options.Projections.RebuildWithBulkCopy = true;
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
-            .AddCurriculum().AddLessons().AddDecisions().AddAudit(serviceRole).AddIdempotency().AddNotifications();
+            .AddCurriculum().AddLessons().AddDecisions().AddAudit(serviceRole).AddIdempotency().AddNotifications()
+            .AddBrowserSessions();
     }
 
     /// <summary>

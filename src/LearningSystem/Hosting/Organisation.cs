@@ -15,6 +15,8 @@ public static partial class Organisation
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.IgnoreCase)]
     private static partial Regex Valid();
 
+    public static bool IsValid(string name) => Valid().IsMatch(name);
+
     /// <summary>Refuses a malformed organisation name before it can reach storage.</summary>
     public static async Task RequireValidHeader(HttpContext context, RequestDelegate next)
     {

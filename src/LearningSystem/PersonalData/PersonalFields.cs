@@ -106,7 +106,11 @@ public static class PersonalFields
         .NotPersonal<LearningSystem.Notifications.WebhookSubscription>(
             nameof(LearningSystem.Notifications.WebhookSubscription.Url), nameof(LearningSystem.Notifications.WebhookSubscription.Secret),
             nameof(LearningSystem.Notifications.WebhookSubscription.Client))
-        .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId));
+        .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId))
+        // A browser session names a client and an organisation; its token is kept only as a hash.
+        .NotPersonal<LearningSystem.Explorer.SigningIn.BrowserSession>(
+            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Id), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Client),
+            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisation), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Antiforgery));
 }
 
 /// <summary>Names of data subjects. A patient is named by a keyed hash of their reference, never the reference.</summary>

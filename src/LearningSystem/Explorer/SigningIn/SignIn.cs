@@ -1,0 +1,133 @@
+using LearningSystem.Access;
+using LearningSystem.Explorer.SigningIn;
+using LearningSystem.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LearningSystem.Explorer;
+
+/// <summary>
+/// A browser signs in by exchanging a client's key for a session cookie (HttpOnly, SameSite=Strict, Secure outside
+/// local development), and signs out with a POST. Both forms carry an antiforgery token: signing in, one the page
+/// also set in a cookie of its own (double submit); signing out, the one kept with the session.
+/// </summary>
+public static class SignIn
+{
+    private const string FormCookie = "learningsystem-explorer-form";
+
+    public static void Map(RouteGroupBuilder explore)
+    {
+        explore.MapGet("/sign-in", Show);
+        explore.MapPost("/sign-in", SignInAsync);
+        explore.MapPost("/sign-out", SignOutAsync);
+    }
+
+    private static RazorComponentResult<SignInPage> Show(HttpContext http, string? returnTo) => Form(http, returnTo, null, null, StatusCodes.Status200OK);
+
+    private static RazorComponentResult<SignInPage> Form(HttpContext http, string? returnTo, string? organisation, string? error, int status)
+    {
+        var token = BrowserSessions.NewToken();
+        http.Response.Cookies.Append(FormCookie, token, CookieOptions(http, TimeSpan.FromHours(1)));
+        return new RazorComponentResult<SignInPage>(new Dictionary<string, object?>
+        {
+            [nameof(SignInPage.Antiforgery)] = token,
+            [nameof(SignInPage.ReturnTo)] = Local(returnTo),
+            [nameof(SignInPage.Organisation)] = organisation,
+            [nameof(SignInPage.Error)] = error,
+        })
+        { StatusCode = status };
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext http, ApiClientRegistry clients, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return Form(http, null, null, "Sign in with the form.", StatusCodes.Status400BadRequest);
+        }
+
+        var form = await http.Request.ReadFormAsync(ct);
+        string? Field(string name) => form[name].ToString() is { Length: > 0 and <= 500 } value ? value.Trim() : null;
+        var returnTo = Field("returnTo");
+        var organisation = Field("organisation");
+        if (!BrowserSessions.Same(Field("antiforgery"), http.Request.Cookies[FormCookie]))
+        {
+            return Form(http, returnTo, organisation, "The form had expired or came from elsewhere. Sign in again.", StatusCodes.Status400BadRequest);
+        }
+
+        if (Field("key") is not { } key || clients.Find(key) is not { } client)
+        {
+            return Form(http, returnTo, organisation, "That key is not known.", StatusCodes.Status401Unauthorized);
+        }
+
+        var grants = client.Options.Organisations;
+        var every = grants.Contains(ClientClaims.EveryOrganisation);
+        var chosen = organisation ?? (every ? Hosting.Organisation.Default : grants.Count == 1 ? grants[0] : null);
+        if (chosen is null)
+        {
+            return Form(http, returnTo, organisation, $"This client acts for {string.Join(", ", grants)}: name one.", StatusCodes.Status400BadRequest);
+        }
+
+        if (!Hosting.Organisation.IsValid(chosen) || (!every && !grants.Contains(chosen)))
+        {
+            return Form(http, returnTo, organisation, $"This client is not granted organisation '{chosen}'.", StatusCodes.Status403Forbidden);
+        }
+
+        if (!client.Options.Scopes.Contains(Scopes.Read))
+        {
+            return Form(http, returnTo, organisation, "This client lacks the 'read' scope every page needs.", StatusCodes.Status403Forbidden);
+        }
+
+        var token = BrowserSessions.NewToken();
+        var now = clock.GetUtcNow();
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(new BrowserSession(BrowserSessions.Hash(token), client.Id, chosen, BrowserSessions.NewToken(), now, now + BrowserSessions.Lifetime));
+            await session.SaveChangesAsync(ct);
+        }
+
+        http.Response.Cookies.Delete(FormCookie, CookieOptions(http, TimeSpan.Zero));
+        http.Response.Cookies.Append(CookieName(http), token, CookieOptions(http, BrowserSessions.Lifetime));
+        return TypedResults.Redirect(Local(returnTo) ?? ExplorerModule.Root);
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext http, IDocumentStore store, CancellationToken ct)
+    {
+        var viewer = ExplorerModule.ViewerOf(http);
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+        if (viewer is null || !BrowserSessions.Same(form?["antiforgery"].ToString(), viewer.Antiforgery))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign out from the explorer's own page.",
+                detail: "The sign-out form's antiforgery token was missing or wrong.");
+        }
+
+        if (http.Request.Cookies[CookieName(http)] is { } token)
+        {
+            await using var session = store.LightweightSession();
+            session.Delete<BrowserSession>(BrowserSessions.Hash(token));
+            await session.SaveChangesAsync(ct);
+        }
+
+        http.Response.Cookies.Delete(CookieName(http), CookieOptions(http, TimeSpan.Zero));
+        return TypedResults.Redirect($"{ExplorerModule.Root}/sign-in");
+    }
+
+    private static string CookieName(HttpContext http) => BrowserSessions.CookieName(Secure(http));
+
+    private static bool Secure(HttpContext http) =>
+        BrowserSessions.SecureCookies(http.RequestServices.GetRequiredService<IConfiguration>(), http.RequestServices.GetRequiredService<IHostEnvironment>());
+
+    private static CookieOptions CookieOptions(HttpContext http, TimeSpan lifetime) => new()
+    {
+        HttpOnly = true,
+        Secure = Secure(http),
+        SameSite = SameSiteMode.Strict,
+        Path = "/",
+        MaxAge = lifetime,
+        IsEssential = true,
+    };
+
+    /// <summary>Only a path inside the explorer: never an open redirect to another site.</summary>
+    private static string? Local(string? returnTo) =>
+        returnTo is { } path && path.StartsWith(ExplorerModule.Root, StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal)
+            && !path.Contains('\\') && Uri.IsWellFormedUriString(path, UriKind.Relative) ? path : null;
+}

@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | growth [moves] [respondents] | nodes | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] | nodes | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -24,6 +24,9 @@ switch (which)
     case "nodes":
         await ServiceBenchmark.NodesAsync(RepositoryRoot());
         return 0;
+    case "explorer":
+        await ServiceBenchmark.ExplorerAsync(RepositoryRoot());
+        return 0;
     case "cold-start":
         await ServiceBenchmark.ColdStartAsync(RepositoryRoot());
         return 0;
@@ -32,7 +35,7 @@ switch (which)
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, cold-start, growth, nodes, personal-data, hash-chain, analysis.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, cold-start, explorer, growth, nodes, personal-data, hash-chain, analysis.");
         return 1;
 }
 

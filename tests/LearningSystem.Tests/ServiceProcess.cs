@@ -57,12 +57,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var service = new ServiceProcess(Process.Start(StartInfo([$"--urls={address}", .. arguments]))!, address, apiKey);
 
+        // Asked without credentials: a client granted several organisations would have to name one.
+        using var anonymous = new HttpClient { BaseAddress = address };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline && !service._process.HasExited)
         {
             try
             {
-                using var ready = await service.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+                using var ready = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
                 if (ready.IsSuccessStatusCode)
                 {
                     return service;

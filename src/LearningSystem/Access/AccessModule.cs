@@ -146,6 +146,7 @@ public static class AccessModule
         if (jwt["Authority"] is { Length: > 0 } authority)
         {
             o.Authority = authority;
+            o.RequireHttpsMetadata = jwt.GetValue("RequireHttpsMetadata", true);
         }
 
         o.TokenValidationParameters = new TokenValidationParameters

@@ -19,19 +19,29 @@ public static class ExplorerModule
 {
     public const string Root = "/explore";
 
-    /// <summary>No script, no inline style, nothing from elsewhere, never framed.</summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /// <summary>
+    /// No script, no inline style, nothing from elsewhere, never framed. Forms post only here, and to the identity
+    /// provider when one is offered (browsers apply <c>form-action</c> to a form's redirects too).
+    /// </summary>
+    public static string ContentSecurityPolicy(IConfiguration configuration) =>
+        "default-src 'none'; style-src 'self'; img-src 'self'; " +
+        $"form-action 'self'{(SigningIn.OpenIdConnectSignIn.Offered(configuration) ? $" {new Uri(configuration["Authentication:Jwt:Authority"]!).GetLeftPart(UriPartial.Authority)}" : "")}; " +
+        "frame-ancestors 'none'; base-uri 'none'";
 
-    public static void AddExplorer(this WebApplicationBuilder builder) => builder.Services.AddRazorComponents();
+    public static void AddExplorer(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents();
+        builder.AddOpenIdConnectSignIn();
+    }
 
     public static void UseExplorer(this WebApplication app)
     {
         var explore = app.MapGroup(Root);
+        var policy = ContentSecurityPolicy(app.Configuration);
         explore.AddEndpointFilter(async (context, next) =>
         {
             var headers = context.HttpContext.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             // Pages show personal data: no shared cache keeps them.

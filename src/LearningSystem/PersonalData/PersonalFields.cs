@@ -110,7 +110,10 @@ public static class PersonalFields
         // A browser session names a client and an organisation; its token is kept only as a hash.
         .NotPersonal<LearningSystem.Explorer.SigningIn.BrowserSession>(
             nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Id), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Client),
-            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisation), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Antiforgery));
+            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisation), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Antiforgery),
+            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Scopes), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisations))
+        .NotPersonal<LearningSystem.Explorer.SigningIn.DataProtectionKey>(
+            nameof(LearningSystem.Explorer.SigningIn.DataProtectionKey.Id), nameof(LearningSystem.Explorer.SigningIn.DataProtectionKey.Xml));
 }
 
 /// <summary>Names of data subjects. A patient is named by a keyed hash of their reference, never the reference.</summary>

@@ -14,16 +14,21 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
 {
     public const string Key = "explorer-tests-key";
     public const string ReaderKey = "explorer-reader-key";
+    public const string Tampered = "st-lukes";
     public const string Hostile = "<script>alert('owned')</script><img src=x onerror=alert(2)> Shorter waits";
 
     private string _connectionString = "";
     private IPlaywright? _playwright;
 
     public ServiceProcess Service { get; private set; } = null!;
+    public IdentityProvider Provider { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public StoryOutcome Story { get; private set; } = null!;
     public Guid HostilePriority { get; private set; }
     public Guid FeedbackPriority { get; private set; }
+
+    /// <summary>A priority in <see cref="Tampered"/> whose objection (version 2) was rewritten in the database.</summary>
+    public Guid TamperedPriority { get; private set; }
     public const string Erased = "Mrs Patel";
 
     /// <summary>Where each test's screenshots go, beside the test output, for a person to look at.</summary>
@@ -32,11 +37,18 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connectionString = await TestDatabase.AcquireAsync("explorer");
+        Provider = await IdentityProvider.StartAsync();
         Service = await ServiceProcess.StartAsync(Key, ServiceProcess.Settings(_connectionString, Key,
+            [.. Provider.Settings(),
             "--Audit:CheckpointMinutes=0",
+            "--Audit:CheckpointSettleSeconds=0",
+            $"--Audit:SigningKey={System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportECPrivateKeyPem()}",
+            $"--Clients:tests:Organisations:1={Tampered}",
             $"--Clients:reader:KeyHash={ApiClientRegistry.Hash(ReaderKey)}",
             "--Clients:reader:Scopes:0=read",
-            "--Clients:reader:Organisations:0=st-marys"));
+            "--Clients:reader:Organisations:0=st-marys"]));
+        // The tests' client may act for two organisations: the story's is named on every request.
+        Service.Client.DefaultRequestHeaders.Add("X-Organisation", "st-marys");
         Story = await JennysStory.Story.PlayAsync(Service.Client, TextWriter.Null);
         (await Service.Client.PostAsJsonAsync($"/api/participants/{Story.People["patel"]}/erasure",
             new { reason = "She withdrew consent by letter.", legalBasis = "consentWithdrawn" })).EnsureSuccessStatusCode();
@@ -44,6 +56,7 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         var hostile = await Service.Client.PostAsJsonAsync("/api/priorities", new { statement = Hostile, rationale = "<b>bold</b> & \"quoted\"", setBy = Story.People["okafor"] });
         HostilePriority = (await hostile.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         FeedbackPriority = Story.AgreedPriority;
+        await TamperAsync();
 
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
@@ -62,6 +75,26 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         });
     }
 
+    /// <summary>History rewritten behind the service's back, in an organisation of its own, for the audit page to find.</summary>
+    private async Task TamperAsync()
+    {
+        async Task<JsonElement> PostAsync(string path, object body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body), Headers = { { "X-Organisation", Tampered } } };
+            using var answer = await Service.Client.SendAsync(request);
+            answer.EnsureSuccessStatusCode();
+            return await answer.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var nurse = (await PostAsync("/api/participants", new { displayName = "Nurse Lee", stakeholderGroup = "nurse" })).GetProperty("id").GetGuid();
+        TamperedPriority = (await PostAsync("/api/priorities", new { statement = "Quieter wards at night", rationale = "Sleep heals", setBy = nurse })).GetProperty("id").GetGuid();
+        await PostAsync($"/api/priorities/{TamperedPriority}/objections", new { by = nurse, reason = "Night staff are too few" });
+        var changed = await LearningSystem.Tests.Audit.Tampering.ExecuteAsync(_connectionString,
+            "update learningsystem.mt_events set data = jsonb_set(data, '{reason}', '\"Night staff are plenty\"') where tenant_id = @tenant and stream_id = @stream and version = 2",
+            ("tenant", Tampered), ("stream", TamperedPriority));
+        Assert.Equal(1, changed);
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
@@ -75,19 +108,25 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
             await Service.DisposeAsync();
         }
 
+        if (Provider is not null)
+        {
+            await Provider.DisposeAsync();
+        }
+
         await TestDatabase.ReleaseAsync();
     }
 
     public string Url(string path) => new Uri(Service.Client.BaseAddress!, path).ToString();
 
     /// <summary>A fresh browser context signed in with <paramref name="key"/> through the sign-in page, as a person does.</summary>
-    public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string key = Key, int width = 1280, int height = 900)
+    public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string key = Key, int width = 1280, int height = 900, string organisation = "st-marys")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("/explore"));
         await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("#organisation").FillAsync(organisation);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(Url("/explore"));
         return (context, page);
     }

@@ -57,9 +57,52 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         var page = await context.NewPageAsync();
         await page.GotoAsync(explorer.Url("/explore/sign-in"));
         await page.GetByLabel("API key").FillAsync("not-a-key");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("That key is not known.");
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name.Contains("learningsystem-explorer", StringComparison.Ordinal) && !c.Name.EndsWith("-form", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task People_sign_in_through_the_identity_provider_with_the_scopes_and_organisations_it_grants()
+    {
+        explorer.Provider.NextPerson = new IdentityProvider.Person("ada@st-marys", "read audit:read", "st-marys");
+        var context = await explorer.Browser.NewContextAsync();
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with your identity provider" }).ClickAsync();
+
+        // Back where the person was going, signed in as the provider named them, with its scopes: no feedback text.
+        await page.WaitForURLAsync(explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"));
+        await Expect(page.Locator("header")).ToContainTextAsync("Signed in as ada@st-marys");
+        await Expect(page.Locator("#feedback-withheld")).ToBeVisibleAsync();
+        await page.GotoAsync(explorer.Url($"/explore/decisions/{await DecisionOfAsync()}"));
+        await Expect(page.Locator("#verdict")).ToContainTextAsync("Intact");
+        await ExplorerInABrowser.ScreenshotAsync(page, "decision-signed-in-with-provider");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(explorer.Url("/explore/sign-in"));
+        await page.GotoAsync(explorer.Url("/explore"));
+        Assert.StartsWith(explorer.Url("/explore/sign-in"), page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_identity_provider_cannot_widen_what_a_person_may_see()
+    {
+        var context = await explorer.Browser.NewContextAsync();
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+
+        explorer.Provider.NextPerson = new IdentityProvider.Person("tom@elsewhere", "read", "elsewhere");
+        await page.GotoAsync(explorer.Url("/explore/sign-in"));
+        await page.Locator("#provider-organisation").FillAsync("st-marys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with your identity provider" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("no organisation you may use here");
+
+        explorer.Provider.NextPerson = new IdentityProvider.Person("tom@st-marys", "feedback:read", "st-marys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with your identity provider" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'read' scope");
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "__Host-learningsystem-explorer");
     }
 
     [Fact]
@@ -225,8 +268,33 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         await page.GotoAsync(explorer.Url("/explore/audit"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify the chain now" }).ClickAsync();
         await Expect(page.Locator("#verdict")).ToContainTextAsync("Intact");
-        await Expect(page.Locator("#checkpoints ~ div table tbody tr")).ToHaveCountAsync((await ApiAsync("/api/audit/checkpoints")).GetProperty("checkpoints").GetArrayLength());
+        var checkpoints = (await ApiAsync("/api/audit/checkpoints")).GetProperty("checkpoints").GetArrayLength();
+        Assert.True(checkpoints >= 1);
+        await Expect(page.Locator("#checkpoints ~ div table tbody tr")).ToHaveCountAsync(checkpoints);
+        await Expect(page.Locator("#checkpoints ~ div table tbody tr").First).Not.ToContainTextAsync("unsigned");
         await ExplorerInABrowser.ScreenshotAsync(page, "audit");
+    }
+
+    [Fact]
+    public async Task The_audit_page_shows_a_rewritten_event_against_the_link_it_breaks()
+    {
+        var context = await explorer.Browser.NewContextAsync();
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(explorer.Url("/explore/sign-in"));
+        await page.GetByLabel("API key").FillAsync(ExplorerInABrowser.Key);
+        await page.Locator("#organisation").FillAsync(ExplorerInABrowser.Tampered);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(explorer.Url("/explore"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync($"Organisation {ExplorerInABrowser.Tampered}");
+
+        await page.GotoAsync(explorer.Url("/explore/audit?verify=now"));
+        await Expect(page.Locator("#verdict")).ToContainTextAsync("Broken");
+        var row = page.Locator("#broken tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync($"{explorer.TamperedPriority} v2");
+        await Expect(row).ToContainTextAsync("changed");
+        await ExplorerInABrowser.ScreenshotAsync(page, "audit-broken");
     }
 
     [Fact]

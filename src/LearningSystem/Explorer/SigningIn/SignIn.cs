@@ -20,9 +20,47 @@ public static class SignIn
         explore.MapGet("/sign-in", Show);
         explore.MapPost("/sign-in", SignInAsync);
         explore.MapPost("/sign-out", SignOutAsync);
+        explore.MapGet("/sign-in/provider", SignInWithProvider);
+        explore.MapGet("/signed-in", SignedIn);
     }
 
-    private static RazorComponentResult<SignInPage> Show(HttpContext http, string? returnTo) => Form(http, returnTo, null, null, StatusCodes.Status200OK);
+    private static RazorComponentResult<SignInPage> Show(HttpContext http, string? returnTo, string? refused) =>
+        Form(http, returnTo, null, refused switch
+        {
+            null => null,
+            "organisation" => "Your identity provider grants you no organisation you may use here, or not the one you named.",
+            "scope" => "Your identity provider does not give you the 'read' scope every page needs.",
+            "identity" => "Your identity provider's token named nobody.",
+            _ => "Signing in at your identity provider did not succeed. Try again.",
+        }, refused is null ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden);
+
+    /// <summary>Off to the organisation's identity provider, which sends the browser back to the callback.</summary>
+    private static IResult SignInWithProvider(HttpContext http, string? organisation, string? returnTo)
+    {
+        if (!OpenIdConnectSignIn.Offered(http.RequestServices.GetRequiredService<IConfiguration>()))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var properties = new Microsoft.AspNetCore.Authentication.AuthenticationProperties
+        {
+            RedirectUri = $"{ExplorerModule.Root}/signed-in?returnTo={Uri.EscapeDataString(Local(returnTo) ?? ExplorerModule.Root)}",
+        };
+        if (organisation is { Length: > 0 } named && Hosting.Organisation.IsValid(named))
+        {
+            properties.Items[BrowserSessionAuthentication.OrganisationItem] = named;
+        }
+
+        return TypedResults.Challenge(properties, [OpenIdConnectSignIn.Scheme]);
+    }
+
+    /// <summary>
+    /// The provider's redirects began on another site, so browsers withhold the SameSite=Strict cookie until a
+    /// navigation starts here: this page makes that one step (a refresh, or the link for those who have turned
+    /// refreshes off).
+    /// </summary>
+    private static RazorComponentResult<SignedInPage> SignedIn(string? returnTo) =>
+        new(new Dictionary<string, object?> { [nameof(SignedInPage.Next)] = Local(returnTo) ?? ExplorerModule.Root });
 
     private static RazorComponentResult<SignInPage> Form(HttpContext http, string? returnTo, string? organisation, string? error, int status)
     {
@@ -31,6 +69,7 @@ public static class SignIn
         return new RazorComponentResult<SignInPage>(new Dictionary<string, object?>
         {
             [nameof(SignInPage.Antiforgery)] = token,
+            [nameof(SignInPage.Provider)] = OpenIdConnectSignIn.Offered(http.RequestServices.GetRequiredService<IConfiguration>()),
             [nameof(SignInPage.ReturnTo)] = Local(returnTo),
             [nameof(SignInPage.Organisation)] = organisation,
             [nameof(SignInPage.Error)] = error,
@@ -60,16 +99,11 @@ public static class SignIn
         }
 
         var grants = client.Options.Organisations;
-        var every = grants.Contains(ClientClaims.EveryOrganisation);
-        var chosen = organisation ?? (every ? Hosting.Organisation.Default : grants.Count == 1 ? grants[0] : null);
-        if (chosen is null)
+        if (BrowserSessions.Choose(organisation, grants) is not { } chosen)
         {
-            return Form(http, returnTo, organisation, $"This client acts for {string.Join(", ", grants)}: name one.", StatusCodes.Status400BadRequest);
-        }
-
-        if (!Hosting.Organisation.IsValid(chosen) || (!every && !grants.Contains(chosen)))
-        {
-            return Form(http, returnTo, organisation, $"This client is not granted organisation '{chosen}'.", StatusCodes.Status403Forbidden);
+            return organisation is null
+                ? Form(http, returnTo, organisation, $"This client acts for {string.Join(", ", grants)}: name one.", StatusCodes.Status400BadRequest)
+                : Form(http, returnTo, organisation, $"This client is not granted organisation '{organisation}'.", StatusCodes.Status403Forbidden);
         }
 
         if (!client.Options.Scopes.Contains(Scopes.Read))
@@ -116,15 +150,7 @@ public static class SignIn
     private static bool Secure(HttpContext http) =>
         BrowserSessions.SecureCookies(http.RequestServices.GetRequiredService<IConfiguration>(), http.RequestServices.GetRequiredService<IHostEnvironment>());
 
-    private static CookieOptions CookieOptions(HttpContext http, TimeSpan lifetime) => new()
-    {
-        HttpOnly = true,
-        Secure = Secure(http),
-        SameSite = SameSiteMode.Strict,
-        Path = "/",
-        MaxAge = lifetime,
-        IsEssential = true,
-    };
+    private static CookieOptions CookieOptions(HttpContext http, TimeSpan lifetime) => BrowserSessions.CookieOptions(Secure(http), lifetime);
 
     /// <summary>Only a path inside the explorer: never an open redirect to another site.</summary>
     private static string? Local(string? returnTo) =>

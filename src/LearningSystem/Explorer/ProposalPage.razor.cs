@@ -90,7 +90,9 @@ public partial class ProposalPage
     private static async Task<(object? Latest, object? Shown)> Both<T>(IQuerySession session, Guid id, long? version, CancellationToken ct) where T : class
     {
         var latest = await session.LoadAsync<T>(id, ct);
-        return (latest, version is null || latest is null ? latest : await AsOf.LoadAsync<T>(session, id, null, version, ct));
+        // A version past the last is the item as it stands, as the stepper's "Latest" is.
+        var last = latest switch { Priority p => p.Version, ServiceRedesign r => r.Version, CurriculumChange c => c.Version, _ => 0 };
+        return (latest, version is null || latest is null || version >= last ? latest : await AsOf.LoadAsync<T>(session, id, null, version, ct));
     }
 
     /// <summary>Word by word, the longest common subsequence kept and the rest marked added or removed.</summary>

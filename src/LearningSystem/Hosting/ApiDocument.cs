@@ -13,6 +13,7 @@ namespace LearningSystem.Hosting;
 public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocumentTransformer
 {
     private const string ApiKey = "apiKey";
+    private const string BrowserSession = "browserSession";
     private const string OAuth2 = "oauth2";
 
     /// <summary>Where the OAuth2 client-credentials flow gets tokens; the issuer's, so it comes from configuration.</summary>
@@ -66,6 +67,12 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = ApiKeyAuthentication.Header,
                 Description = "The client's key. Locally, with no clients configured: local-development-key.",
             },
+            [BrowserSession] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Cookie, Name = Explorer.SigningIn.BrowserSessions.CookieName(true),
+                Description = "A browser signed in to the explorer (/explore/sign-in) reads with its session, as the client that signed in: GET only, never a command. " +
+                    $"In local development, without Secure cookies, the cookie is {Explorer.SigningIn.BrowserSessions.CookieName(false)}.",
+            },
             // Scopes are declared the standard way, on an OAuth2 client-credentials flow; its tokens are the
             // bearer JWTs the service accepts. An API key carries its client's configured scopes.
             [OAuth2] = new OpenApiSecurityScheme
@@ -107,6 +114,11 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKey, document)] = [] },
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OAuth2, document)] = [scope] },
         ];
+        if (method == HttpMethod.Get)
+        {
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BrowserSession, document)] = [] });
+        }
+
         operation.Description = $"{operation.Description}{(operation.Description is { Length: > 0 } ? "\n\n" : "")}Needs the scope `{scope}`.";
 
         operation.Parameters ??= [];

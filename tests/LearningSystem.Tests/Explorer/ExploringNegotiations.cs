@@ -365,6 +365,31 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         }
     }
 
+    [Fact]
+    public async Task Hostile_or_unknown_page_addresses_get_a_clear_answer_never_a_server_error()
+    {
+        var (context, _) = await explorer.SignInAsync();
+        await using var __ = context;
+        var priority = explorer.Story.AgreedPriority;
+        (string Path, int Status)[] cases =
+        [
+            ($"/explore/priorities/{Guid.NewGuid()}", 404), ($"/explore/decisions/{Guid.NewGuid()}", 404), ($"/explore/rounds/{Guid.NewGuid()}", 404),
+            ($"/explore/lineage/{Guid.NewGuid()}", 404), ($"/explore/service-redesigns/{priority}", 404), ("/explore/priorities/not-an-id", 404),
+            ($"/explore/priorities/{Guid.Empty}", 404), ($"/explore/priorities/{priority}?version=0", 400), ($"/explore/priorities/{priority}?version=abc", 400),
+            ($"/explore/priorities/{priority}?version=99999", 200), ($"/explore/rounds/{explorer.Story.Round}?version=-3&only=%3Cscript%3E&without=nobody", 200),
+            ("/explore/audit?verify=%00", 400), ("/explore/sign-in?returnTo=https://elsewhere.example/", 200),
+        ];
+        foreach (var (path, status) in cases)
+        {
+            var answer = await context.APIRequest.GetAsync(explorer.Url(path));
+            Assert.True(status == answer.Status, $"{path} answered {answer.Status}, not {status}");
+        }
+
+        // A return address elsewhere is dropped, never followed.
+        var form = await context.APIRequest.GetAsync(explorer.Url("/explore/sign-in?returnTo=https://elsewhere.example/"));
+        Assert.DoesNotContain("elsewhere.example", await form.TextAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<Guid> DecisionOfAsync() =>
         (await ApiAsync($"/api/priorities/{explorer.Story.AgreedPriority}")).GetProperty("decision").GetProperty("id").GetGuid();
 

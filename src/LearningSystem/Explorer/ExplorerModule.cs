@@ -49,7 +49,6 @@ public static class ExplorerModule
             return await next(context);
         });
         explore.ExcludeFromDescription();
-        explore.DisableRequestTimeout();
         SignIn.Map(explore);
         Pages.Map(explore);
         explore.MapGet("/explorer.css", () => Results.Text(Stylesheet.Value, "text/css; charset=utf-8"));

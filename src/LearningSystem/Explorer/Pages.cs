@@ -36,7 +36,9 @@ public static class Pages
             Show<LineagePage>(http, "/api/lineage/{id}", async (session, _) => await LearningLoop.LineageEndpoint.Get(id, session, ct),
                 $"Nothing with id {id} is in this organisation's learning loop."));
         explore.MapGet("/audit", (string? verify, HttpContext http, ChainVerifier verifier, CancellationToken ct) =>
-            Show<AuditPage>(http, "/api/audit/verify", (session, _) => AuditPage.LoadAsync(session, verifier, verify == "now", ct), ""));
+            Show<AuditPage>(http, "/api/audit/verify", (session, _) => AuditPage.LoadAsync(session, verifier, verify == "now", ct), ""))
+            // Verifying takes as long as the organisation's history, as GET /api/audit/verify may.
+            .DisableRequestTimeout();
     }
 
     private static async Task<IResult> Show<TPage>(HttpContext http, string apiRoute, Func<IQuerySession, Viewer, Task<object?>> load, string notFound)

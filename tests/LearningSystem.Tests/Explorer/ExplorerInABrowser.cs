@@ -119,9 +119,13 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
     public string Url(string path) => new Uri(Service.Client.BaseAddress!, path).ToString();
 
     /// <summary>A fresh browser context signed in with <paramref name="key"/> through the sign-in page, as a person does.</summary>
-    public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string key = Key, int width = 1280, int height = 900, string organisation = "st-marys")
+    public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(
+        string key = Key, int width = 1280, int height = 900, string organisation = "st-marys", bool javaScript = true)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height }, JavaScriptEnabled = javaScript,
+        });
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("/explore"));
         await page.GetByLabel("API key").FillAsync(key);

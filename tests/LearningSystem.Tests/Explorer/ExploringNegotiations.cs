@@ -133,6 +133,21 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
     }
 
     [Fact]
+    public async Task Everything_reads_with_JavaScript_turned_off()
+    {
+        var (context, page) = await explorer.SignInAsync(javaScript: false);
+        await using var _ = context;
+        await page.GotoAsync(explorer.Url($"/explore/priorities/{explorer.Story.AgreedPriority}"));
+        await Expect(page.Locator("ol.timeline > li").First).ToContainTextAsync("set by Jenny");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Its round" }).ClickAsync();
+        await page.GetByLabel("Go to version").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.Locator("[aria-current=step]")).ToContainTextAsync("Version 2 of");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(explorer.Url("/explore/sign-in"));
+    }
+
+    [Fact]
     public async Task An_erased_participant_reads_erased_on_every_page()
     {
         var (context, page) = await explorer.SignInAsync();

@@ -38,6 +38,8 @@ public sealed class RetryingConflicts(RequestDelegate next, ILogger<RetryingConf
 
                 context.Request.Body.Position = 0;
                 context.Response.Headers.Clear();
+                // The lost attempt's answer names what it would have made; no later commit may store it.
+                context.Items.Remove(Idempotency.AnswerItem);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), context.RequestAborted);
             }
         }

@@ -172,8 +172,9 @@ public static class DecisionProvenanceEndpoint
         return new DecisionProvenanceView(
             entry.Id, kind, entry.ProposalId, title, outcome, rationale, entry.At, organisation, decidedBy, makers.Select(Known).ToArray(),
             wordings, acts,
-            feedback.Select(f => new FeedbackEvidence(f.Id, f.Service, f.Rating, f.ReceivedAt)).ToArray(),
-            priorities.Select(p => new PriorityEvidence(p.Id, p.Statement, p.Decision?.Outcome, p.Decision?.Id)).ToArray(),
+            // In a fixed order: the database answers a load of many ids in whatever order it finds them.
+            feedback.OrderBy(f => f.Id).Select(f => new FeedbackEvidence(f.Id, f.Service, f.Rating, f.ReceivedAt)).ToArray(),
+            priorities.OrderBy(p => p.Id).Select(p => new PriorityEvidence(p.Id, p.Statement, p.Decision?.Outcome, p.Decision?.Id)).ToArray(),
             objections, answered, chainIntact);
     }
 

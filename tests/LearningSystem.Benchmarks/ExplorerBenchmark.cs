@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace LearningSystem.Benchmarks;
@@ -115,18 +114,14 @@ public static partial class ServiceBenchmark
                 }
 
                 times.Sort();
-                double At(double q) => times[(int)Math.Min(times.Count - 1, Math.Ceiling(q * times.Count) - 1)];
+                double At(double q) => BenchmarkDatabase.Percentile(times, q);
                 var p95 = At(0.95);
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"| {page} | {At(0.5):F1} | {p95:F1} | {times[^1]:F1} | {bytes / 1024.0:F0} KiB | {(p95 < 200 ? "yes" : "**no**")} |"));
                 Console.WriteLine(rows[^1]);
             }
 
-            var report = new StringBuilder();
-            report.AppendLine("# Explorer pages");
-            report.AppendLine();
-            report.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project tests/LearningSystem.Benchmarks -- explorer`, run {DateTimeOffset.UtcNow:yyyy-MM-dd} on this project's 2-core machine.");
-            report.AppendLine();
+            var report = BenchmarkDatabase.Heading("explorer pages", "explorer");
             report.AppendLine("The service is published and run as deployed, on its own PostgreSQL. One priority is negotiated through");
             report.AppendLine(CultureInfo.InvariantCulture, $"{moves} moves (250 endorsements, 150 objections, 50 amendments with 25 accepted and 25 rejected) and decided, in a round");
             report.AppendLine("of ten priorities that 100 respondents ranked. A browser session (signed in through the sign-in form) asks for each page");

@@ -36,10 +36,10 @@ public partial class OrganisationPage
         var changes = batch.Query<CurriculumChange>().OrderByDescending(c => c.ProposedAt).Take(Recent).ToList();
         await batch.Execute(ct);
 
-        var titles = (await decidedPriorities).Select(p => (p.Id, Title: p.Negotiation.Wording, Href: $"priorities/{p.Id}"))
-            .Concat((await decidedRedesigns).Select(r => (r.Id, r.Title, Href: $"service-redesigns/{r.Id}")))
-            .Concat((await decidedChanges).Select(c => (c.Id, Title: c.LearningOutcome, Href: $"curriculum-changes/{c.Id}")))
-            .ToDictionary(x => x.Id);
+        var titles = (await decidedPriorities).Select(p => (p.Id, Title: p.Negotiation.Wording))
+            .Concat((await decidedRedesigns).Select(r => (r.Id, r.Title)))
+            .Concat((await decidedChanges).Select(c => (c.Id, Title: c.LearningOutcome)))
+            .ToDictionary(x => x.Id, x => x.Title);
 
         AuditCheckpoint? last = null;
         long since = 0;
@@ -52,7 +52,7 @@ public partial class OrganisationPage
 
         return new OrganisationModel(
             loops,
-            [.. decisions.Select(d => new ItemLink(titles.TryGetValue(d.ProposalId, out var t) ? t.Title : $"Proposal {d.ProposalId}",
+            [.. decisions.Select(d => new ItemLink(titles.GetValueOrDefault(d.ProposalId, $"Proposal {d.ProposalId}"),
                 $"{ExplorerModule.Root}/decisions/{d.Id}", $"decided {Pages.When(d.At)}"))],
             [.. (await rounds).Select(r => new ItemLink(r.Question, $"{ExplorerModule.Root}/rounds/{r.Id}", $"{r.Stage.ToString().ToLowerInvariant()}, {r.Respondents} respondents"))],
             [.. (await priorities).Select(p => new ItemLink(p.Negotiation.Wording, $"{ExplorerModule.Root}/priorities/{p.Id}", $"{WireValues<PriorityStatus>.Name(p.Status)}, set {Pages.When(p.SetAt)}"))],

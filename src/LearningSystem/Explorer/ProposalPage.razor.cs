@@ -59,7 +59,7 @@ public partial class ProposalPage
             CurriculumChange c => (c.LearningOutcome, $"{c.Course}{(c.Module is null ? "" : $", {c.Module}")}: {c.ProposedChange}", c.Decision is null ? "open" : $"decided: {c.Decision.Outcome.ToString().ToLowerInvariant()}", c.Negotiation, c.Decision?.Id, (Guid?)null, c.Evidence, c.Version),
             _ => throw new InvalidOperationException("Unknown kind."),
         };
-        var latestVersion = latest switch { Priority p => p.Version, ServiceRedesign r => r.Version, CurriculumChange c => c.Version, _ => 0 };
+        var latestVersion = VersionOf(latest);
 
         var events = await session.Events.FetchStreamAsync(id, at, token: ct);
         var opened = await RecordedEvent.OpenAllAsync(session, vault, events, ct);
@@ -91,9 +91,10 @@ public partial class ProposalPage
     {
         var latest = await session.LoadAsync<T>(id, ct);
         // A version past the last is the item as it stands, as the stepper's "Latest" is.
-        var last = latest switch { Priority p => p.Version, ServiceRedesign r => r.Version, CurriculumChange c => c.Version, _ => 0 };
-        return (latest, version is null || latest is null || version >= last ? latest : await AsOf.LoadAsync<T>(session, id, null, version, ct));
+        return (latest, version is null || latest is null || version >= VersionOf(latest) ? latest : await AsOf.LoadAsync<T>(session, id, null, version, ct));
     }
+
+    private static long VersionOf(object? item) => item switch { Priority p => p.Version, ServiceRedesign r => r.Version, CurriculumChange c => c.Version, _ => 0 };
 
     /// <summary>Word by word, the longest common subsequence kept and the rest marked added or removed.</summary>
     public static IReadOnlyList<DiffPart> Diff(string before, string after)

@@ -297,14 +297,8 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
     [Fact]
     public async Task The_audit_page_shows_a_rewritten_event_against_the_link_it_breaks()
     {
-        var context = await explorer.Browser.NewContextAsync();
+        var (context, page) = await explorer.SignInAsync(organisation: ExplorerInABrowser.Tampered);
         await using var _ = context;
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(explorer.Url("/explore/sign-in"));
-        await page.GetByLabel("API key").FillAsync(ExplorerInABrowser.Key);
-        await page.Locator("#organisation").FillAsync(ExplorerInABrowser.Tampered);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(explorer.Url("/explore"));
         await Expect(page.Locator("h1")).ToHaveTextAsync($"Organisation {ExplorerInABrowser.Tampered}");
 
         await page.GotoAsync(explorer.Url("/explore/audit?verify=now"));

@@ -48,6 +48,25 @@ public static class BrowserSessions
         return options;
     }
 
+    /// <summary>
+    /// Stores a new session and sets its cookie, for a key's sign-in and a provider's alike. <paramref name="scopes"/>
+    /// and <paramref name="grants"/> are kept only for sessions whose client is not configured (a provider's).
+    /// </summary>
+    public static async Task StartAsync(HttpContext http, string client, string organisation, IReadOnlyList<string>? scopes, IReadOnlyList<string>? grants)
+    {
+        var services = http.RequestServices;
+        var token = NewToken();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await using (var session = services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(new BrowserSession(Hash(token), client, organisation, NewToken(), now, now + Lifetime, scopes, grants));
+            await session.SaveChangesAsync(http.RequestAborted);
+        }
+
+        var secure = SecureCookies(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>());
+        http.Response.Cookies.Append(CookieName(secure), token, CookieOptions(secure, Lifetime));
+    }
+
     public static string? Asked(AuthenticationProperties? properties) =>
         properties?.Items.TryGetValue(BrowserSessionAuthentication.OrganisationItem, out var named) == true && !string.IsNullOrEmpty(named) ? named : null;
 
@@ -104,16 +123,7 @@ public sealed class BrowserSessionAuthentication(
             throw new InvalidOperationException("A sign-in the explorer refuses reached the session store.");
         }
 
-        var token = BrowserSessions.NewToken();
-        var now = clock.GetUtcNow();
-        await using (var session = store.LightweightSession())
-        {
-            session.Store(new BrowserSession(BrowserSessions.Hash(token), client, organisation, BrowserSessions.NewToken(), now, now + BrowserSessions.Lifetime, scopes, grants));
-            await session.SaveChangesAsync(Context.RequestAborted);
-        }
-
-        var secure = BrowserSessions.SecureCookies(configuration, environment);
-        Response.Cookies.Append(BrowserSessions.CookieName(secure), token, BrowserSessions.CookieOptions(secure, BrowserSessions.Lifetime));
+        await BrowserSessions.StartAsync(Context, client, organisation, scopes, grants);
     }
 
     public Task SignOutAsync(AuthenticationProperties? properties) => Task.CompletedTask;

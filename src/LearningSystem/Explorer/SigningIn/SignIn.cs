@@ -77,7 +77,7 @@ public static class SignIn
         { StatusCode = status };
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext http, ApiClientRegistry clients, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> SignInAsync(HttpContext http, ApiClientRegistry clients, CancellationToken ct)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -111,16 +111,8 @@ public static class SignIn
             return Form(http, returnTo, organisation, "This client lacks the 'read' scope every page needs.", StatusCodes.Status403Forbidden);
         }
 
-        var token = BrowserSessions.NewToken();
-        var now = clock.GetUtcNow();
-        await using (var session = store.LightweightSession())
-        {
-            session.Store(new BrowserSession(BrowserSessions.Hash(token), client.Id, chosen, BrowserSessions.NewToken(), now, now + BrowserSessions.Lifetime));
-            await session.SaveChangesAsync(ct);
-        }
-
+        await BrowserSessions.StartAsync(http, client.Id, chosen, null, null);
         http.Response.Cookies.Delete(FormCookie, CookieOptions(http, TimeSpan.Zero));
-        http.Response.Cookies.Append(CookieName(http), token, CookieOptions(http, BrowserSessions.Lifetime));
         return TypedResults.Redirect(Local(returnTo) ?? ExplorerModule.Root);
     }
 

@@ -51,7 +51,7 @@ public static partial class ExportEventsEndpoint
         var filter = new ExportFilter(after ?? 0, List(kinds), List(types), from, to, participant,
             group is null ? null : WireValues<StakeholderGroup>.Parse(group, "group"),
             purpose is null ? null : WireValues<ConsentScope>.Parse(purpose, "purpose"));
-        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         http.Response.ContentType = "application/x-ndjson";
         await WriteAsync(connection, session.DocumentStore.Options, session.TenantId, filter, http.Response.BodyWriter.AsStream(),

@@ -48,14 +48,36 @@ public sealed class ViewRebuilder(IDocumentStore store)
             throw new RebuildRunning();
         }
 
+        // Each organisation is read where it lives: under database-per-organisation tenancy, not all in one database.
+        var connections = new Dictionary<Marten.Storage.IMartenDatabase, NpgsqlConnection>();
         try
         {
             var tenants = organisations?.ToArray()
-                ?? (await ListAsync<string>(gate, $"select distinct tenant_id from {schema}.mt_streams order by 1", ct)).ToArray();
+                ?? (await Organisations.OrganisationDatabases.EveryOrganisationAsync(store, ct)).Select(o => o.Organisation).Order(StringComparer.Ordinal).ToArray();
+            async Task<NpgsqlConnection> ConnectionFor(string tenant)
+            {
+                var database = await store.Storage.FindOrCreateDatabase(tenant);
+                if (!connections.TryGetValue(database, out var connection))
+                {
+                    connection = database.CreateConnection();
+                    await connection.OpenAsync(ct);
+                    connections[database] = connection;
+                }
+
+                return connection;
+            }
+
             var all = Stopwatch.StartNew();
-            var events = Convert.ToInt64(await ScalarAsync(gate, $"select count(*) from {schema}.mt_events where tenant_id = any(@p0)", ct, (object)tenants), System.Globalization.CultureInfo.InvariantCulture);
+            long events = 0;
+            var aliases = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tenant in tenants)
+            {
+                var connection = await ConnectionFor(tenant);
+                events += Convert.ToInt64(await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where tenant_id = @p0", ct, tenant), System.Globalization.CultureInfo.InvariantCulture);
+                aliases.UnionWith(await ListAsync<string>(connection, $"select distinct type from {schema}.mt_streams where type is not null and tenant_id = @p0", ct, tenant));
+            }
+
             var rebuilt = new List<ProjectionRebuilt>();
-            var aliases = await ListAsync<string>(gate, $"select distinct type from {schema}.mt_streams where type is not null and tenant_id = any(@p0)", ct, (object)tenants);
             // A stream's type is its aggregate's alias ("service_redesign"); each such aggregate is its own view.
             var views = Projections.ToHashSet();
             var viewTypes = typeof(ViewRebuilder).Assembly.GetTypes()
@@ -73,7 +95,7 @@ public sealed class ViewRebuilder(IDocumentStore store)
                 var refold = typeof(ViewRebuilder).GetMethod(nameof(RefoldAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.MakeGenericMethod(type);
                 foreach (var tenant in tenants)
                 {
-                    await (Task)refold.Invoke(this, [gate, tenant, alias, progress, ct])!;
+                    await (Task)refold.Invoke(this, [await ConnectionFor(tenant), tenant, alias, progress, ct])!;
                 }
 
                 rebuilt.Add(new ProjectionRebuilt(type.Name, Math.Round(watch.Elapsed.TotalSeconds, 3)));
@@ -93,13 +115,17 @@ public sealed class ViewRebuilder(IDocumentStore store)
         {
             // The connection may go back to the pool without a reset, so the lock is let go of explicitly.
             await ScalarAsync(gate, "select pg_advisory_unlock(@p0)", CancellationToken.None, RebuildLock);
+            foreach (var connection in connections.Values)
+            {
+                await connection.DisposeAsync();
+            }
         }
     }
 
-    private async Task RefoldAsync<T>(NpgsqlConnection gate, string tenant, string alias, IProgress<RebuildProgress>? progress, CancellationToken ct) where T : class
+    private async Task RefoldAsync<T>(NpgsqlConnection connection, string tenant, string alias, IProgress<RebuildProgress>? progress, CancellationToken ct) where T : class
     {
         var schema = store.Options.DatabaseSchemaName;
-        var streams = await ListAsync<Guid>(gate, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
+        var streams = await ListAsync<Guid>(connection, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
         for (var done = 0; done < streams.Count; done += StreamsPerTransaction)
         {
             var page = streams.Skip(done).Take(StreamsPerTransaction).ToArray();

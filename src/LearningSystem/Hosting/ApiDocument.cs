@@ -181,7 +181,7 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             Problem(document, operation, "504", "The request took longer than the configured timeout.");
         }
 
-        Problem(document, operation, "503", "PostgreSQL is unreachable or has no connection free; nothing was changed. Retry after Retry-After seconds.")
+        Problem(document, operation, "503", "PostgreSQL is unreachable or has no connection free, or the organisation is moving to a database of its own; nothing was changed. Retry after Retry-After seconds.")
             .Headers = new Dictionary<string, IOpenApiHeader>
             {
                 ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },

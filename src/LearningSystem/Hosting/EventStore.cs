@@ -7,6 +7,7 @@ using LearningSystem.LocalPostgres;
 using LearningSystem.Explorer.SigningIn;
 using LearningSystem.Negotiating;
 using LearningSystem.Notifications;
+using LearningSystem.Organisations;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
@@ -55,9 +56,11 @@ public static class EventStore
         // that may not change it: see ServiceRoleFeature.
         var serviceRole = builder.Configuration["Database:ServiceRole"] is { Length: > 0 } role ? role : null;
         var applyChanges = builder.Configuration.GetValue("Database:ApplyChangesOnStartup", true);
+        var databasePerOrganisation = OrganisationDatabases.IsChosen(builder.Configuration);
+        builder.Services.AddSingleton<OrganisationMover>();
         var marten = builder.Services.AddMarten(options =>
             {
-                Configure(options, connectionString, serviceRole);
+                Configure(options, connectionString, serviceRole, databasePerOrganisation);
                 if (!applyChanges)
                 {
                     options.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
@@ -65,7 +68,15 @@ public static class EventStore
             })
             .UseLightweightSessions()
             // Appended events go through Wolverine's outbox in the same transaction, for notifications.
-            .IntegrateWithWolverine(x => x.UseFastEventForwarding = true);
+            .IntegrateWithWolverine(x =>
+            {
+                x.UseFastEventForwarding = true;
+                // Wolverine's node tables live in the shared database; each database also keeps its own envelopes.
+                if (databasePerOrganisation)
+                {
+                    x.MainDatabaseConnectionString = Tuned(connectionString);
+                }
+            });
         if (applyChanges)
         {
             marten.ApplyAllDatabaseChangesOnStartup();
@@ -73,10 +84,17 @@ public static class EventStore
     }
 
     /// <summary>The whole event store's configuration, shared by the service and the benchmarks.</summary>
-    public static void Configure(StoreOptions options, string connectionString, string? serviceRole = null)
+    public static void Configure(StoreOptions options, string connectionString, string? serviceRole = null, bool databasePerOrganisation = false)
     {
         options.Connection(Tuned(connectionString));
+
         options.DatabaseSchemaName = Schema;
+        if (databasePerOrganisation)
+        {
+            // After the schema name: the master table and its lookups are made in it.
+            options.Tenancy = new OrganisationDatabases(options, Tuned(connectionString));
+            options.Storage.Add(new MovedOrganisationsFeature(options));
+        }
         // Permanent: stored events are read back with this casing forever.
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.TenancyStyle = TenancyStyle.Conjoined;

@@ -92,12 +92,18 @@ public static class Idempotency
     /// <summary>Removes the keys expired by <paramref name="now"/>, in every organisation; answers how many.</summary>
     public static async Task<int> ForgetExpiredAsync(IDocumentStore store, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var delete = new Npgsql.NpgsqlCommand(
-            $"delete from {store.Options.Schema.For<IdempotentRequest>()} where (data ->> 'expiresAt')::timestamptz < @now", connection);
-        delete.Parameters.AddWithValue("now", now);
-        return await delete.ExecuteNonQueryAsync(ct);
+        var forgotten = 0;
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var delete = new Npgsql.NpgsqlCommand(
+                $"delete from {store.Options.Schema.For<IdempotentRequest>()} where (data ->> 'expiresAt')::timestamptz < @now", connection);
+            delete.Parameters.AddWithValue("now", now);
+            forgotten += await delete.ExecuteNonQueryAsync(ct);
+        }
+
+        return forgotten;
     }
 
     public static void AddIdempotency(this IServiceCollection services)
@@ -265,7 +271,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
     {
         var now = clock.GetUtcNow();
         var renewed = stale with { LeaseUntil = now + _lease };
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = (await store.Storage.FindOrCreateDatabase(organisation)).CreateConnection();
         await connection.OpenAsync(ct);
         await using var update = new Npgsql.NpgsqlCommand(
             $"update {store.Options.Schema.For<IdempotentRequest>()} set data = jsonb_set(data, '{{leaseUntil}}', to_jsonb(@until::text)) " +
@@ -329,7 +335,7 @@ public sealed class IdempotentCommands(RequestDelegate next, IDocumentStore stor
     /// </summary>
     private async Task ForgetAsync(string organisation, string id)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = (await store.Storage.FindOrCreateDatabase(organisation)).CreateConnection();
         await connection.OpenAsync(CancellationToken.None);
         await using var delete = new Npgsql.NpgsqlCommand(
             $"delete from {store.Options.Schema.For<IdempotentRequest>()} where tenant_id = @tenant and id = @id and data ->> 'status' is null", connection);

@@ -25,6 +25,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Detail = "Another command changed it first. Read it again and retry.",
             },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = Title(bad.StatusCode), Detail = bad.Message },
+            _ when Moving(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The organisation is moving to a database of its own.",
+                Detail = "Its changes wait until the move ends; nothing was changed. Retry after Retry-After seconds.",
+            },
             _ when DatabaseUnavailable(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -54,6 +60,20 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     /// exhausted: Npgsql calls these transient. A transaction that never reached the database changed nothing,
     /// so the client may simply retry.
     /// </summary>
+    /// <summary>An append refused in the database an organisation is leaving (see <c>Organisations/MovedOrganisations</c>).</summary>
+    private static bool Moving(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: Organisations.MovedOrganisationsFeature.Refused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool DatabaseUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

@@ -210,23 +210,32 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     /// <summary>Re-wraps every subject key under the active master key. Events and sealed fields are untouched.</summary>
     public async Task<int> RotateAsync(IDocumentStore store, CancellationToken ct = default)
     {
-        await using var session = store.LightweightSession();
-        var stale = await session.Query<SubjectKey>()
-            .Where(k => k.AnyTenant() && k.MasterKeyId != masterKeys.ActiveId)
-            .ToListAsync(ct);
-
         var rewrapped = 0;
-        foreach (var key in stale)
+        // Every database, under database-per-organisation tenancy: the shared one, then each other through an organisation in it.
+        var elsewhere = (await Organisations.OrganisationDatabases.EveryOrganisationAsync(store, ct))
+            .Where(o => !ReferenceEquals(o.Database, store.Storage.Database))
+            .DistinctBy(o => o.Database)
+            .Select(o => (string?)o.Organisation);
+        foreach (var organisation in elsewhere.Prepend(null))
         {
-            var tenant = key.TenantId ?? session.TenantId;
-            var updated = key.WrappedKey is { } wrapped
-                ? key with { WrappedKey = Wrap(key.Id, Unwrap(key.Id, wrapped, key.MasterKeyId)), MasterKeyId = masterKeys.ActiveId }
-                : key with { MasterKeyId = masterKeys.ActiveId };
-            session.ForTenant(tenant).Store(updated);
-            rewrapped++;
+            await using var session = organisation is null ? store.LightweightSession() : store.LightweightSession(organisation);
+            var stale = await session.Query<SubjectKey>()
+                .Where(k => k.AnyTenant() && k.MasterKeyId != masterKeys.ActiveId)
+                .ToListAsync(ct);
+
+            foreach (var key in stale)
+            {
+                var tenant = key.TenantId ?? session.TenantId;
+                var updated = key.WrappedKey is { } wrapped
+                    ? key with { WrappedKey = Wrap(key.Id, Unwrap(key.Id, wrapped, key.MasterKeyId)), MasterKeyId = masterKeys.ActiveId }
+                    : key with { MasterKeyId = masterKeys.ActiveId };
+                session.ForTenant(tenant).Store(updated);
+                rewrapped++;
+            }
+
+            await session.SaveChangesAsync(ct);
         }
 
-        await session.SaveChangesAsync(ct);
         return rewrapped;
     }
 

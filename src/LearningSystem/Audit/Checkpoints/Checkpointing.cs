@@ -95,7 +95,7 @@ public sealed class Checkpointing(
         // made before frontiers were kept has none, and the tree is folded from the first link once more.
         var resumed = last is { Frontier.Count: > 0 } ? Merkle.Resume(last.Events, last.Frontier.Select(Convert.FromHexString).ToArray()) : null;
         var schema = store.Options.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"""
@@ -158,21 +158,9 @@ public sealed class Checkpointing(
         return checkpoint;
     }
 
-    /// <summary>Every organisation with events.</summary>
-    public async Task<IReadOnlyList<string>> OrganisationsAsync(CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select distinct tenant_id from {store.Options.DatabaseSchemaName}.mt_streams", connection);
-        var organisations = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            organisations.Add(reader.GetString(0));
-        }
-
-        return organisations;
-    }
+    /// <summary>Every organisation with events, in whichever database each lives.</summary>
+    public async Task<IReadOnlyList<string>> OrganisationsAsync(CancellationToken ct) =>
+        (await Organisations.OrganisationDatabases.EveryOrganisationAsync(store, ct)).Select(o => o.Organisation).ToArray();
 }
 
 /// <summary>Makes a checkpoint for every organisation every <c>Audit:CheckpointMinutes</c> (5 unless set; 0 turns it off).</summary>

@@ -25,7 +25,7 @@ public static class ExportAuditEndpoint
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task Get(Guid? stream, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
         var rows = ChainVerifier.ReadAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, after ?? long.MinValue, ct);
         await using var lines = rows.GetAsyncEnumerator(ct);

@@ -16,10 +16,17 @@ public sealed class ChainVerifier(CheckpointSigner signer)
     /// <summary>Against the given checkpoints: the stored ones, or ones an auditor kept.</summary>
     public async Task<AuditReport> VerifyAsync(IQuerySession session, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken ct)
     {
-        var check = new ChainCheck(session.TenantId, stream, checkpoints, signer.Trusted);
-        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await foreach (var row in ReadAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, long.MinValue, ct))
+        return await VerifyAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, checkpoints, ct);
+    }
+
+    /// <summary>An organisation's events in the database of <paramref name="connection"/>, wherever the organisation is said to live.</summary>
+    public async Task<AuditReport> VerifyAsync(
+        NpgsqlConnection connection, string schema, string organisation, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken ct)
+    {
+        var check = new ChainCheck(organisation, stream, checkpoints, signer.Trusted);
+        await foreach (var row in ReadAsync(connection, schema, organisation, stream, long.MinValue, ct))
         {
             switch (row)
             {

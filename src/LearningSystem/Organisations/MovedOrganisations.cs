@@ -1,0 +1,72 @@
+using Marten;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
+using DbDataReader = System.Data.Common.DbDataReader;
+
+namespace LearningSystem.Organisations;
+
+/// <summary>
+/// In every database under database-per-organisation tenancy: the organisations that have moved out of it, and
+/// a trigger that refuses any event appended for one of them. A node that found an organisation here a moment
+/// before it moved cannot then write where nobody will read.
+/// </summary>
+public sealed class MovedOrganisationsFeature(StoreOptions options) : FeatureSchemaBase("MovedOrganisations", options.Advanced.Migrator)
+{
+    /// <summary>The SQLSTATE of an append refused because its organisation moved (or is moving).</summary>
+    public const string Refused = "LSMOV";
+    public const string Table = "organisations_moved";
+    private const string Version = "moved-organisations-1";
+
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new Guard(options.DatabaseSchemaName);
+    }
+
+    private sealed class Guard(string schema) : ISchemaObject
+    {
+        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "refuse_moved_organisation", SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+            writer.WriteLine($"""
+                create table if not exists {schema}.{Table} (
+                  tenant_id text primary key,
+                  moved_to text not null,
+                  moved_at timestamptz not null default now());
+
+                create or replace function {schema}.refuse_moved_organisation() returns trigger language plpgsql as $$
+                begin
+                  if exists (select 1 from {schema}.{Table} m where m.tenant_id = new.tenant_id) then
+                    raise exception 'organisation % has moved to a database of its own', new.tenant_id using errcode = '{Refused}';
+                  end if;
+                  return new;
+                end $$;
+                comment on function {schema}.refuse_moved_organisation() is '{Version}';
+
+                drop trigger if exists mt_events_moved_organisation on {schema}.mt_events;
+                create trigger mt_events_moved_organisation before insert on {schema}.mt_events
+                  for each row execute function {schema}.refuse_moved_organisation();
+                """);
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop trigger if exists mt_events_moved_organisation on {schema}.mt_events;");
+
+        public void ConfigureQueryCommand(DbCommandBuilder builder)
+        {
+            builder.Append("select 1 from pg_trigger t join pg_proc p on p.oid = t.tgfoid join pg_namespace n on n.oid = p.pronamespace where t.tgname = 'mt_events_moved_organisation' and n.nspname = ");
+            builder.AppendParameter(schema);
+            builder.Append(" and obj_description(p.oid, 'pg_proc') = ");
+            builder.AppendParameter(Version);
+            builder.Append(';');
+        }
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
+            new SchemaObjectDelta(this, await reader.ReadAsync(ct) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}

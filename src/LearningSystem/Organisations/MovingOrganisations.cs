@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using JasperFx.CommandLine;
+using LearningSystem.Audit;
+using LearningSystem.Audit.Checkpoints;
+using LearningSystem.Audit.Verifying;
+using LearningSystem.Hosting;
+using Marten;
+using Marten.Storage;
+using Npgsql;
+using Wolverine.Persistence.Durability;
+
+namespace LearningSystem.Organisations;
+
+/// <summary>A move or an addition that would lose or mix data, refused before anything changed.</summary>
+public sealed class MoveRefused(string message) : Exception(message);
+
+public sealed record MoveReport(string Organisation, string Database, long Events, long Rows, double Seconds, double WritesStoppedSeconds);
+
+/// <summary>
+/// Places organisations in databases of their own, under database-per-organisation tenancy: a new one before
+/// its first event, or one that lives in the shared database with everything it has.
+/// </summary>
+public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifier, IMessageStore messages)
+{
+    private string Schema => store.Options.DatabaseSchemaName;
+
+    private OrganisationDatabases Tenancy =>
+        store.Options.Tenancy as OrganisationDatabases
+        ?? throw new MoveRefused($"Organisations get databases of their own only with {OrganisationDatabases.Setting}={OrganisationDatabases.DatabasePerOrganisation}.");
+
+    /// <summary>A new organisation, with nothing yet in the shared database, placed in the database of <paramref name="connectionString"/>.</summary>
+    public async Task AddAsync(string organisation, string connectionString, CancellationToken ct)
+    {
+        var (tenancy, target) = await PrepareAsync(organisation, connectionString, ct);
+        await using var source = tenancy.Shared.CreateConnection();
+        await source.OpenAsync(ct);
+        if (await HoldsAsync(source, organisation, ct))
+        {
+            throw new MoveRefused($"{organisation} already has events in the shared database; move it (move-organisation) instead.");
+        }
+
+        await tenancy.RegisterAsync(organisation, connectionString);
+    }
+
+    /// <summary>
+    /// Moves an organisation out of the shared database, rows unchanged (sequence numbers included, so that its
+    /// hash chain and every checkpoint made before the move still verify):
+    /// <list type="number">
+    /// <item>the target gets the schema; its chain is verified in the shared database, or nothing happens;</item>
+    /// <item>its appends in the shared database are refused from here on, and those under way are waited for;</item>
+    /// <item>every row of it is copied in one transaction, and the copy's chain is verified against the
+    /// checkpoints before that transaction commits;</item>
+    /// <item>the master table names its new database, for every node at once;</item>
+    /// <item>its rows leave the shared database (subject keys among them, so that an erasure leaves no copy).</item>
+    /// </list>
+    /// Its reads go on answering throughout; its commands answer 503 from step 2 to step 4.
+    /// </summary>
+    public async Task<MoveReport> MoveAsync(string organisation, string connectionString, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var (tenancy, target) = await PrepareAsync(organisation, connectionString, ct);
+        await using var source = tenancy.Shared.CreateConnection();
+        await source.OpenAsync(ct);
+        await using var destination = target.CreateConnection();
+        await destination.OpenAsync(ct);
+        if (await HoldsAsync(destination, organisation, ct))
+        {
+            throw new MoveRefused($"{tenancy.NameOf(target)} already holds events of {organisation}.");
+        }
+
+        // No checkpoint of the organisation is made while it moves: Checkpointing takes this lock in each transaction.
+        await ExecuteAsync(source, "select pg_advisory_lock(hashtext(@p0))", ct, $"learningsystem-checkpoint:{organisation}");
+        try
+        {
+            IReadOnlyList<AuditCheckpoint> checkpoints;
+            await using (var session = store.QuerySession(organisation))
+            {
+                checkpoints = await session.Chained().ToListAsync(ct);
+            }
+
+            var before = await verifier.VerifyAsync(source, Schema, organisation, null, checkpoints, ct);
+            if (!before.Intact)
+            {
+                throw new MoveRefused($"The audit chain of {organisation} does not verify in the shared database ({before.FirstBroken?.Problem}); nothing was moved.");
+            }
+
+            var stopped = Stopwatch.StartNew();
+            await ExecuteAsync(source, $"insert into {Schema}.{MovedOrganisationsFeature.Table} (tenant_id, moved_to) values (@p0, @p1) on conflict (tenant_id) do update set moved_to = excluded.moved_to, moved_at = now()",
+                ct, organisation, tenancy.NameOf(target));
+            // A SHARE lock waits for every transaction still appending (any organisation's: a moment), and the
+            // guard row is visible to each append after it.
+            await ExecuteAsync(source, $"begin; lock table {Schema}.mt_events in share mode; commit;", ct);
+
+            long rows;
+            try
+            {
+                rows = await CopyAsync(source, destination, organisation, checkpoints, before.EventsChecked, ct);
+            }
+            catch
+            {
+                await ExecuteAsync(source, $"delete from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0", CancellationToken.None, organisation);
+                throw;
+            }
+
+            await tenancy.RegisterAsync(organisation, connectionString);
+            var writesStopped = stopped.Elapsed.TotalSeconds;
+            await ForgetInSharedAsync(source, organisation, ct);
+            var name = tenancy.NameOf(target);
+            return new MoveReport(organisation, name, before.EventsChecked, rows, Math.Round(watch.Elapsed.TotalSeconds, 3), Math.Round(writesStopped, 3));
+        }
+        finally
+        {
+            await ExecuteAsync(source, "select pg_advisory_unlock(hashtext(@p0))", CancellationToken.None, $"learningsystem-checkpoint:{organisation}");
+        }
+    }
+
+    private async Task<(OrganisationDatabases Tenancy, MartenDatabase Target)> PrepareAsync(string organisation, string connectionString, CancellationToken ct)
+    {
+        var tenancy = Tenancy;
+        if (!Organisation.IsValid(organisation))
+        {
+            throw new MoveRefused($"'{organisation}' is not an organisation name: use 1 to 63 letters, digits, '.', '_' or '-'.");
+        }
+
+        var target = tenancy.DatabaseFor(connectionString);
+        if (ReferenceEquals(target, tenancy.Shared) || tenancy.NameOf(target) == OrganisationDatabases.IdentifierOf(tenancy.Shared.DataSource.ConnectionString))
+        {
+            throw new MoveRefused("That is the shared database; name a database of the organisation's own.");
+        }
+
+        var current = await tenancy.GetTenantAsync(organisation);
+        if (!ReferenceEquals(current.Database, tenancy.Shared))
+        {
+            throw new MoveRefused($"{organisation} already lives in {tenancy.NameOf(current.Database)}.");
+        }
+
+        // Marten's tables, the hash chain and the guard, then Wolverine's envelope tables, which the outbox writes
+        // to in the same transaction as the events.
+        await target.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
+        if (messages is MultiTenantedMessageStore tenanted)
+        {
+            await tenanted.Source.FindAsync(tenancy.NameOf(target));
+        }
+
+        return (tenancy, target);
+    }
+
+    private async Task<long> CopyAsync(
+        NpgsqlConnection source, NpgsqlConnection destination, string organisation, IReadOnlyList<AuditCheckpoint> checkpoints, long events, CancellationToken ct)
+    {
+        var tables = await TablesAsync(source, ct);
+        await using var reading = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var writing = await destination.BeginTransactionAsync(ct);
+        long rows = 0;
+        // Streams before their events (a foreign key), events in sequence order (each link is made from the one before).
+        foreach (var (table, columns) in tables.OrderBy(t => t.Table switch { "mt_streams" => 0, "mt_events" => 1, _ => 2 }).ThenBy(t => t.Table, StringComparer.Ordinal))
+        {
+            var order = table == "mt_events" ? " order by seq_id" : "";
+            // The name is checked by Organisation.IsValid, and quoted: COPY takes no parameters.
+            var literal = $"'{organisation.Replace("'", "''", StringComparison.Ordinal)}'";
+            await using (var from = await source.BeginRawBinaryCopyAsync($"copy (select {columns} from {Schema}.{table} where tenant_id = {literal}{order}) to stdout (format binary)", ct))
+            await using (var to = await destination.BeginRawBinaryCopyAsync($"copy {Schema}.{table} ({columns}) from stdin (format binary)", ct))
+            {
+                await from.CopyToAsync(to, ct);
+            }
+
+            rows += Convert.ToInt64(await ScalarAsync(destination, $"select count(*) from {Schema}.{table} where tenant_id = @p0", ct, organisation), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // New events in this database follow the copied ones.
+        await ExecuteAsync(destination, $"select setval('{Schema}.mt_events_sequence', greatest((select coalesce(max(seq_id), 1) from {Schema}.mt_events), (select last_value from {Schema}.mt_events_sequence)))", ct);
+        // The copy's links are made again by the chain's trigger; they must come out as they were.
+        var after = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, ct);
+        if (!after.Intact || after.EventsChecked != events)
+        {
+            throw new MoveRefused($"The copy of {organisation} did not verify ({after.FirstBroken?.Problem ?? $"{after.EventsChecked} events of {events}"}); nothing was moved.");
+        }
+
+        await writing.CommitAsync(ct);
+        await reading.CommitAsync(ct);
+        return rows;
+    }
+
+    /// <summary>The organisation's rows leave the shared database, events too: only the tables' owner may lift the append-only guard, and only in this transaction.</summary>
+    private async Task ForgetInSharedAsync(NpgsqlConnection source, string organisation, CancellationToken ct)
+    {
+        var tables = await TablesAsync(source, ct);
+        await using var transaction = await source.BeginTransactionAsync(ct);
+        await ExecuteAsync(source, $"alter table {Schema}.mt_events disable trigger mt_events_append_only", ct);
+        foreach (var (table, _) in tables.OrderBy(t => t.Table switch { "mt_events" => 0, "mt_streams" => 1, _ => 2 }))
+        {
+            await ExecuteAsync(source, $"delete from {Schema}.{table} where tenant_id = @p0", ct, organisation);
+        }
+
+        await ExecuteAsync(source, $"alter table {Schema}.mt_events enable trigger mt_events_append_only", ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Every table of the schema with an organisation's rows in it, and its columns.</summary>
+    private async Task<IReadOnlyList<(string Table, string Columns)>> TablesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            select c.table_name::text, string_agg(quote_ident(c.column_name::text), ', ' order by c.ordinal_position)
+            from information_schema.columns c
+            join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+            where c.table_schema = @schema and c.is_generated = 'NEVER'
+              and exists (select 1 from information_schema.columns k where k.table_schema = c.table_schema and k.table_name = c.table_name and k.column_name = 'tenant_id')
+              and c.table_name not in ('mt_tenant_databases', @guard) and c.table_name not like 'wolverine%'
+            group by c.table_name
+            """, connection);
+        command.Parameters.AddWithValue("schema", Schema);
+        command.Parameters.AddWithValue("guard", MovedOrganisationsFeature.Table);
+        var tables = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            tables.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return tables;
+    }
+
+    private async Task<bool> HoldsAsync(NpgsqlConnection connection, string organisation, CancellationToken ct) =>
+        (bool)(await ScalarAsync(connection, $"select exists (select 1 from {Schema}.mt_streams where tenant_id = @p0)", ct, organisation))!;
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters.AddWithValue($"p{i}", values[i]);
+        }
+
+        return command;
+    }
+}
+
+public sealed class OrganisationDatabaseInput : NetCoreInput
+{
+    [Description("The organisation, as clients name it in X-Organisation")]
+    public string Organisation { get; set; } = "";
+
+    [Description("A connection string to the organisation's own database, which must exist (on any server)")]
+    public string ConnectionString { get; set; } = "";
+}
+
+/// <summary><c>move-organisation st-marys "Host=…;Database=st_marys"</c>: see <see cref="OrganisationMover.MoveAsync"/>.</summary>
+[Description("Moves an organisation from the shared database into a database of its own", Name = "move-organisation")]
+public sealed class MoveOrganisationCommand : JasperFxAsyncCommand<OrganisationDatabaseInput>
+{
+    public override async Task<bool> Execute(OrganisationDatabaseInput input)
+    {
+        using var host = input.BuildHost();
+        try
+        {
+            var report = await host.Services.GetRequiredService<OrganisationMover>().MoveAsync(input.Organisation, input.ConnectionString, CancellationToken.None);
+            Console.WriteLine(
+                $"Moved {report.Organisation} to {report.Database}: {report.Events} events, {report.Rows} rows in {report.Seconds} s; its commands waited {report.WritesStoppedSeconds} s.");
+            return true;
+        }
+        catch (MoveRefused refused)
+        {
+            await Console.Error.WriteLineAsync(refused.Message);
+            return false;
+        }
+    }
+}
+
+/// <summary><c>add-organisation st-lukes "Host=…;Database=st_lukes"</c>: a new organisation in a database of its own, while the service runs.</summary>
+[Description("Places a new organisation in a database of its own", Name = "add-organisation")]
+public sealed class AddOrganisationCommand : JasperFxAsyncCommand<OrganisationDatabaseInput>
+{
+    public override async Task<bool> Execute(OrganisationDatabaseInput input)
+    {
+        using var host = input.BuildHost();
+        try
+        {
+            await host.Services.GetRequiredService<OrganisationMover>().AddAsync(input.Organisation, input.ConnectionString, CancellationToken.None);
+            Console.WriteLine($"{input.Organisation} now lives in {OrganisationDatabases.IdentifierOf(input.ConnectionString)}.");
+            return true;
+        }
+        catch (MoveRefused refused)
+        {
+            await Console.Error.WriteLineAsync(refused.Message);
+            return false;
+        }
+    }
+}

@@ -231,5 +231,16 @@ public sealed class OrganisationsInDatabasesOfTheirOwn : IAsyncLifetime
 
         Assert.Equal([Added], await TenantsAsync(_added));
         Assert.Equal([Stays], await TenantsAsync(_shared));
+
+        // A rebuild of every view finds each organisation where it lives, once, and the views read as before.
+        var rebuilt = await ServiceProcess.RunToEndAsync(Environment(), "rebuild-views");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Output + rebuilt.Error);
+        Assert.Contains($"of {Organisations.Length} organisations", rebuilt.Output, StringComparison.Ordinal);
+        foreach (var organisation in new[] { Stays, MovesNear, MovesFar })
+        {
+            using var client = For(node, organisation);
+            var round = await client.GetFromJsonAsync<JsonElement>($"/api/rounds/{stories[organisation].Round}");
+            Assert.Equal(stories[organisation].Round, round.GetProperty("id").GetGuid());
+        }
     }
 }

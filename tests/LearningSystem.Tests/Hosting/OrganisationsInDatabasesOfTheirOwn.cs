@@ -14,7 +14,7 @@ namespace LearningSystem.Tests.Hosting;
 /// now lives: its chain against the checkpoints made before the move, its export, and that no other's rows are there.
 /// </summary>
 [Collection(ServiceProcess.Collection)]
-public sealed class OrganisationsInDatabasesOfTheirOwn : IAsyncLifetime
+public sealed class OrganisationsInDatabasesOfTheirOwn(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Key = "tenancy-tests-key";
     private const string Stays = "st-marys";
@@ -160,8 +160,10 @@ public sealed class OrganisationsInDatabasesOfTheirOwn : IAsyncLifetime
         var near = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesNear, _near);
         Assert.True(near.ExitCode == 0, near.Output + near.Error);
         Assert.Contains($"Moved {MovesNear}", near.Output, StringComparison.Ordinal);
+        output.WriteLine(near.Output);
         var far = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesFar, _far);
         Assert.True(far.ExitCode == 0, far.Output + far.Error);
+        output.WriteLine(far.Output);
         var again = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesFar, _near);
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("already lives in", again.Error, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LearningSystem.LocalPostgres;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace LearningSystem.Tests.Hosting;
 

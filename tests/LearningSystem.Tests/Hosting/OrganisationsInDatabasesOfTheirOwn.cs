@@ -211,10 +211,27 @@ public sealed class OrganisationsInDatabasesOfTheirOwn(ITestOutputHelper output)
             }
 
             Assert.Contains(HttpStatusCode.Created, answers);
-            using (var set = await client.PostAsJsonAsync("/api/priorities", new { statement = "Evening clinics", rationale = "After the move", setBy = story.People["okafor"] }))
+            // Sent twice with one key, to different nodes: one priority, the first answer twice.
+            var answered = new List<string>();
+            foreach (var serving in new[] { second, node })
             {
+                using var keyed = For(serving, organisation);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/priorities")
+                {
+                    Content = JsonContent.Create(new { statement = "Evening clinics", rationale = "After the move", setBy = story.People["okafor"] }),
+                    Headers = { { "Idempotency-Key", $"after-the-move-{organisation}" } },
+                };
+                using var set = await keyed.SendAsync(request);
                 Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+                answered.Add(await set.Content.ReadAsStringAsync());
             }
+
+            Assert.Equal(answered[0], answered[1]);
+
+            // The audit export reads the organisation's own database.
+            var export = (await client.GetStringAsync(new Uri("/api/audit/export", UriKind.Relative))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(organisation, JsonDocument.Parse(export[0]).RootElement.GetProperty("organisation").GetString());
+            Assert.True(export.Length > exports[organisation].Length, $"{export.Length} lines");
 
             (await client.PostAsync(new Uri("/api/audit/checkpoints", UriKind.Relative), null)).EnsureSuccessStatusCode();
             var (intact, checkpoints, _) = await VerifyAsync(client);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using JasperFx.CommandLine;
 using LearningSystem.Access;
 using LearningSystem.Decisions;
+using LearningSystem.Hosting;
 using LearningSystem.Priorities;
 using LearningSystem.Negotiating.Deciding;
 using Marten;
@@ -43,7 +44,7 @@ public sealed class ViewRebuilder(IDocumentStore store)
         var schema = store.Options.DatabaseSchemaName;
         await using var gate = store.Storage.Database.CreateConnection();
         await gate.OpenAsync(ct);
-        if (!(bool)(await ScalarAsync(gate, "select pg_try_advisory_lock(@p0)", ct, RebuildLock))!)
+        if (!(bool)(await Sql.ScalarAsync(gate, "select pg_try_advisory_lock(@p0)", ct, RebuildLock))!)
         {
             throw new RebuildRunning();
         }
@@ -73,8 +74,8 @@ public sealed class ViewRebuilder(IDocumentStore store)
             foreach (var tenant in tenants)
             {
                 var connection = await ConnectionFor(tenant);
-                events += Convert.ToInt64(await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where tenant_id = @p0", ct, tenant), System.Globalization.CultureInfo.InvariantCulture);
-                aliases.UnionWith(await ListAsync<string>(connection, $"select distinct type from {schema}.mt_streams where type is not null and tenant_id = @p0", ct, tenant));
+                events += Convert.ToInt64(await Sql.ScalarAsync(connection, $"select count(*) from {schema}.mt_events where tenant_id = @p0", ct, tenant), System.Globalization.CultureInfo.InvariantCulture);
+                aliases.UnionWith(await Sql.ListAsync<string>(connection, $"select distinct type from {schema}.mt_streams where type is not null and tenant_id = @p0", ct, tenant));
             }
 
             var rebuilt = new List<ProjectionRebuilt>();
@@ -114,7 +115,7 @@ public sealed class ViewRebuilder(IDocumentStore store)
         finally
         {
             // The connection may go back to the pool without a reset, so the lock is let go of explicitly.
-            await ScalarAsync(gate, "select pg_advisory_unlock(@p0)", CancellationToken.None, RebuildLock);
+            await Sql.ScalarAsync(gate, "select pg_advisory_unlock(@p0)", CancellationToken.None, RebuildLock);
             foreach (var connection in connections.Values)
             {
                 await connection.DisposeAsync();
@@ -125,7 +126,7 @@ public sealed class ViewRebuilder(IDocumentStore store)
     private async Task RefoldAsync<T>(NpgsqlConnection connection, string tenant, string alias, IProgress<RebuildProgress>? progress, CancellationToken ct) where T : class
     {
         var schema = store.Options.DatabaseSchemaName;
-        var streams = await ListAsync<Guid>(connection, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
+        var streams = await Sql.ListAsync<Guid>(connection, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
         for (var done = 0; done < streams.Count; done += StreamsPerTransaction)
         {
             var page = streams.Skip(done).Take(StreamsPerTransaction).ToArray();
@@ -220,36 +221,6 @@ public sealed class ViewRebuilder(IDocumentStore store)
         }
 
         await session.SaveChangesAsync(ct);
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        return await command.ExecuteScalarAsync(ct);
-    }
-
-    private static async Task<List<T>> ListAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var list = new List<T>();
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(reader.GetFieldValue<T>(0));
-        }
-
-        return list;
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters.AddWithValue($"p{i}", values[i]);
-        }
-
-        return command;
     }
 }
 

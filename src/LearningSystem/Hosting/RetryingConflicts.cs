@@ -6,7 +6,8 @@ namespace LearningSystem.Hosting;
 /// A command that lost a race at commit (another command appended to the same stream between its read and its
 /// write) runs again from the start, a few times with jitter. A move that needs no version then simply
 /// succeeds on a fresh read; one that gave a version now stale gets the usual 409 with <c>currentVersion</c>.
-/// Each attempt opens its own session, so nothing of a lost attempt is kept.
+/// Each attempt opens its own session, so nothing of a lost attempt is kept. A command whose subject key was
+/// erased before it committed runs again the same way.
 /// </summary>
 public sealed class RetryingConflicts(RequestDelegate next, ILogger<RetryingConflicts> logger)
 {
@@ -29,8 +30,15 @@ public sealed class RetryingConflicts(RequestDelegate next, ILogger<RetryingConf
                 await next(context);
                 return;
             }
-            catch (ConcurrencyException) when (attempt < Attempts && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when ((e is ConcurrencyException || PersonalData.PersonalDataVault.IsStaleKey(e))
+                                      && attempt < Attempts && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
+                if (e is not ConcurrencyException)
+                {
+                    // A subject key this command sealed under was erased before it committed: read the keys afresh.
+                    context.RequestServices.GetRequiredService<PersonalData.PersonalDataVault>().ForgetLiveKeys();
+                }
+
                 if (logger.IsEnabled(LogLevel.Debug))
                 {
                     logger.LogDebug("{Method} {Path} lost a race at commit; attempt {Attempt} of {Attempts}", context.Request.Method, context.Request.Path, attempt + 1, Attempts);

@@ -1,9 +1,6 @@
 using Marten;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
-using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
-using DbDataReader = System.Data.Common.DbDataReader;
 
 namespace LearningSystem.Organisations;
 
@@ -24,49 +21,30 @@ public sealed class MovedOrganisationsFeature(StoreOptions options) : FeatureSch
         yield return new Guard(options.DatabaseSchemaName);
     }
 
-    private sealed class Guard(string schema) : ISchemaObject
+    private sealed class Guard(string schema) : Hosting.VersionedFunction(schema, "refuse_moved_organisation", Version, "mt_events_moved_organisation")
     {
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "refuse_moved_organisation", SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
             writer.WriteLine($"""
-                create table if not exists {schema}.{Table} (
+                create table if not exists {Schema}.{Table} (
                   tenant_id text primary key,
                   moved_to text not null,
                   moved_at timestamptz not null default now());
 
-                create or replace function {schema}.refuse_moved_organisation() returns trigger language plpgsql as $$
+                create or replace function {Schema}.refuse_moved_organisation() returns trigger language plpgsql as $$
                 begin
-                  if exists (select 1 from {schema}.{Table} m where m.tenant_id = new.tenant_id) then
+                  if exists (select 1 from {Schema}.{Table} m where m.tenant_id = new.tenant_id) then
                     raise exception 'organisation % has moved to a database of its own', new.tenant_id using errcode = '{Refused}';
                   end if;
                   return new;
                 end $$;
-                comment on function {schema}.refuse_moved_organisation() is '{Version}';
+                comment on function {Schema}.refuse_moved_organisation() is '{Version}';
 
-                drop trigger if exists mt_events_moved_organisation on {schema}.mt_events;
-                create trigger mt_events_moved_organisation before insert on {schema}.mt_events
-                  for each row execute function {schema}.refuse_moved_organisation();
+                drop trigger if exists mt_events_moved_organisation on {Schema}.mt_events;
+                create trigger mt_events_moved_organisation before insert on {Schema}.mt_events
+                  for each row execute function {Schema}.refuse_moved_organisation();
                 """);
 
-        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-            writer.WriteLine($"drop trigger if exists mt_events_moved_organisation on {schema}.mt_events;");
-
-        public void ConfigureQueryCommand(DbCommandBuilder builder)
-        {
-            builder.Append("select 1 from pg_trigger t join pg_proc p on p.oid = t.tgfoid join pg_namespace n on n.oid = p.pronamespace where t.tgname = 'mt_events_moved_organisation' and n.nspname = ");
-            builder.AppendParameter(schema);
-            builder.Append(" and obj_description(p.oid, 'pg_proc') = ");
-            builder.AppendParameter(Version);
-            builder.Append(';');
-        }
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
-            new SchemaObjectDelta(this, await reader.ReadAsync(ct) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
+        public override void WriteDropStatement(Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop trigger if exists mt_events_moved_organisation on {Schema}.mt_events;");
     }
 }

@@ -69,7 +69,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         }
 
         // No checkpoint of the organisation is made while it moves: Checkpointing takes this lock in each transaction.
-        await ExecuteAsync(source, "select pg_advisory_lock(hashtext(@p0))", ct, $"learningsystem-checkpoint:{organisation}");
+        await Sql.ExecuteAsync(source, "select pg_advisory_lock(hashtext(@p0))", ct, $"learningsystem-checkpoint:{organisation}");
         try
         {
             IReadOnlyList<AuditCheckpoint> checkpoints;
@@ -85,11 +85,11 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
             }
 
             var stopped = Stopwatch.StartNew();
-            await ExecuteAsync(source, $"insert into {Schema}.{MovedOrganisationsFeature.Table} (tenant_id, moved_to) values (@p0, @p1) on conflict (tenant_id) do update set moved_to = excluded.moved_to, moved_at = now()",
+            await Sql.ExecuteAsync(source, $"insert into {Schema}.{MovedOrganisationsFeature.Table} (tenant_id, moved_to) values (@p0, @p1) on conflict (tenant_id) do update set moved_to = excluded.moved_to, moved_at = now()",
                 ct, organisation, tenancy.NameOf(target));
             // A SHARE lock waits for every transaction still appending (any organisation's: a moment), and the
             // guard row is visible to each append after it.
-            await ExecuteAsync(source, $"begin; lock table {Schema}.mt_events in share mode; commit;", ct);
+            await Sql.ExecuteAsync(source, $"begin; lock table {Schema}.mt_events in share mode; commit;", ct);
 
             long rows;
             try
@@ -98,7 +98,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
             }
             catch
             {
-                await ExecuteAsync(source, $"delete from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0", CancellationToken.None, organisation);
+                await Sql.ExecuteAsync(source, $"delete from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0", CancellationToken.None, organisation);
                 throw;
             }
 
@@ -110,7 +110,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         }
         finally
         {
-            await ExecuteAsync(source, "select pg_advisory_unlock(hashtext(@p0))", CancellationToken.None, $"learningsystem-checkpoint:{organisation}");
+            await Sql.ExecuteAsync(source, "select pg_advisory_unlock(hashtext(@p0))", CancellationToken.None, $"learningsystem-checkpoint:{organisation}");
         }
     }
 
@@ -164,11 +164,11 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
                 await from.CopyToAsync(to, ct);
             }
 
-            rows += Convert.ToInt64(await ScalarAsync(destination, $"select count(*) from {Schema}.{table} where tenant_id = @p0", ct, organisation), System.Globalization.CultureInfo.InvariantCulture);
+            rows += Convert.ToInt64(await Sql.ScalarAsync(destination, $"select count(*) from {Schema}.{table} where tenant_id = @p0", ct, organisation), System.Globalization.CultureInfo.InvariantCulture);
         }
 
         // New events in this database follow the copied ones.
-        await ExecuteAsync(destination, $"select setval('{Schema}.mt_events_sequence', greatest((select coalesce(max(seq_id), 1) from {Schema}.mt_events), (select last_value from {Schema}.mt_events_sequence)))", ct);
+        await Sql.ExecuteAsync(destination, $"select setval('{Schema}.mt_events_sequence', greatest((select coalesce(max(seq_id), 1) from {Schema}.mt_events), (select last_value from {Schema}.mt_events_sequence)))", ct);
         // The copy's links are made again by the chain's trigger; they must come out as they were.
         var after = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, ct);
         if (!after.Intact || after.EventsChecked != events)
@@ -186,13 +186,13 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
     {
         var tables = await TablesAsync(source, ct);
         await using var transaction = await source.BeginTransactionAsync(ct);
-        await ExecuteAsync(source, $"alter table {Schema}.mt_events disable trigger mt_events_append_only", ct);
+        await Sql.ExecuteAsync(source, $"alter table {Schema}.mt_events disable trigger mt_events_append_only", ct);
         foreach (var (table, _) in tables.OrderBy(t => t.Table switch { "mt_events" => 0, "mt_streams" => 1, _ => 2 }))
         {
-            await ExecuteAsync(source, $"delete from {Schema}.{table} where tenant_id = @p0", ct, organisation);
+            await Sql.ExecuteAsync(source, $"delete from {Schema}.{table} where tenant_id = @p0", ct, organisation);
         }
 
-        await ExecuteAsync(source, $"alter table {Schema}.mt_events enable trigger mt_events_append_only", ct);
+        await Sql.ExecuteAsync(source, $"alter table {Schema}.mt_events enable trigger mt_events_append_only", ct);
         await transaction.CommitAsync(ct);
     }
 
@@ -222,30 +222,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
     }
 
     private async Task<bool> HoldsAsync(NpgsqlConnection connection, string organisation, CancellationToken ct) =>
-        (bool)(await ScalarAsync(connection, $"select exists (select 1 from {Schema}.mt_streams where tenant_id = @p0)", ct, organisation))!;
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        return await command.ExecuteScalarAsync(ct);
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters.AddWithValue($"p{i}", values[i]);
-        }
-
-        return command;
-    }
+        (bool)(await Sql.ScalarAsync(connection, $"select exists (select 1 from {Schema}.mt_streams where tenant_id = @p0)", ct, organisation))!;
 }
 
 public sealed class OrganisationDatabaseInput : NetCoreInput

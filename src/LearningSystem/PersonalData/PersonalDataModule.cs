@@ -21,6 +21,7 @@ public static class PersonalDataModule
         // metadata keep that row cheap (see docs/benchmarks/personal-data.md).
         options.Schema.For<SubjectKey>().Duplicate(k => k.Subject).Metadata(m => m.DisableInformationalFields());
         options.Listeners.Add(new SealedFieldsGuard());
+        options.Storage.ExtendedSchemaObjects.Add(new PersonalDataVault.AssertLiveKey(options.DatabaseSchemaName));
         return options;
     }
 }

@@ -28,6 +28,55 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
     private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _pending = new();
     private readonly ConcurrentDictionary<string, byte[]> _peppers = new();
+    // Which key of a subject was live when last read. Trusted only with the assertion each sealing transaction
+    // carries (see AssertLiveKey), so another node's erasure is never missed.
+    private readonly ConcurrentDictionary<(string Tenant, string Subject), Guid> _live = new();
+
+    /// <summary>The SQLSTATE of a sealing transaction whose subject key was erased before it committed.</summary>
+    public const string StaleKey = "LSKEY";
+
+    /// <summary>Whether <paramref name="exception"/> says a key used for sealing was erased meanwhile: the command is run again.</summary>
+    public static bool IsStaleKey(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: StaleKey })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Forgets which keys were live, after a transaction found one erased.</summary>
+    public void ForgetLiveKeys() => _live.Clear();
+
+    /// <summary>
+    /// In the database: fails the transaction (SQLSTATE <see cref="StaleKey"/>) unless the key is still live,
+    /// and holds it live (<c>FOR SHARE</c>) until the transaction ends, so that an erasure waits for a value
+    /// sealed under the key and then erases it with the rest. A procedure: <c>CALL</c> answers no rows, which
+    /// Marten's batch, reading each operation's results in turn, must not meet.
+    /// </summary>
+    public sealed class AssertLiveKey(string schema) : Hosting.VersionedFunction(schema, "assert_live_key", "assert-live-key-1")
+    {
+        public override void WriteCreateStatement(Weasel.Core.Migrator migrator, TextWriter writer) =>
+            writer.WriteLine($$"""
+                create or replace procedure {{Schema}}.assert_live_key(organisation varchar, key uuid) language plpgsql as $$
+                begin
+                  perform 1 from {{Schema}}.mt_doc_subjectkey
+                  where tenant_id = organisation and id = key and data -> 'wrappedKey' is not null and data -> 'wrappedKey' <> 'null'::jsonb
+                  for share;
+                  if not found then
+                    raise exception 'the subject key % was erased meanwhile', key using errcode = '{{StaleKey}}';
+                  end if;
+                end $$;
+                comment on procedure {{Schema}}.assert_live_key(varchar, uuid) is 'assert-live-key-1';
+                """);
+
+        public override void WriteDropStatement(Weasel.Core.Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop procedure if exists {Schema}.assert_live_key(varchar, uuid);");
+    }
 
     private sealed record Cached(Guid KeyId, byte[] Key, DateTimeOffset Until);
 
@@ -202,6 +251,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         {
             session.Store(key with { WrappedKey = null, Erasure = erasure });
             _keys.TryRemove((session.TenantId, key.Id), out _);
+            _live.TryRemove((session.TenantId, subject), out _);
         }
 
         return (erasure, true);
@@ -248,23 +298,33 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             return inSession;
         }
 
-        // Which key is current is read every time: another node may have erased it a moment ago, and a value
-        // sealed under an erased key would be lost as it is written. Only the unwrapping is cached. One plain
-        // indexed read of the live key's id: the LINQ query it replaces cost more than the append it served.
-        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_subjectkey";
+        // Another node may have erased the key a moment ago, and a value sealed under an erased key would be lost
+        // as it is written. So the transaction asserts, in its own batch, that the key is still live and keeps it
+        // so until it commits (a known key then costs no round trip of its own); if it was erased, the command
+        // fails with StaleKey and runs again, reading the live key afresh.
+        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        if (_live.TryGetValue((tenant, subject), out var known) && TryCached(_keys, (tenant, known), out var hot))
+        {
+            session.QueueSqlCommand($"call {schema}.assert_live_key(?, ?)", tenant, known);
+            return hot!;
+        }
+
+        // One plain indexed read of the live key's id: the LINQ query it replaces cost more than the append it served.
         var live = await session.QueryAsync<Guid>(
-            $"select id from {table} where tenant_id = ? and subject = ? and data -> 'wrappedKey' is not null and data -> 'wrappedKey' <> 'null'::jsonb limit 1",
+            $"select id from {schema}.mt_doc_subjectkey where tenant_id = ? and subject = ? and data -> 'wrappedKey' is not null and data -> 'wrappedKey' <> 'null'::jsonb limit 1",
             ct, tenant, subject);
         if (live.Count > 0)
         {
-            if (TryCached(_keys, (tenant, live[0]), out var cached))
+            var found = TryCached(_keys, (tenant, live[0]), out var cached)
+                ? cached!
+                : await session.LoadAsync<SubjectKey>(live[0], ct) is { WrappedKey: { } wrapped } existing
+                    ? Remember(tenant, existing.Id, wrapped, existing.MasterKeyId)
+                    : null;
+            if (found is not null)
             {
-                return cached!;
-            }
-
-            if (await session.LoadAsync<SubjectKey>(live[0], ct) is { WrappedKey: { } wrapped } existing)
-            {
-                return Remember(tenant, existing.Id, wrapped, existing.MasterKeyId);
+                _live[(tenant, subject)] = found.KeyId;
+                session.QueueSqlCommand($"call {schema}.assert_live_key(?, ?)", tenant, found.KeyId);
+                return found;
             }
         }
 

@@ -1,4 +1,5 @@
 using Alba;
+using LearningSystem.Feedback;
 using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
@@ -22,8 +23,14 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
             service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
             rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement" },
         });
-        // This node has opened the comment, so its key is in this node's cache.
+        // This node has opened the comment, so its key is in this node's cache, and has sealed under it again,
+        // so it knows the key as the patient's live one.
         Assert.Equal(comment, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
+        await Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T10:30:00Z",
+            rating = "good", comment = "Again", patientRef, consent = new[] { "serviceImprovement" },
+        });
 
         // Another node: its own store and its own vault, on the same database and master keys.
         using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
@@ -38,5 +45,55 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
 
         Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
         Assert.DoesNotContain(comment, (await Host.GetTextAsync($"/api/patient-feedback?service={Uri.EscapeDataString("Outpatient Diabetes Clinic")}&limit=1000")).Text, StringComparison.Ordinal);
+
+        // This node still takes the erased key for the patient's live one. Its next sealing transaction finds the
+        // key erased in its own batch, and the command runs again under a new key: the new comment reads, and
+        // erasing the patient again erases it too.
+        var later = $"Still waiting {Guid.NewGuid():N}";
+        var second = await Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-19T09:30:00Z",
+            rating = "poor", comment = later, patientRef, consent = new[] { "serviceImprovement" },
+        });
+        Assert.Equal(later, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
+        await using (var session = otherStore.LightweightSession("local"))
+        {
+            session.SetHeader(Provenance.ClientKey, "another-node");
+            var subject = await otherVault.PatientSubjectAsync(session, patientRef);
+            Assert.NotNull(await otherVault.EraseAsync(session, subject, new Erasure(null, "Asked again", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow)));
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
+    }
+
+    [Fact]
+    public async Task A_known_key_erased_on_another_node_while_a_command_seals_under_it_is_caught_in_the_commands_own_transaction()
+    {
+        var patientRef = $"ref-{Guid.NewGuid():N}";
+        object Feedback(string comment) => new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
+            rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement" },
+        };
+        await Host.CreateAsync("/api/patient-feedback", Feedback("First"));
+        var vault = Host.Services.GetRequiredService<PersonalDataVault>();
+        using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
+        var otherVault = new PersonalDataVault(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+
+        // A sealing transaction of this node, held open while the other node erases the key it sealed under.
+        await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
+        var subject = await vault.PatientSubjectAsync(sealing, patientRef);
+        await vault.SealAsync(sealing, new PatientFeedbackRecorded(Guid.CreateVersion7(), subject, "Outpatient Diabetes Clinic", "kiosk",
+            DateTimeOffset.UtcNow, FeedbackRating.Poor, "Sealed as the key goes", null, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
+        await using (var session = otherStore.LightweightSession("local"))
+        {
+            session.SetHeader(Provenance.ClientKey, "another-node");
+            await otherVault.EraseAsync(session, subject, new Erasure(null, "Consent withdrawn", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => sealing.SaveChangesAsync());
+        Assert.True(PersonalDataVault.IsStaleKey(refused), refused.ToString());
     }
 }

@@ -21,7 +21,17 @@ public static class PersonalDataModule
         // metadata keep that row cheap (see docs/benchmarks/personal-data.md).
         options.Schema.For<SubjectKey>().Duplicate(k => k.Subject).Metadata(m => m.DisableInformationalFields());
         options.Listeners.Add(new SealedFieldsGuard());
-        options.Storage.ExtendedSchemaObjects.Add(new PersonalDataVault.AssertLiveKey(options.DatabaseSchemaName));
+        options.Storage.Add(new SubjectKeyAssertion(options));
         return options;
+    }
+}
+
+/// <summary>A feature of its own, so that its schema is the store's final one (features are built when the schema is applied).</summary>
+public sealed class SubjectKeyAssertion(StoreOptions options) : Weasel.Core.Migrations.FeatureSchemaBase("SubjectKeyAssertion", options.Advanced.Migrator)
+{
+    protected override IEnumerable<Weasel.Core.ISchemaObject> schemaObjects()
+    {
+        yield return new PersonalDataVault.AssertLiveKey(options.DatabaseSchemaName);
+        yield return new PersonalDataVault.ErasureWaits(options.DatabaseSchemaName);
     }
 }

@@ -96,4 +96,44 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => sealing.SaveChangesAsync());
         Assert.True(PersonalDataVault.IsStaleKey(refused), refused.ToString());
     }
+
+    [Fact]
+    public async Task An_erasure_waits_for_a_transaction_sealing_under_the_key_and_one_after_it_finds_the_key_gone()
+    {
+        var patientRef = $"ref-{Guid.NewGuid():N}";
+        await Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
+            rating = "poor", comment = "First", patientRef, consent = new[] { "serviceImprovement" },
+        });
+        var vault = Host.Services.GetRequiredService<PersonalDataVault>();
+        string subject;
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local"))
+        {
+            subject = await vault.PatientSubjectAsync(session, patientRef);
+        }
+
+        await using var sealing = new Npgsql.NpgsqlConnection(service.ConnectionString);
+        await sealing.OpenAsync();
+        await using var erasing = new Npgsql.NpgsqlConnection(service.ConnectionString);
+        await erasing.OpenAsync();
+        async Task<object?> Run(Npgsql.NpgsqlConnection connection, string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("subject", subject);
+            return await command.ExecuteScalarAsync();
+        }
+
+        var key = (Guid)(await Run(sealing, "select id from learningsystem.mt_doc_subjectkey where tenant_id = 'local' and subject = @subject"))!;
+        await Run(sealing, $"begin; call learningsystem.assert_live_key('local', '{key}')");
+        const string erase = "update learningsystem.mt_doc_subjectkey set data = data || '{\"wrappedKey\": null}' where tenant_id = 'local' and subject = @subject";
+        await Run(erasing, "set lock_timeout = '300ms'");
+        var waited = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(erasing, erase));
+        Assert.Equal(Npgsql.PostgresErrorCodes.LockNotAvailable, waited.SqlState);
+
+        await Run(sealing, "commit");
+        await Run(erasing, erase);
+        var late = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(sealing, $"call learningsystem.assert_live_key('local', '{key}')"));
+        Assert.Equal(PersonalDataVault.StaleKey, late.SqlState);
+    }
 }

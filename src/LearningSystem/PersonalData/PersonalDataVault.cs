@@ -56,17 +56,23 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     /// In the database: fails the transaction (SQLSTATE <see cref="StaleKey"/>) unless the key is still live,
     /// and keeps it live until the transaction ends: it holds the key's advisory lock shared, and an erasure
     /// (see <see cref="ErasureWaits"/>) takes it exclusively, so it waits for every value sealed under the key
-    /// and then erases it with the rest. An advisory lock, not <c>FOR SHARE</c>: a row lock writes the key's row
-    /// (and makes a multixact when several hold it), which cost sealing a fifth of its appends. A procedure:
-    /// <c>CALL</c> answers no rows, which Marten's batch, reading each operation's results in turn, must not meet.
+    /// and then erases it with the rest. An advisory lock, not <c>FOR SHARE</c>: a row lock writes the key's row.
+    /// It runs as <c>insert into key_assertions select * from assert_live_key(…)</c>: the function answers no
+    /// rows, so nothing is inserted and no result set comes back (Marten's batch reads each operation's results
+    /// in turn, and must meet none from this one), and unlike a <c>CALL</c> it is planned once per connection.
     /// </summary>
     public sealed class AssertLiveKey(string schema) : Hosting.VersionedFunction(schema, "assert_live_key", Version)
     {
-        private const string Version = "assert-live-key-2";
+        private const string Version = "assert-live-key-3";
+
+        public static string Sql(string schema) => $"insert into {schema}.key_assertions select * from {schema}.assert_live_key(?, ?)";
 
         public override void WriteCreateStatement(Weasel.Core.Migrator migrator, TextWriter writer) =>
             writer.WriteLine($$"""
-                create or replace procedure {{Schema}}.assert_live_key(organisation varchar, key uuid) language plpgsql as $$
+                drop procedure if exists {{Schema}}.assert_live_key(varchar, uuid);
+                create table if not exists {{Schema}}.key_assertions (key uuid);
+                comment on table {{Schema}}.key_assertions is 'Always empty: sealing transactions assert their keys by inserting the no rows assert_live_key answers.';
+                create or replace function {{Schema}}.assert_live_key(organisation varchar, key uuid) returns setof uuid language plpgsql as $$
                 begin
                   perform pg_advisory_xact_lock_shared(hashtextextended(key::text, 0));
                   perform 1 from {{Schema}}.mt_doc_subjectkey
@@ -74,12 +80,13 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
                   if not found then
                     raise exception 'the subject key % was erased meanwhile', key using errcode = '{{StaleKey}}';
                   end if;
+                  return;
                 end $$;
-                comment on procedure {{Schema}}.assert_live_key(varchar, uuid) is '{{Version}}';
+                comment on function {{Schema}}.assert_live_key(varchar, uuid) is '{{Version}}';
                 """);
 
         public override void WriteDropStatement(Weasel.Core.Migrator rules, TextWriter writer) =>
-            writer.WriteLine($"drop procedure if exists {Schema}.assert_live_key(varchar, uuid);");
+            writer.WriteLine($"drop function if exists {Schema}.assert_live_key(varchar, uuid);");
     }
 
     /// <summary>An update that drops a key's wrapped key (an erasure) takes the key's advisory lock exclusively, whoever makes it.</summary>
@@ -332,7 +339,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
         if (_live.TryGetValue((tenant, subject), out var known) && TryCached(_keys, (tenant, known), out var hot))
         {
-            session.QueueSqlCommand($"call {schema}.assert_live_key(?, ?)", tenant, known);
+            session.QueueSqlCommand(AssertLiveKey.Sql(schema), tenant, known);
             return hot!;
         }
 
@@ -350,7 +357,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             if (found is not null)
             {
                 _live[(tenant, subject)] = found.KeyId;
-                session.QueueSqlCommand($"call {schema}.assert_live_key(?, ?)", tenant, found.KeyId);
+                session.QueueSqlCommand(AssertLiveKey.Sql(schema), tenant, found.KeyId);
                 return found;
             }
         }

@@ -125,7 +125,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         }
 
         var key = (Guid)(await Run(sealing, "select id from learningsystem.mt_doc_subjectkey where tenant_id = 'local' and subject = @subject"))!;
-        await Run(sealing, $"begin; call learningsystem.assert_live_key('local', '{key}')");
+        await Run(sealing, $"begin; select * from learningsystem.assert_live_key('local', '{key}')");
         const string erase = "update learningsystem.mt_doc_subjectkey set data = data || '{\"wrappedKey\": null}' where tenant_id = 'local' and subject = @subject";
         await Run(erasing, "set lock_timeout = '300ms'");
         var waited = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(erasing, erase));
@@ -133,7 +133,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
 
         await Run(sealing, "commit");
         await Run(erasing, erase);
-        var late = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(sealing, $"call learningsystem.assert_live_key('local', '{key}')"));
+        var late = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(sealing, $"select * from learningsystem.assert_live_key('local', '{key}')"));
         Assert.Equal(PersonalDataVault.StaleKey, late.SqlState);
     }
 }

@@ -53,9 +53,10 @@ public static partial class ExportEventsEndpoint
             purpose is null ? null : WireValues<ConsentScope>.Parse(purpose, "purpose"));
         await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        var keys = new PersonalDataVault.KeysRead();
         http.Response.ContentType = "application/x-ndjson";
         await WriteAsync(connection, session.DocumentStore.Options, session.TenantId, filter, http.Response.BodyWriter.AsStream(),
-            (token, c) => vault.OpenTextAsync(session, token, c), ct);
+            (token, c) => vault.OpenTextAsync(session, token, keys, c), ct);
     }
 
     /// <summary>

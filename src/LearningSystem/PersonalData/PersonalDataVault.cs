@@ -112,7 +112,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             writer.WriteLine($"drop trigger if exists mt_doc_subjectkey_erasure_waits on {Schema}.mt_doc_subjectkey;");
     }
 
-    private sealed record Cached(Guid KeyId, byte[] Key, DateTimeOffset Until);
+    internal sealed record Cached(Guid KeyId, byte[] Key, DateTimeOffset Until);
 
     public static PersonalDataSchema Schema => PersonalFields.Schema;
 
@@ -249,15 +249,34 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         }).ToArray();
     }
 
-    /// <summary>One sealed value in clear, or the erased marker once its subject's keys are gone.</summary>
-    public async Task<string> OpenTextAsync(IQuerySession session, string token, CancellationToken ct = default)
+    /// <summary>The keys one long read (an export) has looked up: each is read from the database once per read, never trusted from the cache alone.</summary>
+    public sealed class KeysRead
+    {
+        internal Dictionary<Guid, Cached?> Seen { get; } = [];
+    }
+
+    /// <summary>
+    /// One sealed value in clear, or the erased marker once its subject's keys are gone. Whether the key is live
+    /// is read from the database the first time <paramref name="read"/> meets it (another node may have erased it
+    /// a moment ago); only the unwrapping is cached.
+    /// </summary>
+    public async Task<string> OpenTextAsync(IQuerySession session, string token, KeysRead read, CancellationToken ct = default)
     {
         var tenant = session.TenantId;
         var keyId = KeyIdOf(token);
-        if (!TryCached(_keys, (tenant, keyId), out var key)
-            && await session.LoadAsync<SubjectKey>(keyId, ct) is { WrappedKey: { } wrapped } stored)
+        if (!read.Seen.TryGetValue(keyId, out var key))
         {
-            key = Remember(tenant, keyId, wrapped, stored.MasterKeyId);
+            if (await session.LoadAsync<SubjectKey>(keyId, ct) is { WrappedKey: { } wrapped } stored)
+            {
+                key = TryCached(_keys, (tenant, keyId), out var cached) ? cached : Remember(tenant, keyId, wrapped, stored.MasterKeyId);
+            }
+            else
+            {
+                _keys.TryRemove((tenant, keyId), out _);
+                key = null;
+            }
+
+            read.Seen[keyId] = key;
         }
 
         return key is null ? ErasedMarker : Open(key, token);

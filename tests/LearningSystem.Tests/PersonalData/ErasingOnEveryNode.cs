@@ -136,4 +136,31 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         var late = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(sealing, $"select * from learningsystem.assert_live_key('local', '{key}')"));
         Assert.Equal(PersonalDataVault.StaleKey, late.SqlState);
     }
+
+    [Fact]
+    public async Task A_research_export_on_this_node_reads_a_patient_erased_on_another_as_erased_at_once()
+    {
+        var patientRef = $"ref-{Guid.NewGuid():N}";
+        var comment = $"Please study this {Guid.NewGuid():N}";
+        await Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
+            rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement", "research" },
+        });
+        const string export = "/api/export/events?types=patient_feedback_recorded&purpose=research";
+        // This node's export has opened the comment, so its key is in this node's cache.
+        Assert.Contains(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);
+
+        using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
+        var otherVault = new PersonalDataVault(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+        await using (var session = otherStore.LightweightSession("local"))
+        {
+            session.SetHeader(Provenance.ClientKey, "another-node");
+            var subject = await otherVault.PatientSubjectAsync(session, patientRef);
+            Assert.NotNull(await otherVault.EraseAsync(session, subject, new Erasure(null, "Consent withdrawn by letter", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow)));
+            await session.SaveChangesAsync();
+        }
+
+        Assert.DoesNotContain(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);
+    }
 }

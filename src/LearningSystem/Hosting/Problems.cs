@@ -61,18 +61,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     /// so the client may simply retry.
     /// </summary>
     /// <summary>An append refused in the database an organisation is leaving (see <c>Organisations/MovedOrganisations</c>).</summary>
-    private static bool Moving(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is Npgsql.PostgresException { SqlState: Organisations.MovedOrganisationsFeature.Refused })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Moving(Exception exception) => Sql.Raised(exception, Organisations.MovedOrganisationsFeature.Refused);
 
     private static bool DatabaseUnavailable(Exception exception)
     {

@@ -30,6 +30,20 @@ public static class Sql
         return list;
     }
 
+    /// <summary>Whether PostgreSQL raised <paramref name="sqlState"/> anywhere in <paramref name="exception"/>'s chain (Marten wraps what it raises).</summary>
+    public static bool Raised(Exception exception, string sqlState)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException raised && raised.SqlState == sqlState)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
     {
         var command = new NpgsqlCommand(sql, connection);

@@ -36,18 +36,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     public const string StaleKey = "LSKEY";
 
     /// <summary>Whether <paramref name="exception"/> says a key used for sealing was erased meanwhile: the command is run again.</summary>
-    public static bool IsStaleKey(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is Npgsql.PostgresException { SqlState: StaleKey })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsStaleKey(Exception exception) => Hosting.Sql.Raised(exception, StaleKey);
 
     /// <summary>Forgets which keys were live, after a transaction found one erased.</summary>
     public void ForgetLiveKeys() => _live.Clear();

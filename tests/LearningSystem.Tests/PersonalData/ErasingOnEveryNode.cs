@@ -32,16 +32,8 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
             rating = "good", comment = "Again", patientRef, consent = new[] { "serviceImprovement" },
         });
 
-        // Another node: its own store and its own vault, on the same database and master keys.
-        using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
-        var otherVault = new PersonalDataVault(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
-        await using (var session = otherStore.LightweightSession("local"))
-        {
-            session.SetHeader(Provenance.ClientKey, "another-node");
-            var subject = await otherVault.PatientSubjectAsync(session, patientRef);
-            Assert.NotNull(await otherVault.EraseAsync(session, subject, new Erasure(null, "Consent withdrawn by letter", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow)));
-            await session.SaveChangesAsync();
-        }
+        using var other = new AnotherNode(service);
+        Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn by letter"));
 
         Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
         Assert.DoesNotContain(comment, (await Host.GetTextAsync($"/api/patient-feedback?service={Uri.EscapeDataString("Outpatient Diabetes Clinic")}&limit=1000")).Text, StringComparison.Ordinal);
@@ -56,13 +48,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
             rating = "poor", comment = later, patientRef, consent = new[] { "serviceImprovement" },
         });
         Assert.Equal(later, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
-        await using (var session = otherStore.LightweightSession("local"))
-        {
-            session.SetHeader(Provenance.ClientKey, "another-node");
-            var subject = await otherVault.PatientSubjectAsync(session, patientRef);
-            Assert.NotNull(await otherVault.EraseAsync(session, subject, new Erasure(null, "Asked again", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow)));
-            await session.SaveChangesAsync();
-        }
+        Assert.NotNull(await other.EraseAsync(patientRef, "Asked again"));
 
         Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
     }
@@ -78,20 +64,14 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         };
         await Host.CreateAsync("/api/patient-feedback", Feedback("First"));
         var vault = Host.Services.GetRequiredService<PersonalDataVault>();
-        using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
-        var otherVault = new PersonalDataVault(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+        using var other = new AnotherNode(service);
 
         // A sealing transaction of this node, held open while the other node erases the key it sealed under.
         await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
         var subject = await vault.PatientSubjectAsync(sealing, patientRef);
         await vault.SealAsync(sealing, new PatientFeedbackRecorded(Guid.CreateVersion7(), subject, "Outpatient Diabetes Clinic", "kiosk",
             DateTimeOffset.UtcNow, FeedbackRating.Poor, "Sealed as the key goes", null, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
-        await using (var session = otherStore.LightweightSession("local"))
-        {
-            session.SetHeader(Provenance.ClientKey, "another-node");
-            await otherVault.EraseAsync(session, subject, new Erasure(null, "Consent withdrawn", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow));
-            await session.SaveChangesAsync();
-        }
+        Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn"));
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => sealing.SaveChangesAsync());
         Assert.True(PersonalDataVault.IsStaleKey(refused), refused.ToString());
@@ -151,16 +131,28 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         // This node's export has opened the comment, so its key is in this node's cache.
         Assert.Contains(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);
 
-        using var otherStore = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
-        var otherVault = new PersonalDataVault(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
-        await using (var session = otherStore.LightweightSession("local"))
-        {
-            session.SetHeader(Provenance.ClientKey, "another-node");
-            var subject = await otherVault.PatientSubjectAsync(session, patientRef);
-            Assert.NotNull(await otherVault.EraseAsync(session, subject, new Erasure(null, "Consent withdrawn by letter", LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow)));
-            await session.SaveChangesAsync();
-        }
+        using var other = new AnotherNode(service);
+        Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn by letter"));
 
         Assert.DoesNotContain(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Another node: its own store and its own vault, on the same database and master keys.</summary>
+    private sealed class AnotherNode(ServiceFixture service) : IDisposable
+    {
+        private readonly DocumentStore _store = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
+        private readonly PersonalDataVault _vault = new(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+
+        public async Task<(Erasure Erasure, bool Erased)?> EraseAsync(string patientRef, string reason)
+        {
+            await using var session = _store.LightweightSession("local");
+            session.SetHeader(Provenance.ClientKey, "another-node");
+            var subject = await _vault.PatientSubjectAsync(session, patientRef);
+            var erased = await _vault.EraseAsync(session, subject, new Erasure(null, reason, LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+            return erased;
+        }
+
+        public void Dispose() => _store.Dispose();
     }
 }

@@ -48,16 +48,17 @@ public static partial class ServiceBenchmark
             var target = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = $"bench_moved_{size}" }.ConnectionString;
             await LocalPostgresServer.EnsureDatabaseAsync(target);
             var (exitCode, output) = await MoveWithServiceAsync(dll, postgres.ConnectionString, organisation, target);
-            var moved = Regex.Match(output, @"Moved \S+ to \S+: (\d+) events, (\d+) rows in ([\d.]+) s; its commands waited ([\d.]+) s\.");
+            var moved = Regex.Match(output, @"Moved \S+ to \S+: (\d+) events, (\d+) rows in ([\d.]+) s; its commands waited ([\d.]+) s, and appends to the shared database ([\d.]+) s\.");
             if (exitCode != 0 || !moved.Success)
             {
                 throw new InvalidOperationException($"move-organisation failed:\n{output}");
             }
 
-            var (events, copied, seconds, waited) = (long.Parse(moved.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(moved.Groups[2].Value, CultureInfo.InvariantCulture),
-                double.Parse(moved.Groups[3].Value, CultureInfo.InvariantCulture), double.Parse(moved.Groups[4].Value, CultureInfo.InvariantCulture));
+            double Seconds(int group) => double.Parse(moved.Groups[group].Value, CultureInfo.InvariantCulture);
+            var (events, copied) = (long.Parse(moved.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(moved.Groups[2].Value, CultureInfo.InvariantCulture));
             Console.WriteLine(moved.Value);
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {events:N0} | {copied:N0} | {seconds:N2} s | {waited:N2} s | {events / Math.Max(waited, 0.001):N0} |"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {events:N0} | {copied:N0} | {Seconds(3):N2} s | {Seconds(4):N2} s | {events / Math.Max(Seconds(4), 0.001):N0} | {Seconds(5):N2} s |"));
         }
 
         var report = BenchmarkDatabase.Heading("moving an organisation into a database of its own", $"move {string.Join(' ', sizes)}");
@@ -68,9 +69,11 @@ public static partial class ServiceBenchmark
         report.AppendLine("\"Commands waited\" is the time its appends are refused with 503: from the guard to the master table's");
         report.AppendLine("new row (the copy, its verification against the checkpoints, and the commit). \"Whole move\" adds the");
         report.AppendLine("target's schema, the verification of the chain before the move, and deleting the rows left behind.");
+        report.AppendLine("\"Shared appends waited\" is that deletion: it lifts the event table's append-only guard, which locks the");
+        report.AppendLine("table, so every organisation's appends to the shared database wait for it.");
         report.AppendLine();
-        report.AppendLine("| events | rows copied | whole move | commands waited | events per second of waiting |");
-        report.AppendLine("| --- | --- | --- | --- | --- |");
+        report.AppendLine("| events | rows copied | whole move | commands waited | events per second of waiting | shared appends waited |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var row in rows)
         {
             report.AppendLine(row);

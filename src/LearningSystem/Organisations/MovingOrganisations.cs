@@ -14,11 +14,15 @@ namespace LearningSystem.Organisations;
 /// <summary>A move or an addition that would lose or mix data, refused before anything changed.</summary>
 public sealed class MoveRefused(string message) : Exception(message);
 
-public sealed record MoveReport(string Organisation, string Database, long Events, long Rows, double Seconds, double WritesStoppedSeconds);
+/// <summary>What a move did; <see cref="Resumed"/> when it finished one that had stopped part way.</summary>
+public sealed record MoveReport(
+    string Organisation, string Database, long Events, long Rows, double Seconds, double WritesStoppedSeconds, double SharedPausedSeconds, bool Resumed);
 
 /// <summary>
 /// Places organisations in databases of their own, under database-per-organisation tenancy: a new one before
-/// its first event, or one that lives in the shared database with everything it has.
+/// its first event, or one that lives in the shared database with everything it has. One move or addition of
+/// an organisation runs at a time, on any machine, and a move stopped part way (a crash, a lost connection) is
+/// finished by running it again.
 /// </summary>
 public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifier, IMessageStore messages)
 {
@@ -34,6 +38,12 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         var (tenancy, target) = await PrepareAsync(organisation, connectionString, ct);
         await using var source = tenancy.Shared.CreateConnection();
         await source.OpenAsync(ct);
+        await using var _ = await LockAsync(source, organisation, ct);
+        if (await tenancy.RegisteredAsync(organisation) is { } registered)
+        {
+            throw new MoveRefused($"{organisation} already lives in {OrganisationDatabases.IdentifierOf(registered)}.");
+        }
+
         if (await HoldsAsync(source, organisation, ct))
         {
             throw new MoveRefused($"{organisation} already has events in the shared database; move it (move-organisation) instead.");
@@ -53,67 +63,102 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
     /// <item>the master table names its new database, for every node at once;</item>
     /// <item>its rows leave the shared database (subject keys among them, so that an erasure leaves no copy).</item>
     /// </list>
-    /// Its reads go on answering throughout; its commands answer 503 from step 2 to step 4.
+    /// Its reads go on answering throughout; its commands answer 503 from step 2 to step 4. Run again after
+    /// stopping between steps, it finds where the last run got to: a copy made under the guard (step 3 done,
+    /// step 4 not) still equals the shared rows, which no append could change since, so it is verified and kept.
     /// </summary>
     public async Task<MoveReport> MoveAsync(string organisation, string connectionString, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var (tenancy, target) = await PrepareAsync(organisation, connectionString, ct);
+        var name = tenancy.NameOf(target);
         await using var source = tenancy.Shared.CreateConnection();
         await source.OpenAsync(ct);
         await using var destination = target.CreateConnection();
         await destination.OpenAsync(ct);
-        if (await HoldsAsync(destination, organisation, ct))
+        await using var _ = await LockAsync(source, organisation, ct);
+        if (await tenancy.RegisteredAsync(organisation) is { } registered)
         {
-            throw new MoveRefused($"{tenancy.NameOf(target)} already holds events of {organisation}.");
+            if (OrganisationDatabases.IdentifierOf(registered) != name)
+            {
+                throw new MoveRefused($"{organisation} already lives in {OrganisationDatabases.IdentifierOf(registered)}.");
+            }
+
+            // An earlier run named the new database and stopped before the shared rows were gone.
+            var paused = await ForgetInSharedAsync(source, organisation, ct);
+            return new MoveReport(organisation, name, 0, 0, Math.Round(watch.Elapsed.TotalSeconds, 3), 0, paused, Resumed: true);
         }
 
-        // No checkpoint of the organisation is made while it moves: Checkpointing takes this lock in each transaction.
-        await Sql.ExecuteAsync(source, "select pg_advisory_lock(hashtext(@p0))", ct, $"learningsystem-checkpoint:{organisation}");
-        try
+        IReadOnlyList<AuditCheckpoint> checkpoints;
+        await using (var session = store.QuerySession(organisation))
         {
-            IReadOnlyList<AuditCheckpoint> checkpoints;
-            await using (var session = store.QuerySession(organisation))
+            checkpoints = await session.Chained().ToListAsync(ct);
+        }
+
+        var before = await verifier.VerifyAsync(source, Schema, organisation, null, checkpoints, ct);
+        if (!before.Intact)
+        {
+            throw new MoveRefused($"The audit chain of {organisation} does not verify in the shared database ({before.FirstBroken?.Problem}); nothing was moved.");
+        }
+
+        var stopped = Stopwatch.StartNew();
+        var resumed = await HoldsAsync(destination, organisation, ct);
+        long rows;
+        if (resumed)
+        {
+            var guarded = (bool)(await Sql.ScalarAsync(source, $"select exists (select 1 from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0)", ct, organisation))!;
+            var copy = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, ct);
+            if (!guarded || !copy.Intact || copy.EventsChecked != before.EventsChecked)
             {
-                checkpoints = await session.Chained().ToListAsync(ct);
+                throw new MoveRefused($"{name} already holds events of {organisation} that are not a finished copy of its shared rows; nothing was moved.");
             }
 
-            var before = await verifier.VerifyAsync(source, Schema, organisation, null, checkpoints, ct);
-            if (!before.Intact)
-            {
-                throw new MoveRefused($"The audit chain of {organisation} does not verify in the shared database ({before.FirstBroken?.Problem}); nothing was moved.");
-            }
-
-            var stopped = Stopwatch.StartNew();
+            rows = 0;
+        }
+        else
+        {
             await Sql.ExecuteAsync(source, $"insert into {Schema}.{MovedOrganisationsFeature.Table} (tenant_id, moved_to) values (@p0, @p1) on conflict (tenant_id) do update set moved_to = excluded.moved_to, moved_at = now()",
-                ct, organisation, tenancy.NameOf(target));
+                ct, organisation, name);
             // A SHARE lock waits for every transaction still appending (any organisation's: a moment), and the
             // guard row is visible to each append after it.
             await Sql.ExecuteAsync(source, $"begin; lock table {Schema}.mt_events in share mode; commit;", ct);
-
-            long rows;
             try
             {
                 rows = await CopyAsync(source, destination, organisation, checkpoints, before.EventsChecked, ct);
             }
-            catch
+            catch (MoveRefused)
             {
+                // The copy did not verify and was rolled back: the organisation goes on in the shared database. After
+                // any other failure the guard stays, and the organisation's commands wait until the move is run again.
                 await Sql.ExecuteAsync(source, $"delete from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0", CancellationToken.None, organisation);
                 throw;
             }
+        }
 
-            await tenancy.RegisterAsync(organisation, connectionString);
-            var writesStopped = stopped.Elapsed.TotalSeconds;
-            await ForgetInSharedAsync(source, organisation, ct);
-            var name = tenancy.NameOf(target);
-            return new MoveReport(organisation, name, before.EventsChecked, rows, Math.Round(watch.Elapsed.TotalSeconds, 3), Math.Round(writesStopped, 3));
-        }
-        finally
-        {
-            await Sql.ExecuteAsync(source, "select pg_advisory_unlock(hashtext(@p0))", CancellationToken.None, $"learningsystem-checkpoint:{organisation}");
-        }
+        await tenancy.RegisterAsync(organisation, connectionString);
+        var writesStopped = stopped.Elapsed.TotalSeconds;
+        var sharedPaused = await ForgetInSharedAsync(source, organisation, ct);
+        return new MoveReport(organisation, name, before.EventsChecked, rows, Math.Round(watch.Elapsed.TotalSeconds, 3), Math.Round(writesStopped, 3), sharedPaused, resumed);
     }
 
+    /// <summary>
+    /// The organisation's checkpoint lock, held on <paramref name="source"/> until disposed: one move or addition of
+    /// it at a time, and no checkpoint of it meanwhile (Checkpointing takes the same lock in each transaction).
+    /// </summary>
+    private static async Task<IAsyncDisposable> LockAsync(NpgsqlConnection source, string organisation, CancellationToken ct)
+    {
+        var key = $"learningsystem-checkpoint:{organisation}";
+        await Sql.ExecuteAsync(source, "select pg_advisory_lock(hashtext(@p0))", ct, key);
+        return new Unlock(source, key);
+    }
+
+    private sealed class Unlock(NpgsqlConnection source, string key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() =>
+            await Sql.ExecuteAsync(source, "select pg_advisory_unlock(hashtext(@p0))", CancellationToken.None, key);
+    }
+
+    /// <summary>Checks the names, and gives the target Marten's schema, the chain's and the guard's triggers, and Wolverine's envelope tables.</summary>
     private async Task<(OrganisationDatabases Tenancy, MartenDatabase Target)> PrepareAsync(string organisation, string connectionString, CancellationToken ct)
     {
         var tenancy = Tenancy;
@@ -123,20 +168,13 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         }
 
         var target = tenancy.DatabaseFor(connectionString);
-        if (ReferenceEquals(target, tenancy.Shared) || tenancy.NameOf(target) == OrganisationDatabases.IdentifierOf(tenancy.Shared.DataSource.ConnectionString))
+        if (ReferenceEquals(target, tenancy.Shared))
         {
             throw new MoveRefused("That is the shared database; name a database of the organisation's own.");
         }
 
-        var current = await tenancy.GetTenantAsync(organisation);
-        if (!ReferenceEquals(current.Database, tenancy.Shared))
-        {
-            throw new MoveRefused($"{organisation} already lives in {tenancy.NameOf(current.Database)}.");
-        }
-
-        // Marten's tables, the hash chain and the guard, then Wolverine's envelope tables, which the outbox writes
-        // to in the same transaction as the events.
         await target.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
+        // The outbox writes envelopes in the same transaction as the events, so the tables must be there first.
         if (messages is MultiTenantedMessageStore tenanted)
         {
             await tenanted.Source.FindAsync(tenancy.NameOf(target));
@@ -153,11 +191,11 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         await using var writing = await destination.BeginTransactionAsync(ct);
         long rows = 0;
         // Streams before their events (a foreign key), events in sequence order (each link is made from the one before).
+        // The name is checked by Organisation.IsValid, and quoted: COPY takes no parameters.
+        var literal = $"'{organisation.Replace("'", "''", StringComparison.Ordinal)}'";
         foreach (var (table, columns) in tables.OrderBy(t => t.Table switch { "mt_streams" => 0, "mt_events" => 1, _ => 2 }).ThenBy(t => t.Table, StringComparer.Ordinal))
         {
             var order = table == "mt_events" ? " order by seq_id" : "";
-            // The name is checked by Organisation.IsValid, and quoted: COPY takes no parameters.
-            var literal = $"'{organisation.Replace("'", "''", StringComparison.Ordinal)}'";
             await using (var from = await source.BeginRawBinaryCopyAsync($"copy (select {columns} from {Schema}.{table} where tenant_id = {literal}{order}) to stdout (format binary)", ct))
             await using (var to = await destination.BeginRawBinaryCopyAsync($"copy {Schema}.{table} ({columns}) from stdin (format binary)", ct))
             {
@@ -181,10 +219,15 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         return rows;
     }
 
-    /// <summary>The organisation's rows leave the shared database, events too: only the tables' owner may lift the append-only guard, and only in this transaction.</summary>
-    private async Task ForgetInSharedAsync(NpgsqlConnection source, string organisation, CancellationToken ct)
+    /// <summary>
+    /// The organisation's rows leave the shared database, events too: only the tables' owner may lift the
+    /// append-only guard, and only in this transaction. Lifting it locks the event table, so every organisation's
+    /// appends there wait for this transaction; answers how long it took.
+    /// </summary>
+    private async Task<double> ForgetInSharedAsync(NpgsqlConnection source, string organisation, CancellationToken ct)
     {
         var tables = await TablesAsync(source, ct);
+        var watch = Stopwatch.StartNew();
         await using var transaction = await source.BeginTransactionAsync(ct);
         await Sql.ExecuteAsync(source, $"alter table {Schema}.mt_events disable trigger mt_events_append_only", ct);
         foreach (var (table, _) in tables.OrderBy(t => t.Table switch { "mt_events" => 0, "mt_streams" => 1, _ => 2 }))
@@ -194,6 +237,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
 
         await Sql.ExecuteAsync(source, $"alter table {Schema}.mt_events enable trigger mt_events_append_only", ct);
         await transaction.CommitAsync(ct);
+        return Math.Round(watch.Elapsed.TotalSeconds, 3);
     }
 
     /// <summary>Every table of the schema with an organisation's rows in it, and its columns.</summary>
@@ -244,8 +288,10 @@ public sealed class MoveOrganisationCommand : JasperFxAsyncCommand<OrganisationD
         try
         {
             var report = await host.Services.GetRequiredService<OrganisationMover>().MoveAsync(input.Organisation, input.ConnectionString, CancellationToken.None);
-            Console.WriteLine(
-                $"Moved {report.Organisation} to {report.Database}: {report.Events} events, {report.Rows} rows in {report.Seconds} s; its commands waited {report.WritesStoppedSeconds} s.");
+            Console.WriteLine(report.Resumed && report.Events == 0
+                ? $"Finished moving {report.Organisation} to {report.Database}: its rows left the shared database in {report.SharedPausedSeconds} s."
+                : $"Moved {report.Organisation} to {report.Database}{(report.Resumed ? " (its copy was made by an earlier run)" : "")}: {report.Events} events, {report.Rows} rows in {report.Seconds} s; "
+                  + $"its commands waited {report.WritesStoppedSeconds} s, and appends to the shared database {report.SharedPausedSeconds} s.");
             return true;
         }
         catch (MoveRefused refused)

@@ -38,6 +38,7 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
     private readonly string _lookupSql;
     private readonly ConcurrentDictionary<string, MartenDatabase> _databases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Tenant> _elsewhere = new(StringComparer.Ordinal);
+    private readonly string _sharedIdentity;
     private bool _masterTableReady;
 
     public OrganisationDatabases(StoreOptions options, string sharedConnectionString)
@@ -46,6 +47,7 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
         _master = new MasterTableTenancy(options, sharedConnectionString, options.DatabaseSchemaName);
         _lookup = NpgsqlDataSource.Create(sharedConnectionString);
         _lookupSql = $"select connection_string from {options.DatabaseSchemaName}.mt_tenant_databases where tenant_id = $1 and disabled = false";
+        _sharedIdentity = IdentifierOf(sharedConnectionString);
         Shared = new MartenDatabase(options, NpgsqlDataSource.Create(sharedConnectionString), SharedIdentifier);
         _databases[SharedIdentifier] = Shared;
         Default = new Tenant("*DEFAULT*", Shared);
@@ -82,21 +84,26 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
             return known;
         }
 
-        using var command = _lookup.CreateCommand(_lookupSql);
-        command.Parameters.AddWithValue(tenantId);
+        using var command = Lookup(tenantId);
         return Resolve(tenantId, command.ExecuteScalar() as string);
     }
 
-    public async ValueTask<Tenant> GetTenantAsync(string tenantId)
-    {
-        if (_elsewhere.TryGetValue(tenantId, out var known))
-        {
-            return known;
-        }
+    public async ValueTask<Tenant> GetTenantAsync(string tenantId) =>
+        _elsewhere.TryGetValue(tenantId, out var known) ? known : Resolve(tenantId, await RegisteredAsync(tenantId));
 
-        await using var command = _lookup.CreateCommand(_lookupSql);
-        command.Parameters.AddWithValue(tenantId);
-        return Resolve(tenantId, await command.ExecuteScalarAsync() as string);
+    /// <summary>The connection string the master table gives the organisation, read now; null for the shared database.</summary>
+    public async Task<string?> RegisteredAsync(string organisation)
+    {
+        await EnsureMasterTableAsync();
+        await using var command = Lookup(organisation);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    private NpgsqlCommand Lookup(string organisation)
+    {
+        var command = _lookup.CreateCommand(_lookupSql);
+        command.Parameters.AddWithValue(organisation);
+        return command;
     }
 
     private Tenant Resolve(string tenantId, string? connectionString)
@@ -112,8 +119,9 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
 
     /// <summary>One <see cref="MartenDatabase"/> (and one connection pool) per database, however many organisations it holds.</summary>
     public MartenDatabase DatabaseFor(string connectionString) =>
-        _databases.GetOrAdd(IdentifierOf(connectionString),
-            id => new MartenDatabase(_options, NpgsqlDataSource.Create(EventStore.Tuned(connectionString)), id));
+        IdentifierOf(connectionString) is var id && id == _sharedIdentity
+            ? Shared
+            : _databases.GetOrAdd(id, _ => new MartenDatabase(_options, NpgsqlDataSource.Create(EventStore.Tuned(connectionString)), id));
 
     /// <summary>A database's name among the store's (<see cref="SharedIdentifier"/>, or its database name and server).</summary>
     public string NameOf(IMartenDatabase database) => _databases.First(d => ReferenceEquals(d.Value, database)).Key;
@@ -176,21 +184,29 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
 
     /// <summary>
     /// Every organisation with events, with the database it lives in: under either tenancy, rows an organisation
-    /// left behind in another database are not its.
+    /// left behind in another database are not its. Where each lives is read once, not once per organisation.
     /// </summary>
     public static async Task<IReadOnlyList<(string Organisation, IMartenDatabase Database)>> EveryOrganisationAsync(IDocumentStore store, CancellationToken ct)
     {
+        var tenancy = store.Options.Tenancy as OrganisationDatabases;
+        var registered = new Dictionary<string, IMartenDatabase>(StringComparer.Ordinal);
+        if (tenancy is not null)
+        {
+            await foreach (var (organisation, connectionString) in tenancy.RegisteredAsync())
+            {
+                registered[organisation] = tenancy.DatabaseFor(connectionString);
+            }
+        }
+
         var found = new List<(string, IMartenDatabase)>();
         foreach (var database in await store.Storage.AllDatabases())
         {
             await using var connection = database.CreateConnection();
             await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand($"select distinct tenant_id from {store.Options.DatabaseSchemaName}.mt_streams order by 1", connection);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            foreach (var organisation in await Sql.ListAsync<string>(connection, $"select distinct tenant_id from {store.Options.DatabaseSchemaName}.mt_streams order by 1", ct))
             {
-                var organisation = reader.GetString(0);
-                if (store.Options.Tenancy.IsTenantStoredInCurrentDatabase(database, organisation))
+                var home = tenancy is null ? database : registered.GetValueOrDefault(organisation, tenancy.Shared);
+                if (ReferenceEquals(home, database))
                 {
                     found.Add((organisation, database));
                 }
@@ -198,6 +214,25 @@ public sealed class OrganisationDatabases : ITenancy, ITenancyWithMasterDatabase
         }
 
         return found;
+    }
+
+    /// <summary>One organisation in each database, to open a session there with: null for the shared one (the default tenant), then one registered in each other.</summary>
+    public static async Task<IReadOnlyList<string?>> OnePerDatabaseAsync(IDocumentStore store)
+    {
+        var each = new List<string?> { null };
+        if (store.Options.Tenancy is OrganisationDatabases tenancy)
+        {
+            var seen = new HashSet<MartenDatabase>();
+            await foreach (var (organisation, connectionString) in tenancy.RegisteredAsync())
+            {
+                if (seen.Add(tenancy.DatabaseFor(connectionString)))
+                {
+                    each.Add(organisation);
+                }
+            }
+        }
+
+        return each;
     }
 
     public async ValueTask<DatabaseUsage> DescribeDatabasesAsync(CancellationToken token)

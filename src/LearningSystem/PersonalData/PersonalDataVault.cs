@@ -303,12 +303,8 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     public async Task<int> RotateAsync(IDocumentStore store, CancellationToken ct = default)
     {
         var rewrapped = 0;
-        // Every database, under database-per-organisation tenancy: the shared one, then each other through an organisation in it.
-        var elsewhere = (await Organisations.OrganisationDatabases.EveryOrganisationAsync(store, ct))
-            .Where(o => !ReferenceEquals(o.Database, store.Storage.Database))
-            .DistinctBy(o => o.Database)
-            .Select(o => (string?)o.Organisation);
-        foreach (var organisation in elsewhere.Prepend(null))
+        // Every database, under database-per-organisation tenancy; a session through any organisation there reaches all its keys.
+        foreach (var organisation in await Organisations.OrganisationDatabases.OnePerDatabaseAsync(store))
         {
             await using var session = organisation is null ? store.LightweightSession() : store.LightweightSession(organisation);
             var stale = await session.Query<SubjectKey>()

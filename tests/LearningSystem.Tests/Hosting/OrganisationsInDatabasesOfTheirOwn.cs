@@ -162,12 +162,24 @@ public sealed class OrganisationsInDatabasesOfTheirOwn(ITestOutputHelper output)
         Assert.True(near.ExitCode == 0, near.Output + near.Error);
         Assert.Contains($"Moved {MovesNear}", near.Output, StringComparison.Ordinal);
         output.WriteLine(near.Output);
+        // A run that stopped after refusing the organisation's appends, and before copying: the next run finishes.
+        await using (var shared = new NpgsqlConnection(_shared))
+        {
+            await shared.OpenAsync();
+            await using var stopped = new NpgsqlCommand("insert into learningsystem.organisations_moved (tenant_id, moved_to) values ('st-judes', 'an earlier run')", shared);
+            await stopped.ExecuteNonQueryAsync();
+        }
+
         var far = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesFar, _far);
         Assert.True(far.ExitCode == 0, far.Output + far.Error);
         output.WriteLine(far.Output);
         var again = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesFar, _near);
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("already lives in", again.Error, StringComparison.Ordinal);
+        // Run again once done, a move only makes sure nothing is left in the shared database.
+        var finished = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", MovesNear, _near);
+        Assert.True(finished.ExitCode == 0, finished.Output + finished.Error);
+        Assert.Contains($"Finished moving {MovesNear}", finished.Output, StringComparison.Ordinal);
         var added = await ServiceProcess.RunToEndAsync(Environment(), "add-organisation", Added, _added);
         Assert.True(added.ExitCode == 0, added.Output + added.Error);
 

@@ -131,7 +131,17 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         await page.GetByLabel("API key").FillAsync(key);
         await page.Locator("#organisation").FillAsync(organisation);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(Url("/explore"));
+        try
+        {
+            await page.WaitForURLAsync(Url("/explore"));
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser was and what the service said, not only that it waited.
+            var output = Service.Output;
+            throw new TimeoutException($"Sign-in did not reach /explore; the page is {page.Url}:\n{await page.InnerTextAsync("body")}\nThe service's last output:\n{output[Math.Max(0, output.Length - 6000)..]}", e);
+        }
+
         return (context, page);
     }
 

@@ -28,11 +28,14 @@ public sealed class RebuildRunning() : Exception("Another rebuild of the views i
 /// answering the old view until the new one commits. The page's streams are locked (<c>FOR UPDATE</c> on
 /// their <c>mt_streams</c> rows, which every append updates), so an append to one of them waits for the
 /// page rather than being overwritten by a fold that missed it. A PostgreSQL advisory lock makes one rebuild
-/// at a time across every node.
+/// at a time across every node. Pages of different streams fold two at a time; each reads its events in one
+/// query and writes each table's rows in one statement, skipping rows that are already as folded.
 /// </summary>
 public sealed class ViewRebuilder(IDocumentStore store)
 {
     public const int StreamsPerTransaction = 500;
+    /// <summary>Pages folded at once; each holds a connection of its own.</summary>
+    public const int PagesAtOnce = 2;
     /// <summary>The advisory lock one rebuild holds, across every node on the database.</summary>
     public const long RebuildLock = 0x4c53_5642_4c44;
 
@@ -127,11 +130,12 @@ public sealed class ViewRebuilder(IDocumentStore store)
     {
         var schema = store.Options.DatabaseSchemaName;
         var streams = await Sql.ListAsync<Guid>(connection, $"select id from {schema}.mt_streams where tenant_id = @p0 and type = @p1 order by id", ct, tenant, alias);
-        for (var done = 0; done < streams.Count; done += StreamsPerTransaction)
+        var done = 0;
+        // Pages hold disjoint streams, so they fold side by side: one folds in .NET while another writes in PostgreSQL.
+        await Parallel.ForEachAsync(streams.Chunk(StreamsPerTransaction), new ParallelOptions { MaxDegreeOfParallelism = PagesAtOnce, CancellationToken = ct }, async (page, ct) =>
         {
-            var page = streams.Skip(done).Take(StreamsPerTransaction).ToArray();
             // NOWAIT: a page never waits for a lock while holding others, so it cannot deadlock with an append
-            // that touches several streams. A page that finds one busy is folded stream by stream instead.
+            // that touches several streams, or with another page. A page that finds one busy is folded stream by stream instead.
             if (!await RefoldPageAsync<T>(tenant, page, wait: false, ct))
             {
                 foreach (var stream in page)
@@ -140,8 +144,8 @@ public sealed class ViewRebuilder(IDocumentStore store)
                 }
             }
 
-            progress?.Report(new RebuildProgress(typeof(T).Name, done + page.Length, streams.Count, 0, null));
-        }
+            progress?.Report(new RebuildProgress(typeof(T).Name, Interlocked.Add(ref done, page.Length), streams.Count, 0, null));
+        });
     }
 
     private async Task<bool> RefoldPageAsync<T>(string tenant, Guid[] page, bool wait, CancellationToken ct) where T : class
@@ -159,46 +163,46 @@ public sealed class ViewRebuilder(IDocumentStore store)
         }
 
         // The page's events in one query, folded in memory with the aggregate's own Create and Apply, as replays fold.
-        var events = (await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamId.IsOneOf(page))
-                .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
-                .ToListAsync(ct))
-            .GroupBy(e => e.StreamId)
-            .ToDictionary(g => g.Key, g => g.ToList());
+        var events = await PageOfEvents.ReadAsync((NpgsqlConnection)session.Connection!, store.Options, tenant, page, ct);
+        var views = new PageOfViews(store.Options);
         foreach (var id in page)
         {
             T? folded = null;
-            foreach (var e in events.GetValueOrDefault(id) ?? [])
+            var stream = events.GetValueOrDefault(id) ?? [];
+            foreach (var e in stream)
             {
-                folded = LearningSystem.History.Evolution<T>.Evolve(folded, e);
+                folded = LearningSystem.History.Evolution<T>.Evolve(folded, e.Data, e.Version);
                 // A stream's per-move records are written with its view, under the same lock; the last one per id stands.
-                StoreRecordOf(session, e);
+                StoreRecordOf(views, e);
             }
 
             if (folded is not null)
             {
-                session.Store(folded);
+                views.Store(id, folded, stream[^1].Version);
             }
             else
             {
-                session.Delete<T>(id);
+                views.Delete<T>(id);
             }
         }
 
+        views.QueueOn(session, tenant);
         await session.SaveChangesAsync(ct);
         return true;
     }
 
     /// <summary>The record a move keeps beside its stream's view: an endorsement, or a respondent's ballot.</summary>
-    private static void StoreRecordOf(IDocumentSession session, JasperFx.Events.IEvent e)
+    private static void StoreRecordOf(PageOfViews views, Folded e)
     {
         switch (e.Data)
         {
             case LearningSystem.Negotiating.ProposalEndorsed x:
-                session.Store(LearningSystem.Negotiating.Endorsing.Endorsement.From(x, e.Version));
+                var endorsement = LearningSystem.Negotiating.Endorsing.Endorsement.From(x, e.Version);
+                views.Store(endorsement.Id, endorsement, e.Version);
                 break;
             case LearningSystem.Rounds.InterimRankingSubmitted x:
-                session.Store(LearningSystem.Rounds.Ranking.InterimBallot.From(x, e.Version));
+                var ballot = LearningSystem.Rounds.Ranking.InterimBallot.From(x, e.Version);
+                views.Store(ballot.Id, ballot, e.Version);
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Reflection;
 using JasperFx.Events;
 
@@ -9,35 +10,47 @@ namespace LearningSystem.History;
 /// </summary>
 public static class Evolution<T> where T : class
 {
-    private static readonly Dictionary<Type, MethodInfo> Creates = typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Static)
+    // Compiled once: a rebuild folds every event of the store through these.
+    private static readonly Dictionary<Type, Func<object, T?>> Creates = typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Static)
         .Where(m => m.Name == "Create" && m.GetParameters().Length == 1)
-        .ToDictionary(m => m.GetParameters()[0].ParameterType);
+        .ToDictionary(m => m.GetParameters()[0].ParameterType, m =>
+        {
+            var data = Expression.Parameter(typeof(object));
+            return Expression.Lambda<Func<object, T?>>(Expression.Call(m, Expression.Convert(data, m.GetParameters()[0].ParameterType)), data).Compile();
+        });
 
-    private static readonly Dictionary<Type, MethodInfo> Applies = typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Static)
+    private static readonly Dictionary<Type, Func<object, T, T?>> Applies = typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Static)
         .Where(m => m.Name == "Apply" && m.GetParameters() is [_, var state] && state.ParameterType == typeof(T))
-        .ToDictionary(m => m.GetParameters()[0].ParameterType);
+        .ToDictionary(m => m.GetParameters()[0].ParameterType, m =>
+        {
+            var data = Expression.Parameter(typeof(object));
+            var state = Expression.Parameter(typeof(T));
+            return Expression.Lambda<Func<object, T, T?>>(Expression.Call(m, Expression.Convert(data, m.GetParameters()[0].ParameterType), state), data, state).Compile();
+        });
 
     private static readonly PropertyInfo? Version = typeof(T).GetProperty("Version", typeof(long));
 
-    public static T? Evolve(T? state, IEvent e)
+    public static T? Evolve(T? state, IEvent e) => Evolve(state, e.Data, e.Version);
+
+    public static T? Evolve(T? state, object data, long version)
     {
-        var type = e.Data.GetType();
+        var type = data.GetType();
         var next = state is null
-            ? Creates.TryGetValue(type, out var create) ? (T?)create.Invoke(null, [e.Data]) : null
-            : Applies.TryGetValue(type, out var apply) ? (T?)apply.Invoke(null, [e.Data, state]) : state;
+            ? Creates.TryGetValue(type, out var create) ? create(data) : null
+            : Applies.TryGetValue(type, out var apply) ? apply(data, state) : state;
         if (next is not null && !ReferenceEquals(next, state))
         {
-            Version?.SetValue(next, e.Version);
+            Version?.SetValue(next, version);
         }
         else if (next is not null)
         {
             next = Clone(next);
-            Version?.SetValue(next, e.Version);
+            Version?.SetValue(next, version);
         }
 
         return next;
     }
 
     // Records are immutable; a step that changes nothing still moves the version, on a copy.
-    private static T Clone(T value) => (T)typeof(T).GetMethod("<Clone>$")!.Invoke(value, null)!;
+    private static readonly Func<T, T> Clone = typeof(T).GetMethod("<Clone>$")!.CreateDelegate<Func<T, T>>();
 }

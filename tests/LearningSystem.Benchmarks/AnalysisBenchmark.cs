@@ -89,9 +89,26 @@ public static class AnalysisBenchmark
             }
         }
 
-        var rebuild = await new ViewRebuilder(store).RebuildAsync(null,
-            new Progress<RebuildProgress>(p => Console.WriteLine($"Rebuilding {p.Projection}: {p.EventsDone:N0} of {p.Events:N0} streams")),
-            CancellationToken.None);
+        var progress = new Progress<RebuildProgress>(p => Console.WriteLine($"Rebuilding {p.Projection}: {p.EventsDone:N0} of {p.Events:N0} streams"));
+        var rebuild = await new ViewRebuilder(store).RebuildAsync(null, progress, CancellationToken.None);
+
+        // Again with every view out of date, as after a change to what a view holds: each row is then written, not only compared.
+        await using (var stale = new Npgsql.NpgsqlConnection(postgres.ConnectionString))
+        {
+            await stale.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                """
+                update bench_analysis.mt_doc_priority set data = data || '{"stale": true}';
+                update bench_analysis.mt_doc_round set data = data || '{"stale": true}';
+                delete from bench_analysis.mt_doc_endorsement;
+                delete from bench_analysis.mt_doc_interimballot;
+                """, stale) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync();
+            await using var vacuum = new Npgsql.NpgsqlCommand("vacuum analyze", stale) { CommandTimeout = 0 };
+            await vacuum.ExecuteNonQueryAsync();
+        }
+
+        var rewrite = await new ViewRebuilder(store).RebuildAsync(null, progress, CancellationToken.None);
 
         var text = BenchmarkDatabase.Heading("what analysts wait for, on a million events", $"analysis {events}");
         text.AppendLine(CultureInfo.InvariantCulture, $"The generator (`tests/LearningSystem.Benchmarks/AnalysisBenchmark.cs`) wrote {generated:N0} events in {rounds:N0} rounds ({generatedIn.TotalSeconds:N0} s, {generated / generatedIn.TotalSeconds:N0} events/s through the service's store, hash chain and inline views included), from {Generators} writers. Each round: an opening, {PrioritiesPerRound} priorities submitted to it, {MovesPerPriority} moves on each (endorsements, objections, amendments proposed and accepted), and {Rankers} interim rankings; plus one priority with 1,000 events. The store is then vacuumed and analysed, as autovacuum would in time, before anything is measured.");
@@ -100,14 +117,15 @@ public static class AnalysisBenchmark
         text.AppendLine("| --- | ---: | ---: |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| NDJSON export (`ExportEventsEndpoint.WriteAsync`, every event, to a counting stream) | {exported / exportedIn.TotalSeconds:N0} events/s ({exported:N0} events, {counting.Length / 1_048_576.0:N0} MiB in {exportedIn.TotalSeconds:N1} s) | ≥ 50,000 events/s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| process memory during the export (working set, sampled every 50 ms) | {baseline / 1_048_576.0:N0} MiB before, {peak / 1_048_576.0:N0} MiB at most | flat |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| rebuilding every view ({rebuild.Projections.Count} projections, folded again in place while live) | {rebuild.Events / rebuild.Seconds:N0} events/s of the store ({rebuild.Seconds:N1} s in all) | ≥ 25,000 events/s |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| rebuilding every view ({rebuild.Projections.Count} projections, folded again in place while live), the views up to date: each row compared, none written | {rebuild.Events / rebuild.Seconds:N0} events/s of the store ({rebuild.Seconds:N1} s in all) | ≥ 50,000 events/s |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| the same with every view out of date (priorities and rounds changed, endorsements and ballots deleted): every row written | {rewrite.Events / rewrite.Seconds:N0} events/s of the store ({rewrite.Seconds:N1} s in all) | ≥ 50,000 events/s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| time travel on a priority with 1,000 events (fold to version 1,000 or 500), p50 / p95 | {Percentile(latencies, 0.5):N1} ms / {Percentile(latencies, 0.95):N1} ms | < 50 ms |");
         text.AppendLine();
-        text.AppendLine("Rebuild, per projection:");
+        text.AppendLine("Rebuild, per projection (views up to date / out of date):");
         text.AppendLine();
-        foreach (var projection in rebuild.Projections)
+        foreach (var (projection, again) in rebuild.Projections.Zip(rewrite.Projections))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- {projection.Projection}: {projection.Seconds:N1} s");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {projection.Projection}: {projection.Seconds:N1} s / {again.Seconds:N1} s");
         }
 
         var report = text.ToString();

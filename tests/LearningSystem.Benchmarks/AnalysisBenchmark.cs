@@ -16,6 +16,7 @@ namespace LearningSystem.Benchmarks;
 /// </summary>
 public static class AnalysisBenchmark
 {
+    private const string Schema = "bench_analysis";
     private const int PrioritiesPerRound = 10;
     private const int MovesPerPriority = 40;
     private const int Rankers = 20;
@@ -25,7 +26,7 @@ public static class AnalysisBenchmark
     public static async Task RunAsync(int events, string output)
     {
         await using var postgres = await BenchmarkDatabase.StartAsync();
-        using var store = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_analysis", sealing: false);
+        using var store = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, Schema, sealing: false);
 
         var generation = Stopwatch.StartNew();
         var rounds = 0;
@@ -97,11 +98,11 @@ public static class AnalysisBenchmark
         {
             await stale.OpenAsync();
             await using var command = new Npgsql.NpgsqlCommand(
-                """
-                update bench_analysis.mt_doc_priority set data = data || '{"stale": true}';
-                update bench_analysis.mt_doc_round set data = data || '{"stale": true}';
-                delete from bench_analysis.mt_doc_endorsement;
-                delete from bench_analysis.mt_doc_interimballot;
+                $$"""
+                update {{Schema}}.mt_doc_priority set data = data || '{"stale": true}';
+                update {{Schema}}.mt_doc_round set data = data || '{"stale": true}';
+                delete from {{Schema}}.mt_doc_endorsement;
+                delete from {{Schema}}.mt_doc_interimballot;
                 """, stale) { CommandTimeout = 0 };
             await command.ExecuteNonQueryAsync();
             await using var vacuum = new Npgsql.NpgsqlCommand("vacuum analyze", stale) { CommandTimeout = 0 };

@@ -38,6 +38,16 @@ public static class BenchmarkDatabase
         return store;
     }
 
+    /// <summary>The same store in clear, with the hash chain's link trigger dropped: the baseline the chain is measured against.</summary>
+    public static async Task<DocumentStore> StoreWithoutChainAsync(string connectionString, string schema)
+    {
+        var store = await StoreAsync(connectionString, schema, sealing: false);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await Sql.ExecuteAsync(connection, $"drop trigger mt_events_link on {schema}.mt_events", CancellationToken.None);
+        return store;
+    }
+
     public static IDocumentSession Session(IDocumentStore store)
     {
         var session = store.LightweightSession("local");

@@ -23,13 +23,7 @@ public static class HashChainBenchmark
     {
         await using var postgres = await BenchmarkDatabase.StartAsync();
         using var chained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_chained", sealing: false);
-        using var unchained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_unchained", sealing: false);
-        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand("drop trigger mt_events_link on bench_unchained.mt_events", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        using var unchained = await BenchmarkDatabase.StoreWithoutChainAsync(postgres.ConnectionString, "bench_unchained");
 
         var priorities = Enumerable.Range(0, Priorities).Select(_ => Guid.CreateVersion7()).ToArray();
         foreach (var store in new[] { chained, unchained })

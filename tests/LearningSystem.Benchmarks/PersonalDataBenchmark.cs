@@ -23,13 +23,7 @@ public static class PersonalDataBenchmark
 
         using var clear = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_clear", sealing: false);
         using var sealedStore = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed", sealing: true);
-        using var unchained = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_unchained", sealing: false);
-        await using (var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand("drop trigger mt_events_link on bench_unchained.mt_events", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        using var unchained = await BenchmarkDatabase.StoreWithoutChainAsync(postgres.ConnectionString, "bench_unchained");
 
         var vault = new PersonalDataVault(
             new MasterKeyRing(new Dictionary<string, byte[]> { ["bench"] = RandomNumberGenerator.GetBytes(32) }, "bench"),

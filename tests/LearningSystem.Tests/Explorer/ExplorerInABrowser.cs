@@ -133,7 +133,10 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(Url("/explore"));
+            // Wait for the redirect to commit and the signed-in page to show, not for its load event: under a full
+            // suite's load the page was seen signed in at /explore while waiting for load timed out.
+            await page.WaitForURLAsync(Url("/explore"), new() { WaitUntil = WaitUntilState.Commit });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync();
         }
         catch (TimeoutException e)
         {

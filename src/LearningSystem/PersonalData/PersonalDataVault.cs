@@ -26,7 +26,8 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     // Unwrapped keys are kept briefly so that a busy subject costs one lookup a minute, not one a request.
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
-    private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _pending = new();
+    // The key each subject is sealed under in a session: a new one it inserts, or a live one it asserted once.
+    private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _inSession = new();
     private readonly ConcurrentDictionary<string, byte[]> _peppers = new();
     // Which key of a subject was live when last read. Trusted only with the assertion each sealing transaction
     // carries (see AssertLiveKey), so another node's erasure is never missed.
@@ -113,12 +114,12 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     /// </summary>
     public Task<T> SealForNewSubjectAsync<T>(IDocumentSession session, T value, CancellationToken ct = default) where T : notnull
     {
-        var pending = _pending.GetOrCreateValue(session);
+        var inSession = _inSession.GetOrCreateValue(session);
         foreach (var subject in Schema.FieldsOf(value.GetType()).Select(f => f.Subject(value)).Distinct())
         {
-            if (!pending.ContainsKey(subject))
+            if (!inSession.ContainsKey(subject))
             {
-                pending[subject] = NewKey(session, subject);
+                inSession[subject] = NewKey(session, subject);
             }
         }
 
@@ -330,10 +331,11 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     private async Task<Cached> CurrentKeyAsync(IDocumentSession session, string subject, CancellationToken ct)
     {
         var tenant = session.TenantId;
-        var pending = _pending.GetOrCreateValue(session);
-        if (pending.TryGetValue(subject, out var inSession))
+        // A subject's fields (a comment and its patient reference) share one key and one assertion.
+        var inSession = _inSession.GetOrCreateValue(session);
+        if (inSession.TryGetValue(subject, out var already))
         {
-            return inSession;
+            return already;
         }
 
         // Another node may have erased the key a moment ago, and a value sealed under an erased key would be lost
@@ -344,7 +346,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
         if (_live.TryGetValue((tenant, subject), out var known) && TryCached(_keys, (tenant, known), out var hot))
         {
             session.QueueSqlCommand(AssertLiveKey.Sql(schema), tenant, known);
-            return hot!;
+            return inSession[subject] = hot!;
         }
 
         // One plain indexed read of the live key's id: the LINQ query it replaces cost more than the append it served.
@@ -362,13 +364,11 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
             {
                 _live[(tenant, subject)] = found.KeyId;
                 session.QueueSqlCommand(AssertLiveKey.Sql(schema), tenant, found.KeyId);
-                return found;
+                return inSession[subject] = found;
             }
         }
 
-        var created = NewKey(session, subject);
-        pending[subject] = created;
-        return created;
+        return inSession[subject] = NewKey(session, subject);
     }
 
     // A new key joins the caller's transaction; it is cached only once it can be read back.

@@ -78,6 +78,27 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_comment_and_its_patient_reference_are_sealed_under_one_key_asserted_once()
+    {
+        var patientRef = $"ref-{Guid.NewGuid():N}";
+        await Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
+            rating = "poor", comment = "First", patientRef, consent = new[] { "serviceImprovement" },
+        });
+        var vault = Host.Services.GetRequiredService<PersonalDataVault>();
+
+        await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
+        var subject = await vault.PatientSubjectAsync(sealing, patientRef);
+        var sealedFeedback = await vault.SealAsync(sealing, new PatientFeedbackRecorded(Guid.CreateVersion7(), subject, "Outpatient Diabetes Clinic", "kiosk",
+            DateTimeOffset.UtcNow, FeedbackRating.Poor, "Second", patientRef, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
+
+        static string KeyOf(string token) => token.Split(':')[1];
+        Assert.Equal(KeyOf(sealedFeedback.Comment), KeyOf(sealedFeedback.PatientRef!));
+        Assert.Single(sealing.PendingChanges.Operations(), o => o.GetType().Name.Contains("Sql", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_erasure_waits_for_a_transaction_sealing_under_the_key_and_one_after_it_finds_the_key_gone()
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";

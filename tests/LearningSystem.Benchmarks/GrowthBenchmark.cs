@@ -15,6 +15,9 @@ public static partial class ServiceBenchmark
 {
     private const int Window = 200;
 
+    /// <summary>Pairs in the paired comparison: medians of 200 acts at concurrency 1 moved by a quarter from one window to the next.</summary>
+    private const int Pairs = 500;
+
     public static async Task GrowthAsync(string root, int moves, int respondents)
     {
         await using var postgres = await StartPostgresAsync();
@@ -89,7 +92,7 @@ public static partial class ServiceBenchmark
 
     /// <summary>
     /// One series: every act's latency in turn, and the paired comparison made after it: acts on a fresh target
-    /// (history 0 to 199) alternating with acts on the timed target (its whole history behind it), so that both
+    /// (history 0 to 499) alternating with acts on the timed target (its whole history behind it), so that both
     /// halves of the comparison meet the same moment's noise.
     /// </summary>
     private sealed record Series(double[] Latencies, double[] Fresh, double[] Grown);
@@ -100,7 +103,7 @@ public static partial class ServiceBenchmark
     /// </summary>
     private static async Task<Series> TimedAsync(int count, string who, HttpClient http, string connectionString, Func<Guid, int, Target, Task> act, List<string> profile)
     {
-        var people = new Guid[count + 2 * Window];
+        var people = new Guid[count + 2 * Pairs];
         for (var i = 0; i < people.Length; i++)
         {
             people[i] = await CreateAsync(http, "/api/participants", new { displayName = $"Patient {i}", stakeholderGroup = "patient" });
@@ -144,15 +147,27 @@ public static partial class ServiceBenchmark
             }
         }
 
-        var (fresh, grown) = (new double[Window], new double[Window]);
-        for (var i = 0; i < Window; i++)
+        // Which of a pair goes first alternates, so that neither half always follows the other.
+        var (fresh, grown) = (new double[Pairs], new double[Pairs]);
+        for (var i = 0; i < Pairs; i++)
         {
-            var watch = Stopwatch.StartNew();
-            await act(people[count + 2 * i], i, Target.Fresh);
-            fresh[i] = watch.Elapsed.TotalMilliseconds;
-            watch.Restart();
-            await act(people[count + 2 * i + 1], count + i, Target.Timed);
-            grown[i] = watch.Elapsed.TotalMilliseconds;
+            async Task<double> TimeAsync(int person, int index, Target target)
+            {
+                var watch = Stopwatch.StartNew();
+                await act(people[person], index, target);
+                return watch.Elapsed.TotalMilliseconds;
+            }
+
+            if (i % 2 == 0)
+            {
+                fresh[i] = await TimeAsync(count + 2 * i, i, Target.Fresh);
+                grown[i] = await TimeAsync(count + 2 * i + 1, count + i, Target.Timed);
+            }
+            else
+            {
+                grown[i] = await TimeAsync(count + 2 * i + 1, count + i, Target.Timed);
+                fresh[i] = await TimeAsync(count + 2 * i, i, Target.Fresh);
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"paired: fresh {Median(fresh):F1} ms, after {count:N0}: {Median(grown):F1} ms"));
@@ -212,8 +227,8 @@ public static partial class ServiceBenchmark
         text.AppendLine("At concurrency 1 on this virtual machine the median of a window of 200 moves between about 7 and 40 ms from one");
         text.AppendLine("window to the next while the CPU each act costs stays level (the profile below), so two windows minutes apart");
         text.AppendLine("differ by chance more than by history. The paired columns measure the same question without that drift: after");
-        text.AppendLine("the series, 200 acts on a fresh target (history 0 to 199) alternate with 200 on the grown one, and the target is");
-        text.AppendLine("judged on them.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"the series, {Pairs} acts on a fresh target (history 0 to {Pairs - 1}) alternate with {Pairs} on the grown one, each going first in");
+        text.AppendLine("every other pair, and the target is judged on them.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"32 respondents ranking at the same moment, after the {respondents:N0}: {statuses.Count(s => s == 201)} × 201, {statuses.Count(s => s == 409)} × 409, {statuses.Count(s => s is not (201 or 409))} other.");

@@ -22,7 +22,9 @@ public static class PersonalDataBenchmark
         await using var postgres = await BenchmarkDatabase.StartAsync();
 
         using var clear = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_clear", sealing: false);
-        using var sealedStore = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed", sealing: true);
+        // A schema per variant, so that each variant's tables grow by its own appends alone.
+        using var sealedForPatients = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed_patient", sealing: true);
+        using var sealedAnonymously = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed_anonymous", sealing: true);
         using var unchained = await BenchmarkDatabase.StoreWithoutChainAsync(postgres.ConnectionString, "bench_unchained");
 
         var vault = new PersonalDataVault(
@@ -32,8 +34,8 @@ public static class PersonalDataBenchmark
         var variants = new (string Name, Func<int, Task> Append)[]
         {
             ("clear text (no sealing)", i => AppendClearAsync(clear, i)),
-            ("sealed, patient reference (one of 500 patients)", i => AppendSealedAsync(sealedStore, vault, i, withPatient: true)),
-            ("sealed, anonymous (a new key each)", i => AppendSealedAsync(sealedStore, vault, i, withPatient: false)),
+            ("sealed, patient reference (one of 500 patients)", i => AppendSealedAsync(sealedForPatients, vault, i, withPatient: true)),
+            ("sealed, anonymous (a new key each)", i => AppendSealedAsync(sealedAnonymously, vault, i, withPatient: false)),
             (WithoutChain, i => AppendClearAsync(unchained, i)),
         };
 
@@ -72,7 +74,7 @@ public static class PersonalDataBenchmark
     private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
         var text = BenchmarkDatabase.Heading("the cost of sealing personal data when recording feedback", "personal-data");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {AlternatingRounds.Workers} concurrent writers. After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {AlternatingRounds.Workers} concurrent writers, each variant in a schema of its own. After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
         text.AppendLine();
         var clear = rates.First().Key;
         AlternatingRounds.Table(text, rates, _ => clear, "clear text");

@@ -13,24 +13,24 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
 {
     private IAlbaHost Host => service.Host;
 
+    /// <summary>Records feedback naming the patient through the service, and answers its id.</summary>
+    private Task<Guid> RecordAsync(string patientRef, string comment, string receivedAt = "2026-11-18T09:30:00Z", string rating = "poor", params string[] consent) =>
+        Host.CreateAsync("/api/patient-feedback", new
+        {
+            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt, rating, comment, patientRef,
+            consent = consent.Length > 0 ? consent : ["serviceImprovement"],
+        });
+
     [Fact]
     public async Task A_patient_erased_on_another_node_reads_as_erased_here_at_once()
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";
         var comment = $"Nobody said how long {Guid.NewGuid():N}";
-        var feedback = await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
-            rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement" },
-        });
+        var feedback = await RecordAsync(patientRef, comment);
         // This node has opened the comment, so its key is in this node's cache, and has sealed under it again,
         // so it knows the key as the patient's live one.
         Assert.Equal(comment, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
-        await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T10:30:00Z",
-            rating = "good", comment = "Again", patientRef, consent = new[] { "serviceImprovement" },
-        });
+        await RecordAsync(patientRef, "Again", "2026-11-18T10:30:00Z", "good");
 
         using var other = new AnotherNode(service);
         Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn by letter"));
@@ -42,11 +42,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         // key erased in its own batch, and the command runs again under a new key: the new comment reads, and
         // erasing the patient again erases it too.
         var later = $"Still waiting {Guid.NewGuid():N}";
-        var second = await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-19T09:30:00Z",
-            rating = "poor", comment = later, patientRef, consent = new[] { "serviceImprovement" },
-        });
+        var second = await RecordAsync(patientRef, later, "2026-11-19T09:30:00Z");
         Assert.Equal(later, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
         Assert.NotNull(await other.EraseAsync(patientRef, "Asked again"));
 
@@ -57,12 +53,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
     public async Task A_known_key_erased_on_another_node_while_a_command_seals_under_it_is_caught_in_the_commands_own_transaction()
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";
-        object Feedback(string comment) => new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
-            rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement" },
-        };
-        await Host.CreateAsync("/api/patient-feedback", Feedback("First"));
+        await RecordAsync(patientRef, "First");
         var vault = Host.Services.GetRequiredService<PersonalDataVault>();
         using var other = new AnotherNode(service);
 
@@ -81,11 +72,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
     public async Task A_comment_and_its_patient_reference_are_sealed_under_one_key_asserted_once()
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";
-        await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
-            rating = "poor", comment = "First", patientRef, consent = new[] { "serviceImprovement" },
-        });
+        await RecordAsync(patientRef, "First");
         var vault = Host.Services.GetRequiredService<PersonalDataVault>();
 
         await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
@@ -102,11 +89,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
     public async Task An_erasure_waits_for_a_transaction_sealing_under_the_key_and_one_after_it_finds_the_key_gone()
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";
-        await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
-            rating = "poor", comment = "First", patientRef, consent = new[] { "serviceImprovement" },
-        });
+        await RecordAsync(patientRef, "First");
         var vault = Host.Services.GetRequiredService<PersonalDataVault>();
         string subject;
         await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local"))
@@ -143,11 +126,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
     {
         var patientRef = $"ref-{Guid.NewGuid():N}";
         var comment = $"Please study this {Guid.NewGuid():N}";
-        await Host.CreateAsync("/api/patient-feedback", new
-        {
-            service = "Outpatient Diabetes Clinic", source = "ward-survey-kiosk", receivedAt = "2026-11-18T09:30:00Z",
-            rating = "poor", comment, patientRef, consent = new[] { "serviceImprovement", "research" },
-        });
+        await RecordAsync(patientRef, comment, consent: ["serviceImprovement", "research"]);
         const string export = "/api/export/events?types=patient_feedback_recorded&purpose=research";
         // This node's export has opened the comment, so its key is in this node's cache.
         Assert.Contains(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);

@@ -147,17 +147,17 @@ public static partial class ServiceBenchmark
             }
         }
 
+        async Task<double> TimeAsync(int person, int index, Target target)
+        {
+            var watch = Stopwatch.StartNew();
+            await act(people[person], index, target);
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
         // Which of a pair goes first alternates, so that neither half always follows the other.
         var (fresh, grown) = (new double[Pairs], new double[Pairs]);
         for (var i = 0; i < Pairs; i++)
         {
-            async Task<double> TimeAsync(int person, int index, Target target)
-            {
-                var watch = Stopwatch.StartNew();
-                await act(people[person], index, target);
-                return watch.Elapsed.TotalMilliseconds;
-            }
-
             if (i % 2 == 0)
             {
                 fresh[i] = await TimeAsync(count + 2 * i, i, Target.Fresh);

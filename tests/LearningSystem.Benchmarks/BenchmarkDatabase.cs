@@ -55,9 +55,14 @@ public static class BenchmarkDatabase
         return session;
     }
 
-    /// <summary>The nearest-rank percentile of values already sorted; NaN when there are none.</summary>
-    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    /// <summary>The nearest-rank percentile (<paramref name="p"/> from 0 to 1) of values already sorted; NaN when there are none.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        // A percent passed for a fraction would silently answer the maximum.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(p);
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
 
     public static StringBuilder Heading(string title, string command)
     {

@@ -18,6 +18,9 @@ public static partial class ServiceBenchmark
     /// <summary>Pairs in the paired comparison: medians of 200 acts at concurrency 1 moved by a quarter from one window to the next.</summary>
     private const int Pairs = 500;
 
+    /// <summary>Acts per target in the statement profile that follows the pairs.</summary>
+    private const int ProfiledActs = 200;
+
     public static async Task GrowthAsync(string root, int moves, int respondents)
     {
         await using var postgres = await StartPostgresAsync();
@@ -95,7 +98,10 @@ public static partial class ServiceBenchmark
     /// (history 0 to 499) alternating with acts on the timed target (its whole history behind it), so that both
     /// halves of the comparison meet the same moment's noise.
     /// </summary>
-    private sealed record Series(double[] Latencies, double[] Fresh, double[] Grown);
+    private sealed record Series(double[] Latencies, double[] Fresh, double[] Grown, IReadOnlyList<StatementCost> Statements);
+
+    /// <summary>One statement's calls per act and mean execution time, on the fresh target and on the grown one.</summary>
+    private sealed record StatementCost(string Sql, double CallsPerAct, double FreshMs, double GrownMs);
 
     /// <summary>
     /// Registers <paramref name="count"/> patients and as many for the warm-up, makes the warm-up acts on their own
@@ -103,7 +109,7 @@ public static partial class ServiceBenchmark
     /// </summary>
     private static async Task<Series> TimedAsync(int count, string who, HttpClient http, string connectionString, Func<Guid, int, Target, Task> act, List<string> profile)
     {
-        var people = new Guid[count + 2 * Pairs];
+        var people = new Guid[count + 2 * Pairs + 2 * ProfiledActs];
         for (var i = 0; i < people.Length; i++)
         {
             people[i] = await CreateAsync(http, "/api/participants", new { displayName = $"Patient {i}", stakeholderGroup = "patient" });
@@ -171,7 +177,32 @@ public static partial class ServiceBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"paired: fresh {Median(fresh):F1} ms, after {count:N0}: {Median(grown):F1} ms"));
-        return new Series(latencies, fresh, grown);
+
+        // Which statement, if any, grows with history: a block on each target, pg_stat_statements counting each alone.
+        async Task<Dictionary<string, (long Calls, double MeanMs)>> ProfiledAsync(int first, Target target)
+        {
+            await TrackStatementsAsync(connectionString, "all");
+            var timed = new double[ProfiledActs];
+            for (var i = 0; i < ProfiledActs; i++)
+            {
+                timed[i] = await TimeAsync(first + i, first + i, target);
+            }
+
+            Console.WriteLine($"profiled {target}: deciles {Deciles(timed)} ms");
+
+            var statements = await StatementsAsync(connectionString, ProfiledActs / 2);
+            await TrackStatementsAsync(connectionString, "none");
+            return statements;
+        }
+
+        var onFresh = await ProfiledAsync(count + 2 * Pairs, Target.Fresh);
+        var onGrown = await ProfiledAsync(count + 2 * Pairs + ProfiledActs, Target.Timed);
+        var costs = onGrown.Where(s => onFresh.ContainsKey(s.Key))
+            .Select(s => new StatementCost(s.Key, s.Value.Calls / (double)ProfiledActs, onFresh[s.Key].MeanMs, s.Value.MeanMs))
+            .OrderByDescending(s => s.CallsPerAct * s.GrownMs)
+            .Take(12)
+            .ToArray();
+        return new Series(latencies, fresh, grown, costs);
     }
 
     /// <summary>
@@ -197,7 +228,31 @@ public static partial class ServiceBenchmark
         return (waited.Elapsed, busy == 0 ? 0 : postgres / busy);
     }
 
-    private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 50);
+    /// <summary>Every statement pg_stat_statements counted at least <paramref name="least"/> times, by its text.</summary>
+    private static async Task<Dictionary<string, (long Calls, double MeanMs)>> StatementsAsync(string connectionString, int least)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select query, sum(calls)::bigint, sum(total_exec_time) / sum(calls) from pg_stat_statements group by query having sum(calls) >= @least", connection);
+        command.Parameters.AddWithValue("least", least);
+        await using var reader = await command.ExecuteReaderAsync();
+        var statements = new Dictionary<string, (long, double)>();
+        while (await reader.ReadAsync())
+        {
+            statements[reader.GetString(0)] = (reader.GetInt64(1), reader.GetDouble(2));
+        }
+
+        return statements;
+    }
+
+    /// <summary>The 10th to the 90th percentile, as table cells.</summary>
+    private static string Deciles(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        return string.Join(" | ", Enumerable.Range(1, 9).Select(d => Percentile(sorted, d / 10.0).ToString("F1", CultureInfo.InvariantCulture)));
+    }
+
+    private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 0.5);
 
     private static string GrowthReport(int moves, Series endorsements, int respondents, Series rankings, int[] statuses, IReadOnlyList<string> profile)
     {
@@ -224,11 +279,20 @@ public static partial class ServiceBenchmark
         text.AppendLine(Row($"endorsements on one priority ({moves:N0})", endorsements, "at most 1.1×"));
         text.AppendLine(Row($"interim rankings in one round ({respondents:N0})", rankings, "at most 1.1×"));
         text.AppendLine();
-        text.AppendLine("At concurrency 1 on this virtual machine the median of a window of 200 moves between about 7 and 40 ms from one");
-        text.AppendLine("window to the next while the CPU each act costs stays level (the profile below), so two windows minutes apart");
-        text.AppendLine("differ by chance more than by history. The paired columns measure the same question without that drift: after");
-        text.AppendLine(CultureInfo.InvariantCulture, $"the series, {Pairs} acts on a fresh target (history 0 to {Pairs - 1}) alternate with {Pairs} on the grown one, each going first in");
-        text.AppendLine("every other pair, and the target is judged on them.");
+        text.AppendLine("In turn, the later acts meet a service that has run longer as well as a longer history: the machine's CPU per");
+        text.AppendLine("act drifts over a series (the profile below) while PostgreSQL's stays level. The paired columns measure history");
+        text.AppendLine(CultureInfo.InvariantCulture, $"alone: after the series, {Pairs} acts on a fresh target (history 0 to {Pairs - 1}) alternate with {Pairs} on the grown one, each");
+        text.AppendLine("going first in every other pair, so both meet the same moment's service and machine; the target is judged on them.");
+        text.AppendLine("Their whole distributions, the 10th to the 90th percentile in ms:");
+        text.AppendLine();
+        text.AppendLine("| paired acts | 10% | 20% | 30% | 40% | 50% | 60% | 70% | 80% | 90% |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings) })
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name}, fresh target | {Deciles(series.Fresh)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name}, grown target | {Deciles(series.Grown)} |");
+        }
+
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"32 respondents ranking at the same moment, after the {respondents:N0}: {statuses.Count(s => s == 201)} × 201, {statuses.Count(s => s == 409)} × 409, {statuses.Count(s => s is not (201 or 409))} other.");
@@ -246,6 +310,23 @@ public static partial class ServiceBenchmark
         foreach (var line in profile)
         {
             text.AppendLine(line);
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"What PostgreSQL ran per act after the pairs: {ProfiledActs} acts on the fresh target, then {ProfiledActs} on the grown one, pg_stat_statements");
+        text.AppendLine("counting each block alone (statements of functions and triggers too; their time is also part of their caller's).");
+        text.AppendLine("The statements with the most time on the grown target:");
+        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings) })
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name}: statement | per act | mean ms, fresh | mean ms, grown | grown against fresh |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+            foreach (var s in series.Statements)
+            {
+                var sql = System.Text.RegularExpressions.Regex.Replace(s.Sql, @"\s+", " ");
+                sql = (sql.Length > 100 ? sql[..100] + "…" : sql).Replace("|", "\\|", StringComparison.Ordinal);
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| `{sql}` | {s.CallsPerAct:F2} | {s.FreshMs:F3} | {s.GrownMs:F3} | {s.GrownMs / s.FreshMs:F2}× |"));
+            }
         }
 
         return text.ToString();

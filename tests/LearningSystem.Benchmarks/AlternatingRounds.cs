@@ -13,7 +13,13 @@ public static class AlternatingRounds
     public const int Workers = 8;
     public const int Rounds = 30;
 
-    public static async Task<Dictionary<string, List<double>>> RunAsync((string Name, Func<int, Task> Append)[] variants, int appendsPerRound, int warmUp)
+    /// <summary>CPU per append over a variant's timed rounds: this process's (the writers: Marten, sealing, Npgsql) and PostgreSQL's processes'.</summary>
+    public sealed record Cpu(double ClientMs, double PostgresMs);
+
+    /// <summary>Each variant's rate per round, in the order run, and its CPU per append over them all.</summary>
+    public sealed record Results(Dictionary<string, List<double>> Rates, Dictionary<string, Cpu> CpuPerAppend);
+
+    public static async Task<Results> RunAsync((string Name, Func<int, Task> Append)[] variants, int appendsPerRound, int warmUp)
     {
         foreach (var (_, append) in variants)
         {
@@ -21,29 +27,35 @@ public static class AlternatingRounds
         }
 
         var rates = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var cpu = variants.ToDictionary(v => v.Name, _ => (Client: TimeSpan.Zero, Postgres: TimeSpan.Zero));
         for (var round = 0; round < Rounds; round++)
         {
             for (var k = 0; k < variants.Length; k++)
             {
                 var (name, append) = variants[(round + k) % variants.Length];
+                var (client, postgres) = (Process.GetCurrentProcess().TotalProcessorTime, ServiceBenchmark.PostgresCpu());
                 rates[name].Add(await RoundAsync(append, appendsPerRound));
+                cpu[name] = (cpu[name].Client + Process.GetCurrentProcess().TotalProcessorTime - client, cpu[name].Postgres + ServiceBenchmark.PostgresCpu() - postgres);
             }
         }
 
-        return rates;
+        var appends = (double)Rounds * appendsPerRound;
+        return new Results(rates, cpu.ToDictionary(c => c.Key, c => new Cpu(c.Value.Client.TotalMilliseconds / appends, c.Value.Postgres.TotalMilliseconds / appends)));
     }
 
     public static double Median(IEnumerable<double> xs) => xs.Order().ElementAt(xs.Count() / 2);
 
     /// <summary>One table row per variant: its median rate, its spread, and the median of its per-round ratios to <paramref name="baseline"/>.</summary>
-    public static void Table(StringBuilder text, Dictionary<string, List<double>> rates, Func<string, string> baseline, string against)
+    public static void Table(StringBuilder text, Results results, Func<string, string> baseline, string against)
     {
-        text.AppendLine(CultureInfo.InvariantCulture, $"| variant | appends/s (median round) | slowest round | fastest round | vs {against} (median of per-round ratios) |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        var rates = results.Rates;
+        text.AppendLine(CultureInfo.InvariantCulture, $"| variant | appends/s (median round) | slowest round | fastest round | vs {against} (median of per-round ratios) | CPU per append: writers' process, PostgreSQL |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, values) in rates)
         {
             var ratio = Median(values.Zip(rates[baseline(name)], (v, b) => v / b));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(values):F0} | {values.Min():F0} | {values.Max():F0} | {(ratio - 1) * 100:+0.0;-0.0}% |");
+            var cpu = results.CpuPerAppend[name];
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(values):F0} | {values.Min():F0} | {values.Max():F0} | {(ratio - 1) * 100:+0.0;-0.0}% | {cpu.ClientMs:F3} ms, {cpu.PostgresMs:F3} ms |");
         }
     }
 

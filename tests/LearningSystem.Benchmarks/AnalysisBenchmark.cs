@@ -132,6 +132,13 @@ public static class AnalysisBenchmark
         var report = text.ToString();
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(output, "analysis.md"), report);
+        var (upToDate, outOfDate) = (rebuild.Events / rebuild.Seconds, rewrite.Events / rewrite.Seconds);
+        await TargetsSummary.RecordAsync(Path.Combine(output, "..", ".."), "analysis", TargetsSummary.Block("analysis",
+            $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- analysis {events}",
+            [
+                ($"rebuilding every view of {generated:N0} events, the views up to date ≥ 50,000 events/s", upToDate.ToString("N0", CultureInfo.InvariantCulture), upToDate >= 50_000),
+                ("the same with every view out of date ≥ 50,000 events/s", outOfDate.ToString("N0", CultureInfo.InvariantCulture), outOfDate >= 50_000),
+            ]));
     }
 
     private static double Percentile(List<double> values, double p) => BenchmarkDatabase.Percentile([.. values.Order()], p);

@@ -74,6 +74,7 @@ public static partial class ServiceBenchmark
             var report = GrowthReport(moves, endorsements, respondents, rankings, statuses, profile);
             Console.WriteLine(report);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks", "growth.md"), report);
+            await TargetsSummary.RecordAsync(root, "growth", GrowthTargets(moves, endorsements, respondents, rankings, statuses));
         }
         finally
         {
@@ -253,6 +254,22 @@ public static partial class ServiceBenchmark
     }
 
     private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 0.5);
+
+    private static string GrowthTargets(int moves, Series endorsements, int respondents, Series rankings, int[] statuses)
+    {
+        (string, string, bool) Paired(string what, Series series)
+        {
+            var ratio = Median(series.Grown) / Median(series.Fresh);
+            return (what, string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}×"), ratio <= 1.1);
+        }
+
+        return TargetsSummary.Block("growth", $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth {moves} {respondents}",
+        [
+            Paired($"an endorsement on a priority with {moves:N0} behind it, against a fresh one (paired medians) ≤ 1.1×", endorsements),
+            Paired($"an interim ranking in a round with {respondents:N0} behind it, against a fresh one (paired medians) ≤ 1.1×", rankings),
+            ("32 respondents ranking at once: all 201", $"{statuses.Count(s => s == 201)} × 201, {statuses.Count(s => s == 409)} × 409", statuses.All(s => s == 201)),
+        ]);
+    }
 
     private static string GrowthReport(int moves, Series endorsements, int respondents, Series rankings, int[] statuses, IReadOnlyList<string> profile)
     {

@@ -44,9 +44,9 @@ public static class HashChainBenchmark
             ("move on an existing priority, without the chain", i => MoveAsync(unchained, priorities, i)),
             ("move on an existing priority, with the chain", i => MoveAsync(chained, priorities, i)),
         };
-        var rates = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: 1_000);
+        var results = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: 1_000);
 
-        var report = Report(appendsPerRound, rates);
+        var report = Report(appendsPerRound, results);
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(output, "hash-chain.md"), report);
     }
@@ -77,13 +77,13 @@ public static class HashChainBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
+    private static string Report(int appendsPerRound, AlternatingRounds.Results results)
     {
         var text = BenchmarkDatabase.Heading("the cost of the hash chain on appends", "hash-chain");
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Two schemas with the service's whole store configuration, connections included (returned to the pool without Npgsql's reset, see `docs/design.md`); in one the link trigger is dropped. Each round appends {appendsPerRound} events, one transaction each, from {AlternatingRounds.Workers} concurrent writers: either a new `PatientFeedbackRecorded` stream (its inline view included), or an `ObjectionRaised` on one of {Priorities} existing priorities (the trigger then looks up the previous link). After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate in rotating order; each chained round is compared with the unchained round of the same workload beside it.");
         text.AppendLine();
-        AlternatingRounds.Table(text, rates, name => name.Replace("with the chain", "without the chain", StringComparison.Ordinal), "the same without the chain");
+        AlternatingRounds.Table(text, results, name => name.Replace("with the chain", "without the chain", StringComparison.Ordinal), "the same without the chain");
         text.AppendLine();
         text.AppendLine("Target: the chain costs appends less than 10%.");
         return text.ToString();

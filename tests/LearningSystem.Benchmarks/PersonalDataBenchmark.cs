@@ -40,11 +40,25 @@ public static class PersonalDataBenchmark
         };
 
         // Warm-up rounds also fill the key caches before anything is timed.
-        var rates = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: Patients * 4);
+        var results = await AlternatingRounds.RunAsync(variants, appendsPerRound, warmUp: Patients * 4);
 
-        var report = Report(appendsPerRound, rates);
+        var report = Report(appendsPerRound, results);
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(output, "personal-data.md"), report);
+        await TargetsSummary.RecordAsync(Path.Combine(output, "..", ".."), "personal-data", Targets(appendsPerRound, results.Rates));
+    }
+
+    /// <summary>Each sealed variant's cost and the chain's, as the fall in appends/s against its baseline (median of per-round ratios).</summary>
+    private static string Targets(int appendsPerRound, Dictionary<string, List<double>> rates)
+    {
+        var clear = rates.First().Key;
+        double Cost(string name, string baseline) => 1 - AlternatingRounds.Median(rates[name].Zip(rates[baseline], (v, b) => v / b));
+        var rows = rates.Keys.Where(n => n.StartsWith("sealed", StringComparison.Ordinal))
+            .Select(n => (Cost: Cost(n, clear), Target: $"{n}: costs recording feedback < 10%"))
+            .Append((Cost: Cost(clear, WithoutChain), Target: "the hash chain costs an append < 10%, in the same run"))
+            .Select(r => (r.Target, r.Cost.ToString("P1", CultureInfo.InvariantCulture), r.Cost < 0.1));
+        var command = "dotnet run -c Release --project tests/LearningSystem.Benchmarks -- personal-data" + (appendsPerRound == 2_000 ? "" : $" {appendsPerRound}");
+        return TargetsSummary.Block("personal-data", command, rows);
     }
 
     private static PatientFeedbackRecorded Feedback(Guid id, string subject, int i) => new(
@@ -71,13 +85,14 @@ public static class PersonalDataBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static string Report(int appendsPerRound, Dictionary<string, List<double>> rates)
+    private static string Report(int appendsPerRound, AlternatingRounds.Results results)
     {
         var text = BenchmarkDatabase.Heading("the cost of sealing personal data when recording feedback", "personal-data");
         text.AppendLine(CultureInfo.InvariantCulture, $"Each round appends {appendsPerRound} `PatientFeedbackRecorded` events (a stream, its inline view and, when sealed, any new key row, one transaction each) from {AlternatingRounds.Workers} concurrent writers, each variant in a schema of its own. After a warm-up, {AlternatingRounds.Rounds} rounds of each variant alternate, in rotating order. Each round of a sealed variant is compared with the clear-text round beside it.");
         text.AppendLine();
+        var rates = results.Rates;
         var clear = rates.First().Key;
-        AlternatingRounds.Table(text, rates, _ => clear, "clear text");
+        AlternatingRounds.Table(text, results, _ => clear, "clear text");
         text.AppendLine();
         var chain = AlternatingRounds.Median(rates[clear].Zip(rates[WithoutChain], (with, without) => with / without));
         text.AppendLine(CultureInfo.InvariantCulture, $"The hash chain, in the same run: clear text with it against clear text without it, {(chain - 1) * 100:+0.0;-0.0}% (median of per-round ratios).");

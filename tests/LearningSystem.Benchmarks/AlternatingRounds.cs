@@ -45,6 +45,10 @@ public static class AlternatingRounds
 
     public static double Median(IEnumerable<double> xs) => xs.Order().ElementAt(xs.Count() / 2);
 
+    /// <summary>How <paramref name="variant"/> compares with <paramref name="baseline"/>: the median of their per-round rate ratios.</summary>
+    public static double Ratio(Dictionary<string, List<double>> rates, string variant, string baseline) =>
+        Median(rates[variant].Zip(rates[baseline], (v, b) => v / b));
+
     /// <summary>One table row per variant: its median rate, its spread, and the median of its per-round ratios to <paramref name="baseline"/>.</summary>
     public static void Table(StringBuilder text, Results results, Func<string, string> baseline, string against)
     {
@@ -53,7 +57,7 @@ public static class AlternatingRounds
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, values) in rates)
         {
-            var ratio = Median(values.Zip(rates[baseline(name)], (v, b) => v / b));
+            var ratio = Ratio(rates, name, baseline(name));
             var cpu = results.CpuPerAppend[name];
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(values):F0} | {values.Min():F0} | {values.Max():F0} | {(ratio - 1) * 100:+0.0;-0.0}% | {cpu.ClientMs:F3} ms, {cpu.PostgresMs:F3} ms |");
         }

@@ -52,7 +52,7 @@ public static class PersonalDataBenchmark
     private static string Targets(int appendsPerRound, Dictionary<string, List<double>> rates)
     {
         var clear = rates.First().Key;
-        double Cost(string name, string baseline) => 1 - AlternatingRounds.Median(rates[name].Zip(rates[baseline], (v, b) => v / b));
+        double Cost(string name, string baseline) => 1 - AlternatingRounds.Ratio(rates, name, baseline);
         var rows = rates.Keys.Where(n => n.StartsWith("sealed", StringComparison.Ordinal))
             .Select(n => (Cost: Cost(n, clear), Target: $"{n}: costs recording feedback < 10%"))
             .Append((Cost: Cost(clear, WithoutChain), Target: "the hash chain costs an append < 10%, in the same run"))
@@ -94,7 +94,7 @@ public static class PersonalDataBenchmark
         var clear = rates.First().Key;
         AlternatingRounds.Table(text, results, _ => clear, "clear text");
         text.AppendLine();
-        var chain = AlternatingRounds.Median(rates[clear].Zip(rates[WithoutChain], (with, without) => with / without));
+        var chain = AlternatingRounds.Ratio(rates, clear, WithoutChain);
         text.AppendLine(CultureInfo.InvariantCulture, $"The hash chain, in the same run: clear text with it against clear text without it, {(chain - 1) * 100:+0.0;-0.0}% (median of per-round ratios).");
         text.AppendLine();
         text.AppendLine("Targets (issue 19): sealed recording is less than 10% slower than clear text, and the chain costs an append less than 10%, in the same run.");

@@ -27,6 +27,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, TimeProvider clo
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Tenant, Guid KeyId), Cached> _keys = new();
     // The key each subject is sealed under in a session: a new one it inserts, or a live one it asserted once.
+    // Sound because a sealing session commits once: each command, and each retry of it, opens its own.
     private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, Cached>> _inSession = new();
     private readonly ConcurrentDictionary<string, byte[]> _peppers = new();
     // Which key of a subject was live when last read. Trusted only with the assertion each sealing transaction

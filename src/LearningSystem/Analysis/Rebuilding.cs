@@ -169,11 +169,13 @@ public sealed class ViewRebuilder(IDocumentStore store)
         {
             T? folded = null;
             var stream = events.GetValueOrDefault(id) ?? [];
+            // A decision answers only its own proposal's objections, so each stream's objections fold on their own.
+            var objections = new Dictionary<Guid, LearningSystem.Negotiating.Objecting.Objection>();
             foreach (var e in stream)
             {
                 folded = LearningSystem.History.Evolution<T>.Evolve(folded, e.Data, e.Version);
                 // A stream's per-move records are written with its view, under the same lock; the last one per id stands.
-                StoreRecordOf(views, e);
+                StoreRecordOf(views, e, objections);
             }
 
             if (folded is not null)
@@ -191,9 +193,14 @@ public sealed class ViewRebuilder(IDocumentStore store)
         return true;
     }
 
-    /// <summary>The record a move keeps beside its stream's view: an endorsement, or a respondent's ballot.</summary>
-    private static void StoreRecordOf(PageOfViews views, Folded e)
+    /// <summary>The record a move keeps beside its stream's view: an endorsement, an objection, or a respondent's ballot.</summary>
+    private static void StoreRecordOf(PageOfViews views, Folded e, Dictionary<Guid, LearningSystem.Negotiating.Objecting.Objection> objections)
     {
+        foreach (var objection in LearningSystem.Negotiating.Objecting.Objection.Track(objections, e.Data, e.Version))
+        {
+            views.Store(objection.Id, objection, e.Version);
+        }
+
         switch (e.Data)
         {
             case LearningSystem.Negotiating.ProposalEndorsed x:

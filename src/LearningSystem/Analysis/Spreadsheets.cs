@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.Rounds;
@@ -28,10 +29,12 @@ public static class SpreadsheetEndpoints
             query = query.Where(p => p.RoundId == round);
         }
 
-        var rows = (await query.OrderBy(p => p.SetAt).ThenBy(p => p.Id).ToListAsync(ct)).Select(p => new object?[]
+        var priorities = await query.OrderBy(p => p.SetAt).ThenBy(p => p.Id).ToListAsync(ct);
+        var open = (await Objections.OnAsync(session, [.. priorities.Select(p => p.Id)], ct)).Where(o => o.Open).CountBy(o => o.ProposalId).ToDictionary();
+        var rows = priorities.Select(p => new object?[]
         {
             p.Id, p.Statement, WireValues<PriorityStatus>.Name(p.Status), WireValues<StakeholderGroup>.Name(p.SetByGroup), p.SetAt, p.RoundId,
-            p.Negotiation.Endorsements, p.Negotiation.Objections.Count, p.Negotiation.Objections.Count(o => o.Open),
+            p.Negotiation.Endorsements, p.Negotiation.ObjectionsRaised, open.GetValueOrDefault(p.Id),
             p.Negotiation.Amendments.Count, p.Negotiation.Amendments.Count(a => a.Status == AmendmentStatus.Accepted),
             p.Negotiation.Wordings.Count, p.CounterProposals.Count, p.MergedFrom.Count,
             p.Decision is { } d ? WireValues<DecisionOutcome>.Name(d.Outcome) : null, p.Version,

@@ -60,7 +60,7 @@ public sealed partial record CurriculumChange(
 
     public static CurriculumChange? Apply(ObjectionRaised e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
 
-    public static CurriculumChange? Apply(ObjectionWithdrawn e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
+    public static CurriculumChange? Apply(ObjectionWithdrawn e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c;
 
     public static CurriculumChange? Apply(AmendmentProposed e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
 
@@ -78,7 +78,7 @@ public sealed partial record CurriculumChange(
     public static CurriculumChange? Apply(AmendmentRejected e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
 
     public static CurriculumChange? Apply(ChangeDecided e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null :
-        c with { Decision = ChangeDecision.Of(e), Negotiation = c.Negotiation.Answer(e.AnswersObjections) };
+        c with { Decision = ChangeDecision.Of(e) };
 
     public static CurriculumChange Apply(TeachingSessionDelivered e, CurriculumChange c) =>
         c with { Sessions = [.. c.Sessions, new TeachingSession(e.SessionId, e.Title, e.DeliveredOn, e.Teachers, e.Learners, e.By, e.ByGroup)] };

@@ -3,6 +3,7 @@ using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.History;
 using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
@@ -65,8 +66,10 @@ public partial class ProposalPage
         var opened = await RecordedEvent.OpenAllAsync(session, vault, events, ct);
         var acts = opened.Select(e => (e.Version, Act: Acts.Describe(e.Data))).Where(a => a.Act is not null).ToArray();
         negotiation ??= Negotiation.Start(title, Guid.Empty, DateTimeOffset.MinValue);
+        // The page already reads the stream up to the version shown, so the objections are folded from it as they stood.
+        var objections = Objection.Fold(events);
         var people = await Pages.PeopleAsync(session, vault,
-            acts.Select(a => a.Act!.By).Concat(negotiation.Wordings.SelectMany(w => new[] { w.ProposedBy, w.AcceptedBy ?? Guid.Empty })).Concat(negotiation.Objections.Select(o => o.By)), ct);
+            acts.Select(a => a.Act!.By).Concat(negotiation.Wordings.SelectMany(w => new[] { w.ProposedBy, w.AcceptedBy ?? Guid.Empty })).Concat(objections.Select(o => o.By)), ct);
 
         IReadOnlyList<FeedbackShown>? comments = null;
         if (viewer.May(Access.Scopes.FeedbackRead) && feedback.Count > 0)
@@ -83,7 +86,7 @@ public partial class ProposalPage
             kind, id, title, detail, status, at, latestVersion,
             [.. acts.Select(a => new TimelineEntry(a.Version, a.Act!.At, a.Act.Move, a.Act.By, people.Name(a.Act.By), Pages.Wire(a.Act.Group), a.Act.Reason, a.Act.Wording))],
             wordings,
-            [.. negotiation.Objections.Select(o => new ObjectionShown(o.Reason, people.Name(o.By), Pages.Wire(o.ByGroup), o.Open, o.Answered, o.RaisedAt))],
+            [.. objections.Select(o => new ObjectionShown(o.Reason, people.Name(o.By), Pages.Wire(o.ByGroup), o.Open, o.Answered, o.RaisedAt))],
             negotiation.Endorsements, decision, round, feedback, comments);
     }
 

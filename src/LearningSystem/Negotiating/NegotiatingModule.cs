@@ -16,6 +16,8 @@ public static class NegotiatingModule
         ]);
         options.Projections.Add<Endorsing.EndorsementIndex>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<Endorsing.Endorsement>().Index([e => e.ProposalId, e => e.Version]);
+        options.Projections.Add(new Objecting.ObjectionIndex(), ProjectionLifecycle.Inline);
+        options.Schema.For<Objecting.Objection>().Index([o => o.ProposalId, o => o.Version]);
         return options;
     }
 

@@ -25,9 +25,6 @@ public sealed record AmendmentAccepted(Guid ProposalId, Guid AmendmentId, Guid B
 
 public sealed record AmendmentRejected(Guid ProposalId, Guid AmendmentId, Guid By, StakeholderGroup ByGroup, string Reason, DateTimeOffset At);
 
-/// <summary>An objection; <c>Answered</c> when a decision named it.</summary>
-public sealed record Objection(Guid Id, Guid By, StakeholderGroup ByGroup, string Reason, bool Open, DateTimeOffset RaisedAt, bool Answered = false);
-
 public sealed record Amendment(
     Guid Id, Guid By, StakeholderGroup ByGroup, string Wording, string Reason, AmendmentStatus Status, Guid? DecidedBy, StakeholderGroup? DecidedByGroup = null);
 
@@ -47,15 +44,16 @@ public interface INegotiable
 
 /// <summary>
 /// Where a proposal's negotiation stands: how many endorsed it, objections, amendments and every wording it
-/// has had. Each proposal keeps one, and applies the shared move events to it. Who endorsed is kept one
-/// document per endorsement (<see cref="Endorsing.Endorsement"/>), so a move never rewrites a list that grows
-/// with the crowd.
+/// has had. Each proposal keeps one, and applies the shared move events to it. Who endorsed and who objected
+/// are kept one document per endorsement (<see cref="Endorsing.Endorsement"/>) and per objection
+/// (<see cref="Objecting.Objection"/>), so a move never rewrites a list that grows with the crowd.
 /// </summary>
 public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
 {
     /// <summary>How many participants endorsed it; who they were is at <c>/endorsements</c>.</summary>
     public int Endorsements { get; init; }
-    public IReadOnlyList<Objection> Objections { get; init; } = [];
+    /// <summary>How many objections were raised; each, open or not, is at <c>/objections</c>.</summary>
+    public int ObjectionsRaised { get; init; }
     public IReadOnlyList<Amendment> Amendments { get; init; } = [];
 
     /// <summary>The wording that stands now.</summary>
@@ -72,9 +70,7 @@ public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
 
     public Negotiation Apply(ProposalEndorsed e) => this with { Endorsements = Endorsements + 1 };
 
-    public Negotiation Apply(ObjectionRaised e) => this with { Objections = [.. Objections, new Objection(e.ObjectionId, e.By, e.ByGroup, e.Reason, true, e.At)] };
-
-    public Negotiation Apply(ObjectionWithdrawn e) => this with { Objections = Objections.Select(o => o.Id == e.ObjectionId ? o with { Open = false } : o).ToArray() };
+    public Negotiation Apply(ObjectionRaised e) => this with { ObjectionsRaised = ObjectionsRaised + 1 };
 
     public Negotiation Apply(AmendmentProposed e) =>
         this with { Amendments = [.. Amendments, new Amendment(e.AmendmentId, e.By, e.ByGroup, e.Wording, e.Reason, AmendmentStatus.Proposed, null)] };
@@ -92,15 +88,15 @@ public sealed record Negotiation(IReadOnlyList<Wording> Wordings)
     public Negotiation Apply(AmendmentRejected e) =>
         this with { Amendments = Amendments.Select(a => a.Id == e.AmendmentId ? a with { Status = AmendmentStatus.Rejected, DecidedBy = e.By, DecidedByGroup = e.ByGroup } : a).ToArray() };
 
-    /// <summary>A decision answers the objections it names; they close with it.</summary>
-    public Negotiation Answer(IReadOnlyCollection<Guid> objections) =>
-        this with { Objections = Objections.Select(o => objections.Contains(o.Id) ? o with { Open = false, Answered = true } : o).ToArray() };
-
-    /// <summary>The objections and amendments a decision says it answers, each known to this negotiation.</summary>
-    public (Guid[] Objections, Guid[] Amendments) EnsureAnswers(Guid proposalId, IEnumerable<Guid>? objections, IEnumerable<Guid>? amendments)
+    /// <summary>
+    /// The objections and amendments a decision says it answers, each known to this negotiation;
+    /// <paramref name="objectionsFound"/> are the named objections found raised on this proposal.
+    /// </summary>
+    public (Guid[] Objections, Guid[] Amendments) EnsureAnswers(
+        Guid proposalId, IEnumerable<Guid>? objections, IReadOnlyCollection<Guid> objectionsFound, IEnumerable<Guid>? amendments)
     {
         var answered = (objections ?? []).Distinct().ToArray();
-        if (answered.Except(Objections.Select(o => o.Id)).ToArray() is { Length: > 0 } unknownObjections)
+        if (answered.Except(objectionsFound).ToArray() is { Length: > 0 } unknownObjections)
         {
             throw Rejected.NotFound($"Proposal {proposalId} has no objection {string.Join(", ", unknownObjections)}.", "answersObjections");
         }

@@ -63,6 +63,7 @@ public static class PersonalFields
         .NotPersonal<ProposalEndorsed>(nameof(ProposalEndorsed.Comment))
         .NotPersonal<LearningSystem.Negotiating.Endorsing.Endorsement>(nameof(LearningSystem.Negotiating.Endorsing.Endorsement.Comment))
         .NotPersonal<ObjectionRaised>(nameof(ObjectionRaised.Reason))
+        .NotPersonal<LearningSystem.Negotiating.Objecting.Objection>(nameof(LearningSystem.Negotiating.Objecting.Objection.Reason))
         .NotPersonal<ObjectionWithdrawn>(nameof(ObjectionWithdrawn.Reason))
         .NotPersonal<AmendmentProposed>(nameof(AmendmentProposed.Wording), nameof(AmendmentProposed.Reason))
         .NotPersonal<AmendmentAccepted>(nameof(AmendmentAccepted.Reason))

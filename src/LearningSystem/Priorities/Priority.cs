@@ -69,7 +69,8 @@ public sealed partial record Priority(
 
     public static Priority? Apply(ObjectionRaised e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
 
-    public static Priority? Apply(ObjectionWithdrawn e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
+    // The objection's own document records the withdrawal; the view only moves to the new version.
+    public static Priority? Apply(ObjectionWithdrawn e, Priority p) => Negotiation.IsElsewhere(p) ? null : p;
 
     public static Priority? Apply(AmendmentProposed e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
 
@@ -94,12 +95,11 @@ public sealed partial record Priority(
 
     public static Priority Apply(PriorityWithdrawn e, Priority p) => p with { Status = PriorityStatus.Withdrawn };
 
-    // A decision answers the objections it names; they close with it.
+    // The objections a decision answers close in their own documents (Objecting/Objections.cs).
     public static Priority Apply(PriorityDecided e, Priority p) => p with
     {
         Status = PriorityStatus.Decided,
         Decision = new Decision(e.Outcome, e.Rationale, e.DecisionMakers, e.By, e.At, e.DecisionId),
-        Negotiation = p.Negotiation.Answer(e.AnswersObjections),
     };
 
     public static Priority Apply(DecisionReopened e, Priority p) => p with { Status = PriorityStatus.Open, Decision = null };

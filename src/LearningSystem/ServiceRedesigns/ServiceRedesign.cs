@@ -64,7 +64,7 @@ public sealed partial record ServiceRedesign(
 
     public static ServiceRedesign? Apply(ObjectionRaised e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
 
-    public static ServiceRedesign? Apply(ObjectionWithdrawn e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+    public static ServiceRedesign? Apply(ObjectionWithdrawn e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r;
 
     public static ServiceRedesign? Apply(AmendmentProposed e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
 
@@ -82,7 +82,7 @@ public sealed partial record ServiceRedesign(
     public static ServiceRedesign? Apply(AmendmentRejected e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
 
     public static ServiceRedesign? Apply(ChangeDecided e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null :
-        r with { Decision = ChangeDecision.Of(e), Negotiation = r.Negotiation.Answer(e.AnswersObjections) };
+        r with { Decision = ChangeDecision.Of(e) };
 
     public static ServiceRedesign Apply(ChangeImplemented e, ServiceRedesign r) =>
         r with { Implementations = [.. r.Implementations, new Implementation(e.ImplementationId, e.WhatChanged, e.ImplementedOn, e.By, e.ByGroup)] };

@@ -159,6 +159,7 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
             $"/api/patient-feedback/{outcome.FirstFeedback}", $"/api/participants/{outcome.People["jenny"]}", $"/api/lessons/{outcome.Lessons[0]}",
             $"/api/decisions/{decision}/provenance", $"/api/lineage/{outcome.FirstFeedback}",
             $"/api/priorities/{outcome.AgreedPriority}/endorsements", $"/api/rounds/{outcome.Round}/interim-rankings",
+            $"/api/priorities/{outcome.AgreedPriority}/objections", $"/api/service-redesigns/{outcome.Redesign}/objections",
         ];
         async Task<List<string>> SnapshotAsync()
         {
@@ -173,15 +174,17 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
 
         var before = await SnapshotAsync();
         var rowsBefore = await RowsAsync(organisation);
-        // A store written before endorsements and ballots were documents of their own has none: the rebuild makes them.
+        // A store written before endorsements, objections and ballots were documents of their own has none: the rebuild makes them.
         await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession(organisation))
         {
             session.DeleteWhere<LearningSystem.Negotiating.Endorsing.Endorsement>(e => true);
             session.DeleteWhere<LearningSystem.Rounds.Ranking.InterimBallot>(b => true);
+            session.DeleteWhere<LearningSystem.Negotiating.Objecting.Objection>(o => true);
             await session.SaveChangesAsync();
         }
 
         Assert.Equal("[]", (await ReadAsync($"/api/priorities/{outcome.AgreedPriority}/endorsements", organisation)).Text);
+        Assert.Equal("[]", (await ReadAsync($"/api/priorities/{outcome.AgreedPriority}/objections", organisation)).Text);
 
         var report = await Host.Scenario(s =>
         {
@@ -193,7 +196,7 @@ public sealed class ExportingAndRebuilding(ServiceFixture service)
         var rebuilt = await report.ReadAsJsonAsync<JsonElement>();
         Assert.Contains(rebuilt.GetProperty("projections").EnumerateArray(), p => p.GetProperty("projection").GetString() == "Priority");
         Assert.Equal(before, await SnapshotAsync());
-        // Row for row as Marten wrote them: the same JSON, .NET type and stream version, endorsements and ballots included.
+        // Row for row as Marten wrote them: the same JSON, .NET type and stream version, endorsements, objections and ballots included.
         Assert.Equal(rowsBefore, await RowsAsync(organisation));
     }
 

@@ -14,8 +14,9 @@ namespace LearningSystem.Tests.Analysis;
 /// 500 respondents, are appended as stored, and every result, replay, as-of view and provenance read from
 /// them is compared with the answers the service gave before the change (the files in <c>unchanged/</c>,
 /// written by that version). Only what differs from run to run is blanked: the times the store stamps,
-/// sequence numbers, correlation ids and chain hashes. The one intended change is made explicit: a view's
-/// list of endorsers became a count, so the old list is compared by its length.
+/// sequence numbers, correlation ids and chain hashes. The intended changes are made explicit: a view's
+/// list of endorsers became a count, so the old list is compared by its length; a negotiation's objections
+/// moved to <c>/objections</c>, where each old list is found again at the same version.
 /// </summary>
 [Collection(ServiceGroup.Name)]
 public sealed class KeepingResultsUnchanged(ServiceFixture service)
@@ -129,14 +130,69 @@ public sealed class KeepingResultsUnchanged(ServiceFixture service)
         }
 
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
-        foreach (var (url, answer) in expected)
+        foreach (var (url, written) in expected)
         {
             Assert.True(answers.ContainsKey(url), $"{url} was not read");
+            var answer = await ObjectionsMovedAsync(urls.Single(u => u.Split('/', 4)[3] == url), written!.DeepClone(), organisation, appended, names);
             var now = answers[url]!.ToJsonString();
             Assert.True(JsonNode.DeepEquals(answer, answers[url]), $"{url} changed:\nexpected {answer!.ToJsonString()}\nactual   {now}");
         }
 
         Assert.Equal(expected.Count, answers.Count);
+    }
+
+    /// <summary>
+    /// The second intended change: a negotiation's objections moved out of the view into documents of their
+    /// own, and the view keeps their count. Each list written before is compared, objection by objection, with
+    /// <c>/objections</c> read at the same version; a replay's steps keep the count.
+    /// </summary>
+    private async Task<JsonNode> ObjectionsMovedAsync(string url, JsonNode answer, string organisation, DateTimeOffset appended, Dictionary<string, string> names)
+    {
+        if (answer is JsonObject { } view && view["negotiation"] is JsonObject { } top && top["objections"] is JsonArray written)
+        {
+            var parts = url.Split('?', 2);
+            var (text, _) = await service.Host.GetTextAsync($"{parts[0]}/objections{(parts.Length > 1 ? $"?{parts[1]}" : "")}", organisation);
+            text = names.Aggregate(text, (t, n) => t.Replace(n.Key, n.Value, StringComparison.Ordinal));
+            var listed = Normalise(JsonNode.Parse(text), appended)!.AsArray();
+            foreach (var objection in listed.Select(o => o!.AsObject()))
+            {
+                Assert.Equal(url.Split('/')[3].Split('?')[0], objection["proposalId"]!.GetValue<string>());
+                objection.Remove("proposalId");
+                objection.Remove("version");
+            }
+
+            Assert.True(JsonNode.DeepEquals(written, listed), $"{url} objections changed:\nexpected {written.ToJsonString()}\nactual   {listed.ToJsonString()}");
+        }
+
+        CountObjections(answer);
+        return Normalise(answer, appended)!;
+    }
+
+    private static void CountObjections(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["objections"] is JsonArray objections && o.ContainsKey("wordings"))
+                {
+                    o.Remove("objections");
+                    o["objectionsRaised"] = objections.Count;
+                }
+
+                foreach (var (_, value) in o.ToArray())
+                {
+                    CountObjections(value);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    CountObjections(item);
+                }
+
+                break;
+        }
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ public sealed class ReplayingHistories(ServiceFixture service)
 
         Assert.Equal(("Tell patients how long they will wait", 4L), (before.GetProperty("statement").GetString(), before.GetProperty("version").GetInt64()));
         Assert.Equal("Tell patients, on arrival and by text, how long they will wait", after.GetProperty("statement").GetString());
-        Assert.True(before.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("open").GetBoolean());
+        Assert.Equal(1, before.GetProperty("negotiation").GetProperty("objectionsRaised").GetInt32());
+        Assert.True(Assert.Single((await Host.GetJsonAsync($"{url}/objections?version=4", organisation: organisation)).EnumerateArray()).GetProperty("open").GetBoolean());
         Assert.Equal(1, before.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
         Assert.Equal("open", after.GetProperty("status").GetString());
         Assert.Equal("decided", now.GetProperty("status").GetString());
@@ -34,6 +35,12 @@ public sealed class ReplayingHistories(ServiceFixture service)
         await Host.GetJsonAsync($"{url}?version=0", 400, organisation);
         var asOfNow = await Host.GetJsonAsync($"{url}?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", organisation: organisation);
         Assert.Equal(now.GetProperty("version").GetInt64(), asOfNow.GetProperty("version").GetInt64());
+
+        // The objections folded from the history to now are the objections' documents as they stand.
+        var objectionsNow = await Host.GetJsonAsync($"{url}/objections", organisation: organisation);
+        var objectionsAsOfNow = await Host.GetJsonAsync($"{url}/objections?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", organisation: organisation);
+        Assert.Equal(objectionsNow.GetRawText(), objectionsAsOfNow.GetRawText());
+        await Host.GetJsonAsync($"{url}/objections?version=0", 400, organisation);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class CoCreatingCurriculumDecisions
     private static CurriculumChange Approved()
     {
         var change = CurriculumChange.Create(Proposed);
-        var decided = DecideChangeEndpoint.Decide(change, new DecideChange(Lim.Id, "approved", "Serves it", [PriorityId], [Lim.Id], null, null, 1), Lim, [Agreed], [Lim.Id], Now, Guid.NewGuid());
+        var decided = DecideChangeEndpoint.Decide(change, new DecideChange(Lim.Id, "approved", "Serves it", [PriorityId], [Lim.Id], null, null, 1), Lim, [Agreed], [Lim.Id], [], Now, Guid.NewGuid());
         return CurriculumChange.Apply(decided, change)!;
     }
 
@@ -98,13 +98,13 @@ public sealed class CoCreatingCurriculumDecisions
     {
         ThenRejected(RejectionKind.Conflict, null, () => RaiseObjectionEndpoint.Decide(Approved(), new RaiseObjection(Tom.Id, "Too late", null), Tom, Guid.NewGuid(), Now));
         ThenRejected(RejectionKind.Conflict, null, () => DecideChangeEndpoint.Decide(
-            Approved(), new DecideChange(Lim.Id, "rejected", "No", [], [Lim.Id], null, null, 2), Lim, [], [Lim.Id], Now, Guid.NewGuid()));
+            Approved(), new DecideChange(Lim.Id, "rejected", "No", [], [Lim.Id], null, null, 2), Lim, [], [Lim.Id], [], Now, Guid.NewGuid()));
     }
 
     [Fact]
     public void When_a_decision_answers_an_objection_it_does_not_have_then_it_is_not_found() =>
         ThenRejected(RejectionKind.NotFound, "answersObjections", () => DecideChangeEndpoint.Decide(
-            CurriculumChange.Create(Proposed), new DecideChange(Lim.Id, "approved", "Yes", [PriorityId], [Lim.Id], [Guid.NewGuid()], null, 1), Lim, [Agreed], [Lim.Id], Now, Guid.NewGuid()));
+            CurriculumChange.Create(Proposed), new DecideChange(Lim.Id, "approved", "Yes", [PriorityId], [Lim.Id], [Guid.NewGuid()], null, 1), Lim, [Agreed], [Lim.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_teaching_an_approved_change_then_the_teachers_groups_are_kept()

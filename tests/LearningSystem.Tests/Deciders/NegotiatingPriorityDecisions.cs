@@ -47,6 +47,11 @@ public sealed class NegotiatingPriorityDecisions
             _ => throw new ArgumentException(e.GetType().Name),
         })! with { Version = p.Version + 1 });
 
+    /// <summary>The objections' own documents after these events, folded as the objection index writes them.</summary>
+    private static IReadOnlyList<Objection> ObjectionsAfter(params object[] events) => Objection.Fold(events.Select((e, i) => (e, i + 1L)));
+
+    private static readonly Objection Raised = Objection.From(Objected, 2);
+
     private static void ThenRejected(RejectionKind kind, Action when) => Assert.Equal(kind, Assert.Throws<Rejected>(when).Kind);
 
     [Fact]
@@ -90,24 +95,30 @@ public sealed class NegotiatingPriorityDecisions
 
     [Fact]
     public void Given_an_objection_when_someone_else_withdraws_it_then_it_is_a_conflict() =>
-        ThenRejected(RejectionKind.Conflict, () => WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, new WithdrawObjection(Jenny.Id, null, null), Jenny, Now));
+        ThenRejected(RejectionKind.Conflict, () => WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, Raised, new WithdrawObjection(Jenny.Id, null, null), Jenny, Now));
 
     [Fact]
     public void Given_an_objection_when_the_objector_withdraws_it_then_it_is_closed()
     {
-        var then = WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, new WithdrawObjection(Nurse.Id, "Convinced", null), Nurse, Now);
+        var then = WithdrawObjectionEndpoint.Decide(Given(Set, Objected), ObjectionId, Raised, new WithdrawObjection(Nurse.Id, "Convinced", null), Nurse, Now);
 
-        Assert.False(Assert.Single(Given(Set, Objected, then).Negotiation.Objections).Open);
+        Assert.False(Assert.Single(ObjectionsAfter(Set, Objected, then)).Open);
+        Assert.Equal(1, Given(Set, Objected, then).Negotiation.ObjectionsRaised);
     }
 
     [Fact]
     public void Given_a_withdrawn_objection_when_withdrawing_it_again_then_it_is_a_conflict() =>
         ThenRejected(RejectionKind.Conflict, () => WithdrawObjectionEndpoint.Decide(
-            Given(Set, Objected, new ObjectionWithdrawn(PriorityId, ObjectionId, Nurse.Id, Nurse.Group, null, Now)), ObjectionId, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
+            Given(Set, Objected, new ObjectionWithdrawn(PriorityId, ObjectionId, Nurse.Id, Nurse.Group, null, Now)), ObjectionId, Raised.Withdrawn(), new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
 
     [Fact]
     public void When_withdrawing_an_unknown_objection_then_it_is_not_found() =>
-        ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(Given(Set), Guid.NewGuid(), new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
+        ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(Given(Set), Guid.NewGuid(), null, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
+
+    [Fact]
+    public void When_withdrawing_another_proposals_objection_then_it_is_not_found() =>
+        ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(
+            Given(Set), ObjectionId, Raised with { ProposalId = Guid.NewGuid() }, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
 
     [Fact]
     public void When_amending_to_the_current_wording_then_it_is_invalid() =>
@@ -201,22 +212,25 @@ public sealed class NegotiatingPriorityDecisions
     [Fact]
     public void When_deciding_then_the_decision_answers_the_objections_it_names()
     {
-        var decided = DecidePriorityEndpoint.Decide(Given(Set, Objected), Decision(ObjectionId), Nurse, [Jenny.Id, Patient.Id], Now, Guid.NewGuid());
+        var decided = DecidePriorityEndpoint.Decide(Given(Set, Objected), Decision(ObjectionId), Nurse, [Jenny.Id, Patient.Id], [ObjectionId], Now, Guid.NewGuid());
 
         var priority = Given(Set, Objected, decided);
 
         Assert.Equal(PriorityStatus.Decided, priority.Status);
         Assert.Equal(DecisionOutcome.Agreed, priority.Decision!.Outcome);
-        Assert.False(Assert.Single(priority.Negotiation.Objections).Open);
+        Assert.Equal([ObjectionId], decided.AnswersObjections);
+        var objection = Assert.Single(ObjectionsAfter(Set, Objected, decided));
+        Assert.False(objection.Open);
+        Assert.True(objection.Answered);
     }
 
     [Fact]
     public void When_deciding_with_an_unregistered_decision_maker_then_it_is_not_found() =>
-        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(), Nurse, [Jenny.Id], Now, Guid.NewGuid()));
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(), Nurse, [Jenny.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_a_decision_answers_an_objection_the_priority_never_had_then_it_is_not_found() =>
-        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(Guid.NewGuid()), Nurse, [Jenny.Id, Patient.Id], Now, Guid.NewGuid()));
+        ThenRejected(RejectionKind.NotFound, () => DecidePriorityEndpoint.Decide(Given(Set), Decision(Guid.NewGuid()), Nurse, [Jenny.Id, Patient.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_reopening_an_undecided_priority_then_it_is_a_conflict() =>

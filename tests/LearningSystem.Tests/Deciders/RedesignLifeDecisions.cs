@@ -26,7 +26,7 @@ public sealed class RedesignLifeDecisions
     private static DecideChange Approve(params Guid[] priorities) => new(Brown.Id, "approved", "Serves the agreed priority", priorities, [Brown.Id], null, null, 1);
 
     private static ServiceRedesign Approved() =>
-        ServiceRedesign.Apply(DecideChangeEndpoint.Decide(Proposed, Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Agreed)], [Brown.Id], Now, Guid.NewGuid()), Proposed)!;
+        ServiceRedesign.Apply(DecideChangeEndpoint.Decide(Proposed, Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Agreed)], [Brown.Id], [], Now, Guid.NewGuid()), Proposed)!;
 
     private static readonly DateTimeOffset Start = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -40,15 +40,15 @@ public sealed class RedesignLifeDecisions
 
     [Fact]
     public void When_approving_on_a_priority_that_was_not_agreed_then_it_is_a_conflict() =>
-        ThenRejected(RejectionKind.Conflict, () => DecideChangeEndpoint.Decide(Proposed, Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Rejected)], [Brown.Id], Now, Guid.NewGuid()));
+        ThenRejected(RejectionKind.Conflict, () => DecideChangeEndpoint.Decide(Proposed, Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Rejected)], [Brown.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_approving_without_any_priority_then_it_is_invalid() =>
-        ThenRejected(RejectionKind.Invalid, () => DecideChangeEndpoint.Decide(Proposed, Approve(), Brown, [], [Brown.Id], Now, Guid.NewGuid()));
+        ThenRejected(RejectionKind.Invalid, () => DecideChangeEndpoint.Decide(Proposed, Approve(), Brown, [], [Brown.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_deciding_twice_then_it_is_a_conflict() =>
-        ThenRejected(RejectionKind.Conflict, () => DecideChangeEndpoint.Decide(Approved(), Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Agreed)], [Brown.Id], Now, Guid.NewGuid()));
+        ThenRejected(RejectionKind.Conflict, () => DecideChangeEndpoint.Decide(Approved(), Approve(PriorityId), Brown, [PriorityDecided(DecisionOutcome.Agreed)], [Brown.Id], [], Now, Guid.NewGuid()));
 
     [Fact]
     public void When_implementing_before_approval_then_it_is_a_conflict() =>

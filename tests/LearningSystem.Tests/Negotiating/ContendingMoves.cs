@@ -109,7 +109,7 @@ public sealed class ContendingMoves(ServiceFixture service)
     }
 
     [Fact]
-    public async Task Endorsements_and_rankings_are_read_a_page_at_a_time_in_the_order_they_were_made()
+    public async Task Endorsements_objections_and_rankings_are_read_a_page_at_a_time_in_the_order_they_were_made()
     {
         var manager = await Host.ParticipantAsync("Ms Brown", "manager");
         var round = await Host.CreateAsync("/api/rounds", new { question = "What first?", scope = "The clinic", requiredGroups = new[] { "patient" }, by = manager });
@@ -122,9 +122,10 @@ public sealed class ContendingMoves(ServiceFixture service)
             people.Add(person);
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync($"/api/priorities/{priority}/endorsements", Json(new { by = person }))).StatusCode);
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync($"/api/rounds/{round}/interim-rankings", Json(new { by = person, ranking = new[] { priority } }))).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsync($"/api/priorities/{priority}/objections", Json(new { by = person, reason = $"Objection {i}" }))).StatusCode);
         }
 
-        foreach (var list in new[] { $"/api/priorities/{priority}/endorsements", $"/api/rounds/{round}/interim-rankings" })
+        foreach (var list in new[] { $"/api/priorities/{priority}/endorsements", $"/api/priorities/{priority}/objections", $"/api/rounds/{round}/interim-rankings" })
         {
             var seen = new List<Guid>();
             for (var url = $"{list}?limit=2"; url is not null;)
@@ -145,6 +146,9 @@ public sealed class ContendingMoves(ServiceFixture service)
         await Host.GetJsonAsync($"/api/priorities/{priority}/endorsements?limit=0", 400);
         // A priority's endorsements are not a service redesign's, whatever the id.
         await Host.GetJsonAsync($"/api/service-redesigns/{priority}/endorsements", 404);
+        await Host.GetJsonAsync($"/api/service-redesigns/{priority}/objections", 404);
+        await Host.GetJsonAsync($"/api/priorities/{priority}/objections?limit=1001", 400);
+        Assert.Equal(5, (await Host.GetJsonAsync($"/api/priorities/{priority}")).GetProperty("negotiation").GetProperty("objectionsRaised").GetInt32());
     }
 
     [Fact]

@@ -53,7 +53,10 @@ public sealed class NegotiatingAnyProposal(ServiceFixture service)
         var view = await Host.GetJsonAsync($"/api/service-redesigns/{redesign}");
         Assert.Equal("Text only the length of the delay.", view.GetProperty("proposedChange").GetString());
         Assert.Equal([objection], view.GetProperty("decision").GetProperty("answersObjections").EnumerateArray().Select(o => o.GetGuid()));
-        Assert.True(view.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("answered").GetBoolean());
+        Assert.Equal(1, view.GetProperty("negotiation").GetProperty("objectionsRaised").GetInt32());
+        var answered = Assert.Single((await Host.GetJsonAsync($"/api/service-redesigns/{redesign}/objections")).EnumerateArray());
+        Assert.True(answered.GetProperty("answered").GetBoolean());
+        Assert.False(answered.GetProperty("open").GetBoolean());
         Assert.Equal(1, view.GetProperty("negotiation").GetProperty("endorsements").GetInt32());
         var endorsements = await Host.GetJsonAsync($"/api/service-redesigns/{redesign}/endorsements");
         Assert.Equal([reyes], endorsements.EnumerateArray().Select(e => e.GetProperty("by").GetGuid()));
@@ -102,7 +105,8 @@ public sealed class NegotiatingAnyProposal(ServiceFixture service)
         Assert.Contains(statements.Sql, s => s.Contains("mt_doc_priority", StringComparison.Ordinal));
         Assert.DoesNotContain(statements.Sql, s => s.Contains("mt_doc_serviceredesign", StringComparison.Ordinal) || s.Contains("mt_doc_curriculumchange", StringComparison.Ordinal));
         var view = await Host.GetJsonAsync($"/api/priorities/{priority}");
-        Assert.Equal("Too vague", view.GetProperty("negotiation").GetProperty("objections")[0].GetProperty("reason").GetString());
+        Assert.Equal(1, view.GetProperty("negotiation").GetProperty("objectionsRaised").GetInt32());
+        Assert.Equal("Too vague", Assert.Single((await Host.GetJsonAsync($"/api/priorities/{priority}/objections")).EnumerateArray()).GetProperty("reason").GetString());
     }
 
     /// <summary>Every statement a session sends.</summary>

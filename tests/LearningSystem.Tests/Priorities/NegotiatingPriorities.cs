@@ -63,6 +63,29 @@ public sealed class NegotiatingPriorities(ServiceFixture service)
         Assert.Equal("Tell patients how long they will wait", view.GetProperty("statement").GetString());
         Assert.Equal(2, view.GetProperty("negotiation").GetProperty("wordings").GetArrayLength());
         Assert.Equal(6, view.GetProperty("version").GetInt64());
+        var withdrawn = Assert.Single((await Host.GetJsonAsync($"/api/priorities/{priority}/objections")).EnumerateArray());
+        Assert.Equal((objectionId, false, false, 3L), (withdrawn.GetProperty("id").GetGuid(), withdrawn.GetProperty("open").GetBoolean(),
+            withdrawn.GetProperty("answered").GetBoolean(), withdrawn.GetProperty("version").GetInt64()));
+    }
+
+    [Fact]
+    public async Task An_objection_is_withdrawn_or_answered_only_through_the_priority_it_was_raised_on()
+    {
+        var jenny = await Host.ParticipantAsync("Jenny", "student");
+        var nurse = await Host.ParticipantAsync("Sister Ada", "nurse");
+        var mine = await Host.SetPriorityAsync(jenny);
+        var other = await Host.SetPriorityAsync(jenny);
+        var elsewhere = (await Host.MoveAsync(other, "objections", new { by = nurse, reason = "Raised on the other one" })).GetProperty("id").GetGuid();
+
+        await Host.MoveAsync(mine, $"objections/{elsewhere}/withdrawal", new { by = nurse }, 404);
+        var problem = await Host.MoveAsync(mine, "decision", new
+        {
+            by = jenny, outcome = "agreed", rationale = "Agreed", decisionMakers = new[] { jenny }, answersObjections = new[] { elsewhere }, expectedVersion = 1,
+        }, 404);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("answersObjections", out _));
+        Assert.True(Assert.Single((await Host.GetJsonAsync($"/api/priorities/{other}/objections")).EnumerateArray()).GetProperty("open").GetBoolean());
+        Assert.Empty((await Host.GetJsonAsync($"/api/priorities/{mine}/objections")).EnumerateArray());
     }
 
     [Fact]

@@ -66,7 +66,8 @@ public sealed class JennysStorySample(ServiceFixture service)
         var negotiation = redesign.GetProperty("negotiation");
         Assert.EndsWith("say only how long, never why.", redesign.GetProperty("proposedChange").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, negotiation.GetProperty("wordings").GetArrayLength());
-        var objection = Assert.Single(negotiation.GetProperty("objections").EnumerateArray());
+        Assert.Equal(1, negotiation.GetProperty("objectionsRaised").GetInt32());
+        var objection = Assert.Single((await Host.GetJsonAsync($"/api/service-redesigns/{outcome.Redesign}/objections")).EnumerateArray());
         Assert.Equal((false, true), (objection.GetProperty("open").GetBoolean(), objection.GetProperty("answered").GetBoolean()));
         Assert.Equal(outcome.People["reyes"], objection.GetProperty("by").GetGuid());
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using LearningSystem.Hosting;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
@@ -56,7 +57,8 @@ public static class DecideChangeEndpoint
 {
     /// <summary>A change is decided once, at a known version; an approval rests on at least one agreed priority.</summary>
     public static ChangeDecided Decide(
-        IChange change, DecideChange command, Actor actor, IReadOnlyCollection<Priority> priorities, IReadOnlyCollection<Guid> makersFound, DateTimeOffset now, Guid decisionId)
+        IChange change, DecideChange command, Actor actor, IReadOnlyCollection<Priority> priorities, IReadOnlyCollection<Guid> makersFound,
+        IReadOnlyCollection<Guid> objectionsFound, DateTimeOffset now, Guid decisionId)
     {
         change.EnsureOpen();
         var outcome = WireValues<ChangeOutcome>.Parse(command.Outcome!);
@@ -82,7 +84,7 @@ public static class DecideChangeEndpoint
             throw Rejected.NotFound($"No participant {string.Join(", ", unknownMakers)} is registered.", "decisionMakers");
         }
 
-        var (objections, amendments) = change.Negotiation.EnsureAnswers(change.Id, command.AnswersObjections, command.AnswersAmendments);
+        var (objections, amendments) = change.Negotiation.EnsureAnswers(change.Id, command.AnswersObjections, objectionsFound, command.AnswersAmendments);
         return new ChangeDecided(change.Id, outcome, command.Rationale!.Trim(), basedOn, makers, objections, amendments, actor.Id, actor.Group, now, decisionId);
     }
 
@@ -99,9 +101,11 @@ public static class DecideChangeEndpoint
         var batch = session.CreateBatchQuery();
         var priorities = batch.LoadMany<Priority>().ById([.. (command.BasedOnPriorities ?? []).Distinct()]);
         var makers = batch.LoadMany<Participant>().ById([.. command.DecisionMakers!.Distinct()]);
+        // An objection is never removed or moved to another proposal, so it can be read before the lock.
+        var objections = Objections.Named(batch, command.AnswersObjections);
         await batch.Execute(ct);
-        var (found, makersFound) = (await priorities, (await makers).Select(m => m.Id).ToArray());
+        var (found, makersFound, objectionsFound) = (await priorities, (await makers).Select(m => m.Id).ToArray(), Objections.On(id, await objections));
         return await Moves.MakeAsync(kind, id, command, versionRequired: true,
-            (change, actor, now) => Decide((IChange)change, command, actor, found, makersFound, now, Guid.CreateVersion7()), http, session, clock, ct);
+            (change, actor, now) => Decide((IChange)change, command, actor, found, makersFound, objectionsFound, now, Guid.CreateVersion7()), http, session, clock, ct);
     }
 }

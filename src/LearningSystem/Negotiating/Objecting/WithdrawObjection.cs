@@ -19,11 +19,15 @@ public sealed class WithdrawObjectionValidator : AbstractValidator<WithdrawObjec
 
 public static class WithdrawObjectionEndpoint
 {
-    public static ObjectionWithdrawn Decide(INegotiable proposal, Guid objectionId, WithdrawObjection command, Actor actor, DateTimeOffset now)
+    /// <param name="objection">The objection as it stands, read after the proposal's lock is held; null if none has that id.</param>
+    public static ObjectionWithdrawn Decide(INegotiable proposal, Guid objectionId, Objection? objection, WithdrawObjection command, Actor actor, DateTimeOffset now)
     {
         proposal.EnsureOpen();
-        var objection = proposal.Negotiation.Objections.SingleOrDefault(o => o.Id == objectionId)
-                        ?? throw Rejected.NotFound($"Proposal {proposal.Id} has no objection {objectionId}.");
+        if (objection is null || objection.ProposalId != proposal.Id)
+        {
+            throw Rejected.NotFound($"Proposal {proposal.Id} has no objection {objectionId}.");
+        }
+
         if (objection.By != actor.Id)
         {
             throw Rejected.Conflict("Only the participant who raised an objection can withdraw it.");
@@ -42,5 +46,6 @@ public static class WithdrawObjectionEndpoint
     public static Task<Accepted> Post(
         string kind, Guid id, Guid objectionId, WithdrawObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: false,
-            (proposal, actor, now) => Decide(proposal, objectionId, command, actor, now), http, session, clock, ct);
+            async (proposal, actor, now) => (object)Decide(proposal, objectionId, await session.LoadAsync<Objection>(objectionId, ct), command, actor, now),
+            http, session, clock, ct);
 }

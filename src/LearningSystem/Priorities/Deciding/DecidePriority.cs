@@ -1,6 +1,7 @@
 using FluentValidation;
 using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
@@ -26,7 +27,9 @@ public sealed class DecidePriorityValidator : AbstractValidator<DecidePriority>
 
 public static class DecidePriorityEndpoint
 {
-    public static PriorityDecided Decide(Priority priority, DecidePriority command, Actor actor, IReadOnlyCollection<Guid> decisionMakersFound, DateTimeOffset now, Guid decisionId)
+    /// <param name="objectionsFound">The named objections found raised on this priority.</param>
+    public static PriorityDecided Decide(
+        Priority priority, DecidePriority command, Actor actor, IReadOnlyCollection<Guid> decisionMakersFound, IReadOnlyCollection<Guid> objectionsFound, DateTimeOffset now, Guid decisionId)
     {
         priority.EnsureOpen();
         var makers = command.DecisionMakers!.Distinct().ToArray();
@@ -35,7 +38,7 @@ public static class DecidePriorityEndpoint
             throw Rejected.NotFound($"No participant {string.Join(", ", unknownMakers)} is registered.", "decisionMakers");
         }
 
-        var (objections, amendments) = priority.Negotiation.EnsureAnswers(priority.Id, command.AnswersObjections, command.AnswersAmendments);
+        var (objections, amendments) = priority.Negotiation.EnsureAnswers(priority.Id, command.AnswersObjections, objectionsFound, command.AnswersAmendments);
         return new PriorityDecided(priority.Id, WireValues<DecisionOutcome>.Parse(command.Outcome!), command.Rationale!.Trim(),
             makers, objections, amendments, actor.Id, actor.Group, now, decisionId);
     }
@@ -44,7 +47,11 @@ public static class DecidePriorityEndpoint
     public static async Task<Accepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);
-        var makers = await session.LoadManyAsync<Participant>(ct, command.DecisionMakers!.Distinct());
-        return Moves.Append(move, Decide(move.State, command, move.Actor, makers.Select(m => m.Id).ToArray(), move.Now, Guid.CreateVersion7()));
+        var batch = session.CreateBatchQuery();
+        var makers = batch.LoadMany<Participant>().ById([.. command.DecisionMakers!.Distinct()]);
+        var objections = Objections.Named(batch, command.AnswersObjections);
+        await batch.Execute(ct);
+        return Moves.Append(move, Decide(move.State, command, move.Actor, (await makers).Select(m => m.Id).ToArray(),
+            Objections.On(id, await objections), move.Now, Guid.CreateVersion7()));
     }
 }

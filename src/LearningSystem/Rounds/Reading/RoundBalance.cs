@@ -1,4 +1,5 @@
 using LearningSystem.Negotiating;
+using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
@@ -18,11 +19,11 @@ public sealed record RoundBalanceView(Guid Id, IReadOnlyList<GroupBalance> Group
 
 public static class RoundBalanceEndpoint
 {
-    public static RoundBalanceView Compose(Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, IReadOnlyList<Priority> priorities)
+    public static RoundBalanceView Compose(
+        Round round, RoundStanding standing, IReadOnlyList<InterimRanking> rankings, IReadOnlyList<Priority> priorities, IReadOnlyList<Objection> objections)
     {
         var interim = round.ScoreInterim(standing, rankings);
         var amendments = priorities.SelectMany(p => p.Negotiation.Amendments).ToArray();
-        var objections = priorities.SelectMany(p => p.Negotiation.Objections).ToArray();
         var groups = round.InvitedGroups
             .Concat(priorities.Select(p => p.SetByGroup))
             .Concat(amendments.Select(a => a.ByGroup))
@@ -66,5 +67,5 @@ public static class RoundBalanceEndpoint
     public static async Task<RoundBalanceView> ComposeAsync(Round round, IQuerySession session, CancellationToken ct) =>
         Compose(
             round, await RoundStanding.LoadAsync(session, round.Priorities, null, ct), await Ranking.Ballots.CurrentAsync(session, round.Id, ct),
-            await session.LoadManyAsync<Priority>(ct, round.Priorities));
+            await session.LoadManyAsync<Priority>(ct, round.Priorities), await Objections.OnAsync(session, round.Priorities, ct));
 }

@@ -41,6 +41,7 @@ public sealed class ReplayingHistories(ServiceFixture service)
         var objectionsAsOfNow = await Host.GetJsonAsync($"{url}/objections?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", organisation: organisation);
         Assert.Equal(objectionsNow.GetRawText(), objectionsAsOfNow.GetRawText());
         await Host.GetJsonAsync($"{url}/objections?version=0", 400, organisation);
+        await Host.GetJsonAsync($"{url}/objections?asOf={Uri.EscapeDataString(beforeItWasSet)}", 404, organisation);
     }
 
     [Fact]

@@ -50,7 +50,9 @@ public sealed record Objection(
         {
             ObjectionRaised raised => [From(raised, version)],
             ObjectionWithdrawn withdrawn => objections.TryGetValue(withdrawn.ObjectionId, out var o) ? [o.Withdrawn()] : [],
-            _ => AnsweredBy(e).Where(objections.ContainsKey).Select(id => objections[id].AnsweredByDecision()).ToArray(),
+            // Most events answer nothing: they take this branch without allocating.
+            _ when AnsweredBy(e) is { Count: > 0 } answered => answered.Where(objections.ContainsKey).Select(id => objections[id].AnsweredByDecision()).ToArray(),
+            _ => [],
         };
         foreach (var objection in changed)
         {
@@ -152,15 +154,21 @@ public static class ListObjectionsEndpoint
         {
             // Time travel reads the history, not the documents as they are now.
             var events = await session.Events.FetchStreamAsync(id, version ?? 0, asOf, token: ct);
+            if (events.Count == 0)
+            {
+                // Before the proposal existed, as its own as-of view answers.
+                return null;
+            }
+
             objections = Objection.Fold(events).Where(o => o.Version > from).Take(take + 1).ToList();
         }
         else
         {
-            objections = (await session.Query<Objection>()
+            objections = [.. await session.Query<Objection>()
                 .Where(o => o.ProposalId == id && o.Version > from)
                 .OrderBy(o => o.Version)
                 .Take(take + 1)
-                .ToListAsync(ct)).ToList();
+                .ToListAsync(ct)];
         }
 
         if (objections.Count > take)

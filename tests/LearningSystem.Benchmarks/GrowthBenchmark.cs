@@ -6,10 +6,11 @@ using System.Text;
 namespace LearningSystem.Benchmarks;
 
 /// <summary>
-/// How a move's and a ranking's cost grow with history (`-- growth [moves] [respondents]`): one priority
-/// endorsed by <c>moves</c> participants in turn, and one round ranked by <c>respondents</c> in turn, each at
-/// concurrency 1 against the service run as a process; the median latency of the last 200 against the first
-/// 200. Then 32 new respondents rank at the same moment. Writes docs/benchmarks/growth.md.
+/// How a move's and a ranking's cost grow with history (`-- growth [moves] [respondents] [objections]`): one
+/// priority endorsed by <c>moves</c> participants in turn, one round ranked by <c>respondents</c> in turn, and
+/// one priority contested by <c>objections</c> objectors in turn, each at concurrency 1 against the service run
+/// as a process; the median latency of the last 200 against the first 200, and paired against a fresh target.
+/// Then 32 new respondents rank at the same moment. Writes docs/benchmarks/growth.md.
 /// </summary>
 public static partial class ServiceBenchmark
 {
@@ -21,7 +22,7 @@ public static partial class ServiceBenchmark
     /// <summary>Acts per target in the statement profile that follows the pairs.</summary>
     private const int ProfiledActs = 200;
 
-    public static async Task GrowthAsync(string root, int moves, int respondents)
+    public static async Task GrowthAsync(string root, int moves, int respondents, int objections)
     {
         await using var postgres = await StartPostgresAsync();
         var port = FreePort();
@@ -38,6 +39,14 @@ public static partial class ServiceBenchmark
             var profile = new List<string>();
             var endorsements = await TimedAsync(moves, "endorsers", http, postgres.ConnectionString, async (person, _, target) =>
                 await PostAsync(http, $"/api/priorities/{target switch { Target.WarmUp => warmPriority, Target.Fresh => freshPriority, _ => priority }}/endorsements", new { by = person }), profile);
+
+            // A contested priority: each objection is a reason of a realistic length, as the negotiation's record keeps it.
+            var contested = await CreateAsync(http, "/api/priorities", new { statement = "Close the walk-in clinic on Fridays", rationale = "Staffing", setBy = manager });
+            var warmContested = await CreateAsync(http, "/api/priorities", new { statement = "Warm-up", rationale = "Untimed", setBy = manager });
+            var freshContested = await CreateAsync(http, "/api/priorities", new { statement = "Fresh", rationale = "Paired", setBy = manager });
+            var objected = await TimedAsync(objections, "objectors", http, postgres.ConnectionString, async (person, i, target) =>
+                await PostAsync(http, $"/api/priorities/{target switch { Target.WarmUp => warmContested, Target.Fresh => freshContested, _ => contested }}/objections",
+                    new { by = person, reason = $"Objection {i}: Friday is the only day I can come after my shift, and the next clinic is an hour away by bus." }), profile);
 
             var round = await CreateAsync(http, "/api/rounds", new { question = "What first?", scope = "The clinic", requiredGroups = new[] { "patient" }, by = manager });
             var warmRound = await CreateAsync(http, "/api/rounds", new { question = "Warm-up", scope = "Untimed", requiredGroups = new[] { "patient" }, by = manager });
@@ -71,10 +80,10 @@ public static partial class ServiceBenchmark
                 return (int)response.StatusCode;
             }));
 
-            var report = GrowthReport(moves, endorsements, respondents, rankings, statuses, profile);
+            var report = GrowthReport(moves, endorsements, respondents, rankings, objections, objected, statuses, profile);
             Console.WriteLine(report);
             await File.WriteAllTextAsync(Path.Combine(root, "docs", "benchmarks", "growth.md"), report);
-            await TargetsSummary.RecordAsync(root, "growth", GrowthTargets(moves, endorsements, respondents, rankings, statuses));
+            await TargetsSummary.RecordAsync(root, "growth", GrowthTargets(moves, endorsements, respondents, rankings, objections, objected, statuses));
         }
         finally
         {
@@ -259,20 +268,21 @@ public static partial class ServiceBenchmark
 
     private static double Median(IEnumerable<double> values) => Percentile([.. values.Order()], 0.5);
 
-    private static string GrowthTargets(int moves, Series endorsements, int respondents, Series rankings, int[] statuses)
+    private static string GrowthTargets(int moves, Series endorsements, int respondents, Series rankings, int objections, Series objected, int[] statuses)
     {
         (string, string, bool) Paired(string what, Series series) =>
             (what, string.Create(CultureInfo.InvariantCulture, $"{series.PairedRatio:F2}×"), series.PairedRatio <= 1.1);
 
-        return TargetsSummary.Block("growth", $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth {moves} {respondents}",
+        return TargetsSummary.Block("growth", $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth {moves} {respondents} {objections}",
         [
             Paired($"an endorsement on a priority with {moves:N0} behind it, against a fresh one (paired medians) ≤ 1.1×", endorsements),
             Paired($"an interim ranking in a round with {respondents:N0} behind it, against a fresh one (paired medians) ≤ 1.1×", rankings),
+            Paired($"an objection to a priority with {objections:N0} behind it, against a fresh one (paired medians) ≤ 1.1×", objected),
             ("32 respondents ranking at once: all 201", $"{statuses.Count(s => s == 201)} × 201, {statuses.Count(s => s == 409)} × 409", statuses.All(s => s == 201)),
         ]);
     }
 
-    private static string GrowthReport(int moves, Series endorsements, int respondents, Series rankings, int[] statuses, IReadOnlyList<string> profile)
+    private static string GrowthReport(int moves, Series endorsements, int respondents, Series rankings, int objections, Series objected, int[] statuses, IReadOnlyList<string> profile)
     {
         string Row(string workload, Series series, string target)
         {
@@ -286,7 +296,7 @@ public static partial class ServiceBenchmark
         var text = new StringBuilder();
         text.AppendLine("# Growth: cost against history");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth {moves} {respondents}`, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth {moves} {respondents} {objections}`, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}.");
         text.AppendLine("The service runs as a process (Release, ReadyToRun) on a throwaway durable PostgreSQL; each act is sent at concurrency 1.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Before each series, {WarmUpActs:N0} untimed acts of the same kind go to a target of their own (a second priority, a second");
         text.AppendLine("round), and the benchmark waits until the machine is idle: the service's first acts after start are slow");
@@ -296,6 +306,7 @@ public static partial class ServiceBenchmark
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         text.AppendLine(Row($"endorsements on one priority ({moves:N0})", endorsements, "at most 1.1×"));
         text.AppendLine(Row($"interim rankings in one round ({respondents:N0})", rankings, "at most 1.1×"));
+        text.AppendLine(Row($"objections to one priority ({objections:N0})", objected, "at most 1.1×"));
         text.AppendLine();
         text.AppendLine("In turn, windows minutes apart differ by more than history: the CPU each act costs, the service's and");
         text.AppendLine("PostgreSQL's alike, moves by up to a third from one window to another, and the latency follows it (the profile");
@@ -305,7 +316,7 @@ public static partial class ServiceBenchmark
         text.AppendLine();
         text.AppendLine("| paired acts | 10% | 20% | 30% | 40% | 50% | 60% | 70% | 80% | 90% |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings) })
+        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings), ("objections", objected) })
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name}, fresh target | {Deciles(series.Fresh)} |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name}, grown target | {Deciles(series.Grown)} |");
@@ -315,7 +326,7 @@ public static partial class ServiceBenchmark
         text.AppendLine(CultureInfo.InvariantCulture,
             $"32 respondents ranking at the same moment, after the {respondents:N0}: {statuses.Count(s => s == 201)} × 201, {statuses.Count(s => s == 409)} × 409, {statuses.Count(s => s is not (201 or 409))} other.");
         text.AppendLine();
-        text.AppendLine("Each endorsement and each ranking adds or replaces one document of its own; the priority and the round keep");
+        text.AppendLine("Each endorsement, objection and ranking adds or replaces one document of its own; the priority and the round keep");
         text.AppendLine("a count, so no act rewrites a list that grows with the ones before it (docs/design.md, Priorities and rounds).");
         text.AppendLine("Rankings and moves without a version queue on their stream's lock in PostgreSQL, so concurrent respondents");
         text.AppendLine("get 201 rather than 409.");
@@ -334,7 +345,7 @@ public static partial class ServiceBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"What PostgreSQL ran per act after the pairs: {ProfiledActs} acts on the fresh target, then {ProfiledActs} on the grown one, pg_stat_statements");
         text.AppendLine("counting each block alone (statements of functions and triggers too; their time is also part of their caller's).");
         text.AppendLine("The statements with the most time on the grown target:");
-        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings) })
+        foreach (var (name, series) in new[] { ("endorsements", endorsements), ("interim rankings", rankings), ("objections", objected) })
         {
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name}: statement | per act | mean ms, fresh | mean ms, grown | grown against fresh |");

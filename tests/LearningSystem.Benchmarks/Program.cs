@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] | nodes | move [events ...] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -19,7 +19,8 @@ switch (which)
     case "growth":
         await ServiceBenchmark.GrowthAsync(RepositoryRoot(),
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000,
-            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5_000);
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5_000,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2_000);
         return 0;
     case "nodes":
         await ServiceBenchmark.NodesAsync(RepositoryRoot());

@@ -253,7 +253,7 @@ public static partial class ServiceBenchmark
         text.AppendLine("| Sealing personal data when recording feedback against clear text, and the hash chain against clear text without it, in the same run (issue 19: each under 10%) | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- personal-data` | [personal-data.md](benchmarks/personal-data.md) |");
         text.AppendLine("| The hash chain's cost on appends (new streams and moves), against the same store without it, in the same run (issue 19: under 10%) | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- hash-chain` | [hash-chain.md](benchmarks/hash-chain.md) |");
         text.AppendLine("| What analysts wait for on a generated store of a million events: NDJSON export rate and memory, rebuilding every view, time travel on a priority with 1,000 events (issue 19: a rebuild of at least 50,000 events/s); the generator is `tests/LearningSystem.Benchmarks/AnalysisBenchmark.cs` | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- analysis [events]` | [analysis.md](benchmarks/analysis.md) |");
-        text.AppendLine("| Cost against history: endorsements on one priority and interim rankings in one round, the last 200 against the first 200 and paired against a fresh target, then 32 respondents at once; the service as a process on a durable PostgreSQL (issue 19: at most 1.1×, and 32 × 201) | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth [moves] [respondents]` | [growth.md](benchmarks/growth.md) |");
+        text.AppendLine("| Cost against history: endorsements on one priority, interim rankings in one round and objections to one priority, the last 200 against the first 200 and paired against a fresh target, then 32 respondents at once; the service as a process on a durable PostgreSQL (issue 19: at most 1.1×, and 32 × 201) | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- growth [moves] [respondents] [objections]` | [growth.md](benchmarks/growth.md) |");
         text.AppendLine("| One, two and three service processes on one durable PostgreSQL, commands round-robin at concurrency 32 | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- nodes` | [nodes.md](benchmarks/nodes.md) |");
         text.AppendLine("| Moving an organisation of 1,000, 10,000 and 100,000 events from the shared database into its own with the published service's `move-organisation`: the whole move, how long its commands are refused, and how long every organisation's appends to the shared database wait | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- move [events ...]` | [move.md](benchmarks/move.md) |");
         text.AppendLine("| Each explorer page for a priority negotiated through 500 moves and decided, in a round of 100 respondents, asked for in turn by a signed-in browser session (target: under 200 ms) | `dotnet run -c Release --project tests/LearningSystem.Benchmarks -- explorer` | [explorer.md](benchmarks/explorer.md) |");
@@ -569,9 +569,11 @@ public static partial class ServiceBenchmark
                 continue;
             }
 
-            var objection = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString();
+            var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var (objection, version) = (created.GetProperty("id").GetGuid().ToString(), created.GetProperty("version").GetInt64());
             var answered = Stopwatch.GetTimestamp();
-            while (!(await http.GetStringAsync(new Uri($"/api/priorities/{priority}", UriKind.Relative))).Contains(objection, StringComparison.Ordinal))
+            // The objection's own document, the one the move wrote at its version.
+            while (!(await http.GetStringAsync(new Uri($"/api/priorities/{priority}/objections?after={version - 1}&limit=1", UriKind.Relative))).Contains(objection, StringComparison.Ordinal))
             {
                 await Task.Delay(5);
             }

@@ -16,6 +16,7 @@ public sealed class DescribingTheApi(ServiceFixture service)
     [InlineData("/api/service-redesigns", "post", "proposeServiceRedesign")]
     [InlineData("/api/service-redesigns/{id}", "get", "getServiceRedesign")]
     [InlineData("/api/streams/{id}/events", "get", "readStreamEvents")]
+    [InlineData("/api/{kind}/{id}/objections", "get", "listObjections")]
     public async Task The_openapi_document_names_every_operation(string path, string method, string operationId)
     {
         var document = await service.Host.GetJsonAsync("/openapi/v1.json");

@@ -33,19 +33,24 @@ public static partial class ServiceBenchmark
         try
         {
             var manager = await CreateAsync(http, "/api/participants", new { displayName = "Ms Brown", stakeholderGroup = "manager" });
-            var priority = await CreateAsync(http, "/api/priorities", new { statement = "Tell patients how long they will wait", rationale = "Not knowing", setBy = manager });
-            var warmPriority = await CreateAsync(http, "/api/priorities", new { statement = "Warm-up", rationale = "Untimed", setBy = manager });
-            var freshPriority = await CreateAsync(http, "/api/priorities", new { statement = "Fresh", rationale = "Paired", setBy = manager });
+            // Each series has its timed priority, a warm-up one and a fresh one (see Target).
+            async Task<Func<Target, Guid>> PrioritiesAsync(string statement)
+            {
+                var timed = await CreateAsync(http, "/api/priorities", new { statement, rationale = "Timed", setBy = manager });
+                var warm = await CreateAsync(http, "/api/priorities", new { statement = "Warm-up", rationale = "Untimed", setBy = manager });
+                var fresh = await CreateAsync(http, "/api/priorities", new { statement = "Fresh", rationale = "Paired", setBy = manager });
+                return target => target switch { Target.WarmUp => warm, Target.Fresh => fresh, _ => timed };
+            }
+
             var profile = new List<string>();
+            var endorsed = await PrioritiesAsync("Tell patients how long they will wait");
             var endorsements = await TimedAsync(moves, "endorsers", http, postgres.ConnectionString, async (person, _, target) =>
-                await PostAsync(http, $"/api/priorities/{target switch { Target.WarmUp => warmPriority, Target.Fresh => freshPriority, _ => priority }}/endorsements", new { by = person }), profile);
+                await PostAsync(http, $"/api/priorities/{endorsed(target)}/endorsements", new { by = person }), profile);
 
             // A contested priority: each objection is a reason of a realistic length, as the negotiation's record keeps it.
-            var contested = await CreateAsync(http, "/api/priorities", new { statement = "Close the walk-in clinic on Fridays", rationale = "Staffing", setBy = manager });
-            var warmContested = await CreateAsync(http, "/api/priorities", new { statement = "Warm-up", rationale = "Untimed", setBy = manager });
-            var freshContested = await CreateAsync(http, "/api/priorities", new { statement = "Fresh", rationale = "Paired", setBy = manager });
+            var contested = await PrioritiesAsync("Close the walk-in clinic on Fridays");
             var objected = await TimedAsync(objections, "objectors", http, postgres.ConnectionString, async (person, i, target) =>
-                await PostAsync(http, $"/api/priorities/{target switch { Target.WarmUp => warmContested, Target.Fresh => freshContested, _ => contested }}/objections",
+                await PostAsync(http, $"/api/priorities/{contested(target)}/objections",
                     new { by = person, reason = $"Objection {i}: Friday is the only day I can come after my shift, and the next clinic is an hour away by bus." }), profile);
 
             var round = await CreateAsync(http, "/api/rounds", new { question = "What first?", scope = "The clinic", requiredGroups = new[] { "patient" }, by = manager });

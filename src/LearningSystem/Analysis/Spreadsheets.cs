@@ -30,7 +30,7 @@ public static class SpreadsheetEndpoints
         }
 
         var priorities = await query.OrderBy(p => p.SetAt).ThenBy(p => p.Id).ToListAsync(ct);
-        var open = (await Objections.OnAsync(session, [.. priorities.Select(p => p.Id)], ct)).Where(o => o.Open).CountBy(o => o.ProposalId).ToDictionary();
+        var open = (await Objections.OpenOnAsync(session, [.. priorities.Select(p => p.Id)], ct)).CountBy(p => p).ToDictionary();
         var rows = priorities.Select(p => new object?[]
         {
             p.Id, p.Statement, WireValues<PriorityStatus>.Name(p.Status), WireValues<StakeholderGroup>.Name(p.SetByGroup), p.SetAt, p.RoundId,

@@ -116,6 +116,17 @@ public sealed class NegotiatingPriorityDecisions
         ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(Given(Set), Guid.NewGuid(), null, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));
 
     [Fact]
+    public void An_event_naming_another_proposals_objection_leaves_it_as_it_was()
+    {
+        var elsewhere = Guid.NewGuid();
+        var objections = new Dictionary<Guid, Objection> { [ObjectionId] = Raised };
+
+        Assert.Empty(Objection.Track(objections, new ObjectionWithdrawn(elsewhere, ObjectionId, Nurse.Id, Nurse.Group, null, Now), 3));
+        Assert.Empty(Objection.Track(objections, Decided with { PriorityId = elsewhere }, 3));
+        Assert.Equal(Raised, objections[ObjectionId]);
+    }
+
+    [Fact]
     public void When_withdrawing_another_proposals_objection_then_it_is_not_found() =>
         ThenRejected(RejectionKind.NotFound, () => WithdrawObjectionEndpoint.Decide(
             Given(Set), ObjectionId, Raised with { ProposalId = Guid.NewGuid() }, new WithdrawObjection(Nurse.Id, null, null), Nurse, Now));

@@ -42,16 +42,22 @@ public sealed record Objection(
 
     /// <summary>
     /// Pure: applies one event to the objections it concerns, those in <paramref name="objections"/>, and
-    /// answers the ones it changed. An objection not among them is left alone.
+    /// answers the ones it changed. An objection not among them, or raised on another proposal than the
+    /// event's, is left alone, so the inline index and the rebuilder agree whatever an event names.
     /// </summary>
     public static IReadOnlyList<Objection> Track(IDictionary<Guid, Objection> objections, object e, long version)
     {
+        Objection? Raised(Guid proposal, Guid id) => objections.TryGetValue(id, out var o) && o.ProposalId == proposal ? o : null;
+        Objection[] Answer(Guid proposal, IReadOnlyList<Guid> ids) =>
+            [.. ids.Select(id => Raised(proposal, id)).OfType<Objection>().Select(o => o.AnsweredByDecision())];
+
         var changed = e switch
         {
             ObjectionRaised raised => [From(raised, version)],
-            ObjectionWithdrawn withdrawn => objections.TryGetValue(withdrawn.ObjectionId, out var o) ? [o.Withdrawn()] : [],
-            // Most events answer nothing: they take this branch without allocating.
-            _ when AnsweredBy(e) is { Count: > 0 } answered => answered.Where(objections.ContainsKey).Select(id => objections[id].AnsweredByDecision()).ToArray(),
+            ObjectionWithdrawn w when Raised(w.ProposalId, w.ObjectionId) is { } o => [o.Withdrawn()],
+            PriorityDecided d when d.AnswersObjections.Count > 0 => Answer(d.PriorityId, d.AnswersObjections),
+            ChangeDecided d when d.AnswersObjections.Count > 0 => Answer(d.ProposalId, d.AnswersObjections),
+            // Most events concern no objection: they take this branch without allocating.
             _ => [],
         };
         foreach (var objection in changed)
@@ -63,11 +69,9 @@ public sealed record Objection(
     }
 
     /// <summary>The objections an event concerns without raising them: the one withdrawn, or those a decision answers.</summary>
-    public static IReadOnlyList<Guid> Concerned(object e) => e is ObjectionWithdrawn w ? [w.ObjectionId] : AnsweredBy(e);
-
-    /// <summary>The objections an event's decision answers; none for any other event.</summary>
-    public static IReadOnlyList<Guid> AnsweredBy(object e) => e switch
+    public static IReadOnlyList<Guid> Concerned(object e) => e switch
     {
+        ObjectionWithdrawn w => [w.ObjectionId],
         PriorityDecided d => d.AnswersObjections,
         ChangeDecided d => d.AnswersObjections,
         _ => [],
@@ -87,6 +91,12 @@ public static class Objections
         proposals.Count == 0
             ? []
             : (await session.Query<Objection>().Where(o => o.ProposalId.IsOneOf(proposals.ToArray())).OrderBy(o => o.Version).ToListAsync(ct)).ToArray();
+
+    /// <summary>The proposal of each objection still open on <paramref name="proposals"/>: ids, not whole documents.</summary>
+    public static async Task<IReadOnlyList<Guid>> OpenOnAsync(IQuerySession session, IReadOnlyCollection<Guid> proposals, CancellationToken ct) =>
+        proposals.Count == 0
+            ? []
+            : await session.Query<Objection>().Where(o => o.Open && o.ProposalId.IsOneOf(proposals.ToArray())).Select(o => o.ProposalId).ToListAsync(ct);
 }
 
 /// <summary>
@@ -98,12 +108,20 @@ public sealed class ObjectionIndex : IProjection
 {
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var raisedHere = events.Select(e => e.Data).OfType<ObjectionRaised>().Select(r => r.ObjectionId).ToHashSet();
-        var earlier = events.SelectMany(e => Objection.Concerned(e.Data)).Where(id => !raisedHere.Contains(id)).Distinct().ToArray();
-        if (raisedHere.Count == 0 && earlier.Length == 0)
+        // Every append of the service passes here; one that concerns no objection leaves at once, allocating nothing.
+        var concerns = false;
+        for (var i = 0; i < events.Count && !concerns; i++)
+        {
+            concerns = events[i].Data is ObjectionRaised || Objection.Concerned(events[i].Data).Count > 0;
+        }
+
+        if (!concerns)
         {
             return;
         }
+
+        var raisedHere = events.Select(e => e.Data).OfType<ObjectionRaised>().Select(r => r.ObjectionId).ToHashSet();
+        var earlier = events.SelectMany(e => Objection.Concerned(e.Data)).Where(id => !raisedHere.Contains(id)).Distinct().ToArray();
 
         var objections = earlier.Length == 0 ? [] : (await operations.LoadManyAsync<Objection>(cancellation, earlier)).ToDictionary(o => o.Id);
         var changed = new Dictionary<Guid, Objection>();

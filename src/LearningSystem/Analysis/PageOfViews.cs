@@ -41,10 +41,12 @@ internal sealed class PageOfViews(IReadOnlyStoreOptions options)
             var mapping = MappingFor(type);
             // A view versioned by its stream keeps the stream's version; a record gets a new version, as Marten gives it.
             var version = mapping.Metadata.Revision.Enabled ? "r.version" : "gen_random_uuid()";
+            // The JSON goes as text[] and is cast row by row: a jsonb[] parameter was parsed twice, once as the
+            // planner folded the cast and again as the unnest ran.
             session.QueueSqlCommand(
                 $"""
                  insert into {mapping.TableName.QualifiedName} as d (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified)
-                 select ?, r.id, r.data, {version}, ?, transaction_timestamp() from unnest(?::uuid[], ?::jsonb[], ?::bigint[]) as r(id, data, version)
+                 select ?, r.id, r.data::jsonb, {version}, ?, transaction_timestamp() from unnest(?::uuid[], ?::text[], ?::bigint[]) as r(id, data, version)
                  on conflict (tenant_id, id) do update set data = excluded.data, mt_version = excluded.mt_version,
                    mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified
                  where (d.data, d.mt_dotnet_type) is distinct from (excluded.data, excluded.mt_dotnet_type){(mapping.Metadata.Revision.Enabled ? " or d.mt_version is distinct from excluded.mt_version" : "")}

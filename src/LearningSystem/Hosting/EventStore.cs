@@ -105,6 +105,7 @@ public static class EventStore
         options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
             .AddCurriculum().AddLessons().AddDecisions().AddAudit(serviceRole).AddIdempotency().AddNotifications()
             .AddBrowserSessions();
+        options.Storage.Add(new ViewCompression(options));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Marten;
 using Npgsql;
 
@@ -14,17 +15,20 @@ internal readonly record struct Folded(object Data, long Version);
 internal static class PageOfEvents
 {
     private static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.Ordinal);
+    private static readonly ConditionalWeakTable<IReadOnlyStoreOptions, string[]> Known = new();
 
     public static async Task<Dictionary<Guid, List<Folded>>> ReadAsync(NpgsqlConnection connection, IReadOnlyStoreOptions options, string tenant, Guid[] streams, CancellationToken ct)
     {
         var serializer = options.Serializer();
         await using var command = new NpgsqlCommand(
             $"""
-             select stream_id, version, type, mt_dotnet_type, data from {options.DatabaseSchemaName}.mt_events
+             select stream_id, version, type, case when type = any(@known) then null else mt_dotnet_type end, data from {options.DatabaseSchemaName}.mt_events
              where tenant_id = @tenant and stream_id = any(@streams) and not coalesce(is_archived, false) order by stream_id, version
              """, connection);
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.AddWithValue("streams", streams);
+        // The .NET type name is only needed for an alias Marten does not know; a million of them cost the read a tenth of its bytes.
+        command.Parameters.AddWithValue("known", Known.GetOrAdd(options, o => o.Events.AllKnownEventTypes().Select(t => t.EventTypeName).ToArray()));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new Dictionary<Guid, List<Folded>>();
         List<Folded>? current = null;

@@ -9,8 +9,8 @@ namespace LearningSystem.Hosting;
 
 /// <summary>
 /// Every view's JSON is compressed with lz4 instead of PostgreSQL's default pglz. A priority's or a round's
-/// document passes 2 KB and is compressed on every move that rewrites it, and read back to be compared; pglz
-/// cost a rebuild about a sixth of PostgreSQL's CPU (see docs/benchmarks/analysis.md). Rows written before
+/// document can pass 2 kB, and is then compressed whenever written and read back to be compared; pglz
+/// cost a rebuild about a sixth of PostgreSQL's CPU (see docs/design.md, the rebuild). Rows written before
 /// keep pglz until next written; both read the same. A PostgreSQL built without lz4 keeps pglz.
 /// A feature of its own, so that it runs once every document table has been made.
 /// </summary>

@@ -23,11 +23,13 @@ public sealed class ViewCompression(StoreOptions options) : FeatureSchemaBase(na
 
     private sealed class Lz4(string schema) : ISchemaObject
     {
-        // The document tables (Marten names them mt_doc_…) whose data column does not use lz4 yet.
+        // The document tables (Marten names them mt_doc_…) whose data column does not use lz4 yet. In name order,
+        // so that two nodes starting at once lock the tables in the same order and never deadlock.
         private string Uncompressed =>
             $"""
              select c.relname::text from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
              where n.nspname = '{schema}' and c.relkind = 'r' and c.relname like 'mt\_doc\_%' and a.attname = 'data' and a.attcompression is distinct from 'l'
+             order by c.relname
              """;
 
         public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, "view_compression", SchemaUtils.IdentifierUsage.General);

@@ -148,6 +148,17 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         return (context, page);
     }
 
+    /// <summary>
+    /// Signs out with the page's own button and waits for the sign-in form, after the redirect commits rather
+    /// than for its load event: as with signing in, waiting for load timed out under a full suite's load.
+    /// </summary>
+    public async Task SignOutAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(Url("/explore/sign-in"), new() { WaitUntil = WaitUntilState.Commit });
+        await page.GetByLabel("API key").WaitForAsync();
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
 }

@@ -39,8 +39,7 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         // A sign-out that did not come from the page's own form is refused.
         Assert.Equal(400, (await request.PostAsync(explorer.Url("/explore/sign-out"), new() { Form = context.APIRequest.CreateFormData().Set("antiforgery", "forged") })).Status);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(explorer.Url("/explore/sign-in"));
+        await explorer.SignOutAsync(page);
         // The old cookie, replayed, is no longer a session on any node: the session was deleted from the database.
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = explorer.Service.Client.BaseAddress };
         using var replay = new HttpRequestMessage(HttpMethod.Get, "/explore") { Headers = { { "Cookie", $"{cookie.Name}={cookie.Value}" } } };
@@ -80,8 +79,7 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         await Expect(page.Locator("#verdict")).ToContainTextAsync("Intact");
         await ExplorerInABrowser.ScreenshotAsync(page, "decision-signed-in-with-provider");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(explorer.Url("/explore/sign-in"));
+        await explorer.SignOutAsync(page);
         await page.GotoAsync(explorer.Url("/explore"));
         Assert.StartsWith(explorer.Url("/explore/sign-in"), page.Url, StringComparison.Ordinal);
     }
@@ -143,8 +141,7 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         await page.GetByLabel("Go to version").FillAsync("2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Expect(page.Locator("[aria-current=step]")).ToContainTextAsync("Version 2 of");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(explorer.Url("/explore/sign-in"));
+        await explorer.SignOutAsync(page);
     }
 
     [Fact]

@@ -48,6 +48,7 @@ public static class Api
             o.AddOperationTransformer<OperationTexts>();
             o.AddOperationTransformer<ApiExamples>();
         });
+        builder.Services.AddSingleton<QueryParameters>();
         builder.Services.AddIdempotency();
         builder.Services.AddHealth();
         var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Limits:RequestTimeoutSeconds", DefaultRequestTimeoutSeconds));
@@ -68,6 +69,7 @@ public static class Api
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("LearningSystem:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         app.UseAccess();
         app.Use(InputGuard.CheckAsync);
+        app.Use(QueryParameters.CheckAsync);
         app.Use(Telemetry.ScopeRequest);
         app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();

@@ -168,7 +168,7 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             };
         }
 
-        Problem(document, operation, "400", "The request, or its organisation header, is invalid.");
+        Problem(document, operation, "400", "The request is invalid: a field, a query parameter the operation does not define (named in the problem), or the organisation header.");
         Problem(document, operation, "401", "No credentials, or unknown ones.");
         Problem(document, operation, "403", $"The client lacks the scope '{scope}', or may not act for the organisation named.");
         Problem(document, operation, "429", "The client made too many requests; retry after Retry-After seconds.")

@@ -99,6 +99,33 @@ public sealed class VerifyingTheChain(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_whole_stream_deleted_with_its_record_is_named_from_the_checkpoint_that_saw_it()
+    {
+        var organisation = NewOrganisation();
+        var (_, priority) = await NegotiatedAsync(organisation);
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { }).ToUrl("/api/audit/checkpoints");
+            s.WithRequestHeader("X-Organisation", organisation);
+            s.StatusCodeShouldBe(201);
+        });
+        var upTo = (await Host.GetJsonAsync("/api/audit/checkpoints", organisation: organisation)).GetProperty("checkpoints")[0].GetProperty("upToSequence").GetInt64();
+
+        await TamperAsync(
+            """
+            delete from learningsystem.mt_events where tenant_id = @tenant and stream_id = @stream;
+            delete from learningsystem.mt_streams where tenant_id = @tenant and id = @stream;
+            """, organisation, priority);
+
+        var report = await VerifyAsync(organisation);
+        Assert.Equal((priority, 4L, "missing"), Broken(report));
+        Assert.Equal(
+            $"The whole stream is gone, its events and its record: checkpoint 1 recorded it at version 4, its last event at or before sequence {upTo}.",
+            report.GetProperty("firstBroken").GetProperty("detail").GetString());
+        Assert.Equal(1, report.GetProperty("brokenStreams").GetInt32());
+    }
+
+    [Fact]
     public async Task Two_reordered_events_are_found()
     {
         var organisation = NewOrganisation();

@@ -72,7 +72,8 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with your identity provider" }).ClickAsync();
 
         // Back where the person was going, signed in as the provider named them, with its scopes: no feedback text.
-        await page.WaitForURLAsync(explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"));
+        // The redirect's commit, then the page's content, as SignInAsync waits: a load event timed out under a full suite's load.
+        await page.WaitForURLAsync(explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"), new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.Locator("header")).ToContainTextAsync("Signed in as ada@st-marys");
         await Expect(page.Locator("#feedback-withheld")).ToBeVisibleAsync();
         await page.GotoAsync(explorer.Url($"/explore/decisions/{await DecisionOfAsync()}"));
@@ -273,7 +274,8 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         Assert.Equal($"/explore/service-redesigns/{explorer.Story.Redesign}", await redesign.GetAttributeAsync("href"));
         await redesign.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(explorer.Url($"/explore/service-redesigns/{explorer.Story.Redesign}"));
+        await page.WaitForURLAsync(explorer.Url($"/explore/service-redesigns/{explorer.Story.Redesign}"), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.Locator("h1")).ToBeVisibleAsync();
     }
 
     [Fact]

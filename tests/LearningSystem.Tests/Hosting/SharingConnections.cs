@@ -8,7 +8,7 @@ public sealed class SmallPoolFixture : ServiceFixture
 {
     protected override string DatabaseName => "small_pool";
 
-    protected override string Tune(string connectionString) => connectionString + ";Maximum Pool Size=2";
+    protected override string Tune(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 2 }.ConnectionString;
 }
 
 [CollectionDefinition(Name)]

@@ -191,6 +191,20 @@ public sealed class ChainCheck
             }
         }
 
+        // A stream deleted whole, its events and its record, left nothing to feed: the checkpoints' heads still name it.
+        foreach (var (streamId, heads) in _heads)
+        {
+            if (_streams.ContainsKey(streamId))
+            {
+                continue;
+            }
+
+            var last = heads.MaxBy(h => h.Version)!;
+            var reach = _byReach.First(c => c.Number == last.Number).UpToSequence;
+            Report(new BrokenLink(null, streamId, last.Version, null, null, "missing",
+                $"The whole stream is gone, its events and its record: checkpoint {last.Number} recorded it at version {last.Version}, its last event at or before sequence {reach}."));
+        }
+
         CloseBefore(long.MaxValue);
         var checks = _checks.Values.OrderBy(c => c.Number).ToArray();
         var ordered = broken.OrderBy(b => b.Sequence ?? long.MaxValue).ToArray();

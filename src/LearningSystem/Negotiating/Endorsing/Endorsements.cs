@@ -31,15 +31,21 @@ public static class ListEndorsementsEndpoint
 {
     /// <summary>
     /// A proposal's endorsements in the order they were made, <c>limit</c> at a time after the proposal's
-    /// version <c>after</c>; a Link header points to the rest. <c>kind</c> is <c>priorities</c>,
-    /// <c>service-redesigns</c> or <c>curriculum-changes</c>.
+    /// version <c>after</c>; a Link header points to the rest. With <c>asOf</c> (a time) or <c>version</c>,
+    /// those made by then. <c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.
     /// </summary>
     [WolverineGet("/api/{kind}/{id}/endorsements", OperationId = "listEndorsements"), Tags("Negotiation")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IReadOnlyList<Endorsement>?> Get(string kind, Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<Endorsement>?> Get(
+        string kind, Guid id, int? limit, long? after, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
+        if (version is < 1)
+        {
+            throw Rejected.Invalid("version counts from 1.", "version");
+        }
+
         // The proposal must be of the kind the route names, not merely share the id of endorsements elsewhere.
         if (!await Moves.ExistsAsync(kind, id, session, ct))
         {
@@ -47,11 +53,30 @@ public static class ListEndorsementsEndpoint
         }
 
         var from = after ?? 0;
-        var endorsements = await session.Query<Endorsement>()
-            .Where(e => e.ProposalId == id && e.Version > from)
-            .OrderBy(e => e.Version)
-            .Take(take + 1)
-            .ToListAsync(ct);
+        List<Endorsement> endorsements;
+        if (AsOf.Asked(asOf, version))
+        {
+            // Time travel reads the history, as the proposal's own as-of view does.
+            var events = await session.Events.FetchStreamAsync(id, version ?? 0, asOf, token: ct);
+            if (events.Count == 0)
+            {
+                // Before the proposal existed, as its own as-of view answers.
+                return null;
+            }
+
+            endorsements = [.. events.OfType<IEvent<ProposalEndorsed>>()
+                .Select(e => Endorsement.From(e.Data, e.Version))
+                .Where(e => e.Version > from)
+                .Take(take + 1)];
+        }
+        else
+        {
+            endorsements = [.. await session.Query<Endorsement>()
+                .Where(e => e.ProposalId == id && e.Version > from)
+                .OrderBy(e => e.Version)
+                .Take(take + 1)
+                .ToListAsync(ct)];
+        }
 
         if (endorsements.Count > take)
         {

@@ -85,9 +85,35 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string asOf_rawValue = httpContext.Request.Query["asOf"];
+            System.Nullable<System.DateTimeOffset> asOf = default;
+
+            if (asOf_rawValue != null && System.DateTimeOffset.TryParse(asOf_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var asOf_parsed))
+            {
+                asOf = asOf_parsed;
+            }
+            else if (!string.IsNullOrEmpty(asOf_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "asOf", asOf_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            string version_rawValue = httpContext.Request.Query["version"];
+            System.Nullable<long> version = default;
+
+            if (version_rawValue != null && long.TryParse(version_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var version_parsed))
+            {
+                version = version_parsed;
+            }
+            else if (!string.IsNullOrEmpty(version_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "version", version_rawValue, "long").ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var endorsementIReadOnlyList_response = await LearningSystem.Negotiating.Endorsing.ListEndorsementsEndpoint.Get(kind, id, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var endorsementIReadOnlyList_response = await LearningSystem.Negotiating.Endorsing.ListEndorsementsEndpoint.Get(kind, id, limit, after, asOf, version, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, endorsementIReadOnlyList_response, 404);

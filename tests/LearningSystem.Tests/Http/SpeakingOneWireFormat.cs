@@ -26,7 +26,7 @@ public sealed class SpeakingOneWireFormat(ServiceFixture service)
             $"/api/priorities/{outcome.AgreedPriority}", $"/api/streams/{outcome.AgreedPriority}/events", $"/api/priorities/{outcome.AgreedPriority}/replay",
             $"/api/service-redesigns/{outcome.Redesign}", $"/api/streams/{outcome.Redesign}/events", $"/api/rounds/{outcome.Round}",
             $"/api/rounds/{outcome.Round}/results", $"/api/rounds/{outcome.Round}/balance", $"/api/rounds/{outcome.Round}/replay",
-            $"/api/curriculum-changes/{outcome.CurriculumChange}", $"/api/lineage/{outcome.FirstFeedback}", "/api/priorities?group=patient",
+            $"/api/curriculum-changes/{outcome.CurriculumChange}", $"/api/lineage/{outcome.FirstFeedback}", "/api/priorities?setByGroup=patient",
             "/api/export/events", "/api/export/priorities.csv", $"/api/rounds/{outcome.Round}/results.csv", $"/api/rounds/{outcome.Round}/balance.csv",
         };
 

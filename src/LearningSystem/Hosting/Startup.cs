@@ -11,7 +11,11 @@ public sealed class SettingInvalid(string message) : Exception(message);
 public static partial class Startup
 {
     /// <summary>One line for a failure a person can act on, or null for a real fault (which keeps its trace).</summary>
-    public static string? Explain(Exception failure, IConfiguration configuration)
+    public static string? Explain(Exception failure, IConfiguration configuration) =>
+        Explain(failure, $"ConnectionStrings:{EventStore.ConnectionStringName}", configuration.GetConnectionString(EventStore.ConnectionStringName), configuration["urls"]);
+
+    /// <summary>The same, for a database named by <paramref name="named"/> (a setting, or a command's argument).</summary>
+    public static string? Explain(Exception failure, string named, string? connectionString, string? urls = null)
     {
         for (var e = failure; e is not null; e = e.InnerException ?? (e as AggregateException)?.InnerExceptions.FirstOrDefault())
         {
@@ -20,13 +24,13 @@ public static partial class Startup
                 case SettingInvalid or LearningSystem.LocalPostgres.PostgresNotAvailableException:
                     return e.Message;
                 case IOException when e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase):
-                    return $"The HTTP address {configuration["urls"] ?? "http://localhost:5080"} is already in use; stop what listens there, or choose another with --urls.";
+                    return $"The HTTP address {urls ?? "http://localhost:5080"} is already in use; stop what listens there, or choose another with --urls.";
                 case PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification }:
-                    return $"PostgreSQL at {Server(configuration)} refused the user or password in ConnectionStrings:LearningSystem.";
+                    return $"PostgreSQL at {Server(connectionString)} refused the user or password in {named}.";
                 case PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName }:
-                    return $"The database named in ConnectionStrings:LearningSystem does not exist at {Server(configuration)}; create it (createdb) or name another.";
+                    return $"The database named in {named} does not exist at {Server(connectionString)}; create it (createdb) or name another.";
                 case NpgsqlException { InnerException: SocketException or TimeoutException } or SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.TimedOut }:
-                    return $"PostgreSQL at {Server(configuration)} cannot be reached ({e.InnerException?.Message ?? e.Message}); check ConnectionStrings:LearningSystem and that the server runs.";
+                    return $"PostgreSQL at {Server(connectionString)} cannot be reached ({e.InnerException?.Message ?? e.Message}); check {named} and that the server runs.";
             }
         }
 
@@ -34,11 +38,16 @@ public static partial class Startup
     }
 
     // Host and port only: the rest of a connection string may hold a password.
-    private static string Server(IConfiguration configuration)
+    private static string Server(string? connectionString)
     {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return "the local server";
+        }
+
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(EventStore.ConnectionStringName));
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
             return $"{builder.Host}:{builder.Port}";
         }
         catch (ArgumentException)

@@ -95,7 +95,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
             checkpoints = await session.Chained().ToListAsync(ct);
         }
 
-        var before = await verifier.VerifyAsync(source, Schema, organisation, null, checkpoints, ct);
+        var before = await verifier.VerifyAsync(source, Schema, organisation, null, checkpoints, inOpenTransaction: false, ct);
         if (!before.Intact)
         {
             throw new MoveRefused($"The audit chain of {organisation} does not verify in the shared database ({before.FirstBroken?.Problem}); nothing was moved.");
@@ -103,17 +103,17 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
 
         var stopped = Stopwatch.StartNew();
         var resumed = await HoldsAsync(destination, organisation, ct);
-        long rows;
+        long rows, events;
         if (resumed)
         {
             var guarded = (bool)(await Sql.ScalarAsync(source, $"select exists (select 1 from {Schema}.{MovedOrganisationsFeature.Table} where tenant_id = @p0)", ct, organisation))!;
-            var copy = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, ct);
+            var copy = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, inOpenTransaction: false, ct);
             if (!guarded || !copy.Intact || copy.EventsChecked != before.EventsChecked)
             {
                 throw new MoveRefused($"{name} already holds events of {organisation} that are not a finished copy of its shared rows; nothing was moved.");
             }
 
-            rows = 0;
+            (rows, events) = (0, copy.EventsChecked);
         }
         else
         {
@@ -124,7 +124,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
             await Sql.ExecuteAsync(source, $"begin; lock table {Schema}.mt_events in share mode; commit;", ct);
             try
             {
-                rows = await CopyAsync(source, destination, organisation, checkpoints, before.EventsChecked, ct);
+                (rows, events) = await CopyAsync(source, destination, organisation, checkpoints, ct);
             }
             catch (MoveRefused)
             {
@@ -138,7 +138,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         await tenancy.RegisterAsync(organisation, connectionString);
         var writesStopped = stopped.Elapsed.TotalSeconds;
         var sharedPaused = await ForgetInSharedAsync(source, organisation, ct);
-        return new MoveReport(organisation, name, before.EventsChecked, rows, Math.Round(watch.Elapsed.TotalSeconds, 3), Math.Round(writesStopped, 3), sharedPaused, resumed);
+        return new MoveReport(organisation, name, events, rows, Math.Round(watch.Elapsed.TotalSeconds, 3), Math.Round(writesStopped, 3), sharedPaused, resumed);
     }
 
     /// <summary>
@@ -183,12 +183,16 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         return (tenancy, target);
     }
 
-    private async Task<long> CopyAsync(
-        NpgsqlConnection source, NpgsqlConnection destination, string organisation, IReadOnlyList<AuditCheckpoint> checkpoints, long events, CancellationToken ct)
+    /// <summary>Copies every row of the organisation as one snapshot of the shared database saw them; answers the rows and the events copied.</summary>
+    private async Task<(long Rows, long Events)> CopyAsync(
+        NpgsqlConnection source, NpgsqlConnection destination, string organisation, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken ct)
     {
         var tables = await TablesAsync(source, ct);
         await using var reading = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         await using var writing = await destination.BeginTransactionAsync(ct);
+        // The snapshot starts here. Appends acknowledged after the chain was first verified, and before the guard,
+        // are in it: the copy is checked against this count, not the count verified before.
+        var events = Convert.ToInt64(await Sql.ScalarAsync(source, $"select count(*) from {Schema}.mt_events where tenant_id = @p0", ct, organisation), System.Globalization.CultureInfo.InvariantCulture);
         long rows = 0;
         // Streams before their events (a foreign key), events in sequence order (each link is made from the one before).
         // The name is checked by Organisation.IsValid, and quoted: COPY takes no parameters.
@@ -196,7 +200,11 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         foreach (var (table, columns) in tables.OrderBy(t => t.Table switch { "mt_streams" => 0, "mt_events" => 1, _ => 2 }).ThenBy(t => t.Table, StringComparer.Ordinal))
         {
             var order = table == "mt_events" ? " order by seq_id" : "";
-            await using (var from = await source.BeginRawBinaryCopyAsync($"copy (select {columns} from {Schema}.{table} where tenant_id = {literal}{order}) to stdout (format binary)", ct))
+            // A pending idempotency claim is a request whose append had not committed when the appends were stopped
+            // (one that had would have answered the claim in its own transaction): it is refused, and its retry must
+            // find the key free in the new database, not wait for a claim nobody there will answer.
+            var only = table == store.Options.Schema.For<IdempotentRequest>(qualified: false) ? " and data ->> 'status' is not null" : "";
+            await using (var from = await source.BeginRawBinaryCopyAsync($"copy (select {columns} from {Schema}.{table} where tenant_id = {literal}{only}{order}) to stdout (format binary)", ct))
             await using (var to = await destination.BeginRawBinaryCopyAsync($"copy {Schema}.{table} ({columns}) from stdin (format binary)", ct))
             {
                 await from.CopyToAsync(to, ct);
@@ -208,7 +216,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
         // New events in this database follow the copied ones.
         await Sql.ExecuteAsync(destination, $"select setval('{Schema}.mt_events_sequence', greatest((select coalesce(max(seq_id), 1) from {Schema}.mt_events), (select last_value from {Schema}.mt_events_sequence)))", ct);
         // The copy's links are made again by the chain's trigger; they must come out as they were.
-        var after = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, ct);
+        var after = await verifier.VerifyAsync(destination, Schema, organisation, null, checkpoints, inOpenTransaction: true, ct);
         if (!after.Intact || after.EventsChecked != events)
         {
             throw new MoveRefused($"The copy of {organisation} did not verify ({after.FirstBroken?.Problem ?? $"{after.EventsChecked} events of {events}"}); nothing was moved.");
@@ -216,7 +224,7 @@ public sealed class OrganisationMover(IDocumentStore store, ChainVerifier verifi
 
         await writing.CommitAsync(ct);
         await reading.CommitAsync(ct);
-        return rows;
+        return (rows, events);
     }
 
     /// <summary>
@@ -276,6 +284,30 @@ public sealed class OrganisationDatabaseInput : NetCoreInput
 
     [Description("A connection string to the organisation's own database, which must exist (on any server)")]
     public string ConnectionString { get; set; } = "";
+
+    private const string Named = "the organisation's connection string";
+
+    /// <summary>
+    /// The organisation's database reached before anything else, so that a failure there is named as its own
+    /// (one line), not as the shared database's; null when it answers.
+    /// </summary>
+    public async Task<string?> ProblemReachingAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+            await connection.OpenAsync();
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"{char.ToUpperInvariant(Named[0])}{Named[1..]} is not a PostgreSQL connection string ({e.Message.Split('\n')[0].TrimEnd('.')}).";
+        }
+        catch (Exception e) when (Startup.Explain(e, Named, ConnectionString) is { } line)
+        {
+            return line;
+        }
+    }
 }
 
 /// <summary><c>move-organisation st-marys "Host=…;Database=st_marys"</c>: see <see cref="OrganisationMover.MoveAsync"/>.</summary>
@@ -284,6 +316,12 @@ public sealed class MoveOrganisationCommand : JasperFxAsyncCommand<OrganisationD
 {
     public override async Task<bool> Execute(OrganisationDatabaseInput input)
     {
+        if (await input.ProblemReachingAsync() is { } problem)
+        {
+            await Console.Error.WriteLineAsync(problem);
+            return false;
+        }
+
         using var host = input.BuildHost();
         try
         {
@@ -308,6 +346,12 @@ public sealed class AddOrganisationCommand : JasperFxAsyncCommand<OrganisationDa
 {
     public override async Task<bool> Execute(OrganisationDatabaseInput input)
     {
+        if (await input.ProblemReachingAsync() is { } problem)
+        {
+            await Console.Error.WriteLineAsync(problem);
+            return false;
+        }
+
         using var host = input.BuildHost();
         try
         {

@@ -27,6 +27,7 @@ public static class ExportAuditEndpoint
     {
         await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        await using var snapshot = await ChainVerifier.SnapshotAsync(connection, ct);
         var rows = ChainVerifier.ReadAsync(connection, session.DocumentStore.Options.DatabaseSchemaName, session.TenantId, stream, after ?? long.MinValue, ct);
         await using var lines = rows.GetAsyncEnumerator(ct);
         var any = await lines.MoveNextAsync();

@@ -7,19 +7,29 @@ using LearningSystem.Notifications;
 using LearningSystem.PersonalData;
 
 var builder = WebApplication.CreateBuilder(args);
+// Nothing is printed until the service has started or a command has succeeded: a failure a person can act on
+// is one line, never the log and traces that led to it.
+var output = new StartupOutput();
 try
 {
-    return await RunAsync(builder, args);
+    return await RunAsync(builder, args, output);
 }
 catch (Exception e) when (Startup.Explain(e, builder.Configuration) is { } line)
 {
-    // One clear line a person can act on, not a stack trace.
+    output.Silence();
     await Console.Error.WriteLineAsync(line);
     return 1;
 }
-
-static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
+catch
 {
+    // A real fault keeps its trace, after the log that led to it.
+    output.Release();
+    throw;
+}
+
+static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args, StartupOutput output)
+{
+    builder.Services.AddSingleton(output);
     builder.AddApi();
     builder.AddAccess();
     builder.AddTelemetry();
@@ -27,7 +37,7 @@ static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
     builder.AddPersonalData();
     builder.AddAudit();
     builder.AddExplorer();
-    await builder.AddEventStoreAsync();
+    await builder.AddEventStoreAsync(output);
 
     // A leading bare word is a JasperFx command (db-apply, projections, rotate-master-key ...). Anything else,
     // such as --urls, is a host option the builder has read already, and the service simply runs.
@@ -37,14 +47,16 @@ static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
         Startup.RedactSecrets(builder.Configuration);
     }
 
+    output.HoldConsoleLog(builder.Services);
     var app = builder.Build();
     app.UseApi();
     app.UseExplorer();
     if (args is [var first, ..] && !first.StartsWith('-'))
     {
-        return await app.RunJasperFxCommands(args);
+        return await output.RunCommandAsync(() => app.RunJasperFxCommands(args), builder.Configuration);
     }
 
+    app.Lifetime.ApplicationStarted.Register(output.Release);
     await app.RunAsync();
     return 0;
 }

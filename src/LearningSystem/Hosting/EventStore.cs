@@ -31,7 +31,7 @@ public static class EventStore
     /// Uses the configured PostgreSQL, or starts a local one from the machine's server binaries and keeps
     /// its data in a folder that outlives the process.
     /// </summary>
-    public static async Task AddEventStoreAsync(this WebApplicationBuilder builder)
+    public static async Task AddEventStoreAsync(this WebApplicationBuilder builder, StartupOutput output)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -44,7 +44,7 @@ public static class EventStore
                 Database = section["Database"] ?? "learningsystem",
                 BinDirectory = section["BinDirectory"],
             });
-            Console.WriteLine($"Local PostgreSQL on 127.0.0.1:{server.Port}, data in {server.DataDirectory}");
+            output.Note($"Local PostgreSQL on 127.0.0.1:{server.Port}, data in {server.DataDirectory}");
             builder.Services.AddSingleton(server);
             builder.Services.AddHostedService<StopLocalPostgresOnShutdown>();
             // Commands such as db-apply never start the host; the process exit still stops the server.

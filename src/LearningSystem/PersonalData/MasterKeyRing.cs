@@ -40,7 +40,7 @@ public sealed class MasterKeyRing
     /// From configuration (<c>PersonalData:MasterKeys:{id}</c> and <c>PersonalData:ActiveMasterKey</c>), or else
     /// from a key file generated on first use, for local development.
     /// </summary>
-    public static MasterKeyRing FromConfiguration(IConfiguration configuration, string keyFile)
+    public static MasterKeyRing FromConfiguration(IConfiguration configuration, string keyFile, Action<string> note)
     {
         var section = configuration.GetSection("PersonalData");
         var configured = section.GetSection("MasterKeys").GetChildren()
@@ -61,7 +61,7 @@ public sealed class MasterKeyRing
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            Console.WriteLine($"Generated a development master key in {file}");
+            note($"Generated a development master key in {file}");
         }
 
         var stored = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(file))

@@ -11,7 +11,8 @@ public static class PersonalDataModule
         var keyFile = builder.Configuration["LocalPostgres:Folder"] is { Length: > 0 } folder
             ? $"{Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)}-master-key.json"
             : Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceFolder())!, "master-key.json");
-        builder.Services.AddSingleton(_ => MasterKeyRing.FromConfiguration(builder.Configuration, keyFile));
+        builder.Services.AddSingleton(services => MasterKeyRing.FromConfiguration(
+            builder.Configuration, keyFile, services.GetService<Hosting.StartupOutput>() is { } output ? output.Note : Console.WriteLine));
         builder.Services.AddSingleton<PersonalDataVault>();
     }
 

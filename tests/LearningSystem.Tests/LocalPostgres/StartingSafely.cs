@@ -18,7 +18,13 @@ public sealed class StartingSafely : IAsyncLifetime
 
     private static readonly string MasterKey = "--PersonalData:MasterKeys:k1=" + Convert.ToBase64String(new byte[32]);
 
-    private static string OneLine(string error) => Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>The whole of what the process printed: nothing on standard output, and exactly <paramref name="line"/> on standard error.</summary>
+    private static void OnlyLine(string line, (int ExitCode, string Output, string Error) run)
+    {
+        Assert.Equal((1, "", line + "\n"), (run.ExitCode, run.Output, run.Error));
+    }
+
+    private string Server => $"{new NpgsqlConnectionStringBuilder(_connectionString).Host}:{new NpgsqlConnectionStringBuilder(_connectionString).Port}";
 
     [Fact]
     public async Task The_command_line_on_the_folder_of_a_running_service_leaves_its_postgres_running()
@@ -54,32 +60,66 @@ public sealed class StartingSafely : IAsyncLifetime
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var (exitCode, _, error) = await ServiceProcess.RunToEndAsync($"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:LearningSystem={_connectionString}", MasterKey);
+        var run = await ServiceProcess.RunToEndAsync($"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:LearningSystem={_connectionString}", MasterKey);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("already in use", OneLine(error), StringComparison.Ordinal);
+        OnlyLine($"The HTTP address http://127.0.0.1:{port} is already in use; stop what listens there, or choose another with --urls.", run);
+    }
+
+    [Fact]
+    public async Task A_port_already_in_use_beside_a_local_postgres_of_its_own_is_one_line_too()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var folder = LocalPostgresOptions.NewThrowawayFolder("portinuse");
+        try
+        {
+            var run = await ServiceProcess.RunToEndAsync(
+                new Dictionary<string, string> { ["LocalPostgres__Folder"] = folder, ["LocalPostgres__Port"] = "0" }, $"--urls=http://127.0.0.1:{port}");
+
+            OnlyLine($"The HTTP address http://127.0.0.1:{port} is already in use; stop what listens there, or choose another with --urls.", run);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            File.Delete($"{folder}-master-key.json");
+        }
     }
 
     [Theory]
-    [InlineData("unreachable", "cannot be reached")]
-    [InlineData("missing database", "does not exist")]
-    public async Task A_wrong_connection_string_is_one_line_without_its_password(string wrong, string expected)
+    [InlineData("unreachable")]
+    [InlineData("missing database")]
+    [InlineData("unknown user")]
+    public async Task A_wrong_connection_string_is_one_line_without_its_password(string wrong)
     {
         var connection = new NpgsqlConnectionStringBuilder(_connectionString) { Password = "hunter2", Timeout = 3 };
-        if (wrong == "unreachable")
+        var expected = wrong switch
         {
-            connection.Port = 1;
-        }
-        else
+            "unreachable" => "PostgreSQL at 127.0.0.1:1 cannot be reached (Connection refused); check ConnectionStrings:LearningSystem and that the server runs.",
+            "missing database" => $"The database named in ConnectionStrings:LearningSystem does not exist at {Server}; create it (createdb) or name another.",
+            _ => $"PostgreSQL at {Server} refused the user or password in ConnectionStrings:LearningSystem.",
+        };
+        switch (wrong)
         {
-            connection.Database = "no_such_database";
+            case "unreachable":
+                (connection.Host, connection.Port) = ("127.0.0.1", 1);
+                break;
+            case "missing database":
+                connection.Database = "no_such_database";
+                break;
+            default:
+                // The test cluster trusts every role it has; one it does not have is refused as a wrong password is.
+                connection.Username = "no_such_role";
+                break;
         }
 
-        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync($"--ConnectionStrings:LearningSystem={connection}", MasterKey, "--urls=http://127.0.0.1:0");
+        var run = await ServiceProcess.RunToEndAsync($"--ConnectionStrings:LearningSystem={connection}", MasterKey, "--urls=http://127.0.0.1:0");
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains(expected, OneLine(error), StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", output + error, StringComparison.Ordinal);
+        OnlyLine(expected, run);
     }
 
     [Theory]
@@ -94,11 +134,98 @@ public sealed class StartingSafely : IAsyncLifetime
             arguments = [.. arguments, MasterKey];
         }
 
-        var (exitCode, _, error) = await ServiceProcess.RunToEndAsync(arguments);
+        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync(arguments);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains(named, OneLine(error), StringComparison.Ordinal);
+        Assert.Equal((1, ""), (exitCode, output));
+        Assert.Contains(named, Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.EndsWith("\n", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Missing_postgres_binaries_are_one_line()
+    {
+        var folder = LocalPostgresOptions.NewThrowawayFolder("nobinaries");
+        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync(
+            new Dictionary<string, string> { ["LocalPostgres__Folder"] = folder, ["LocalPostgres__Port"] = "0", ["LocalPostgres__BinDirectory"] = "/nonexistent/postgresql/bin" });
+        File.Delete($"{folder}-master-key.json");
+
+        Assert.Equal((1, ""), (exitCode, output));
+        Assert.Contains("/nonexistent/postgresql/bin", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("move-organisation", "unreachable")]
+    [InlineData("move-organisation", "missing database")]
+    [InlineData("add-organisation", "unreachable")]
+    [InlineData("add-organisation", "not a connection string")]
+    public async Task A_command_that_cannot_reach_the_organisations_database_is_one_line(string command, string wrong)
+    {
+        var target = wrong switch
+        {
+            "unreachable" => "Host=127.0.0.1;Port=1;Database=st_lukes;Username=postgres;Timeout=3",
+            "missing database" => new NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database" }.ConnectionString,
+            _ => "not=a;connection",
+        };
+        var expected = wrong switch
+        {
+            "unreachable" => "PostgreSQL at 127.0.0.1:1 cannot be reached (Connection refused); check the organisation's connection string and that the server runs.",
+            "missing database" => $"The database named in the organisation's connection string does not exist at {Server}; create it (createdb) or name another.",
+            _ => "The organisation's connection string is not a PostgreSQL connection string (Couldn't set not (Parameter 'not'))",
+        };
+
+        var run = await ServiceProcess.RunToEndAsync(Command(), command, "st-lukes", target);
+
+        if (wrong == "not a connection string")
+        {
+            Assert.Equal((1, ""), (run.ExitCode, run.Output));
+            Assert.StartsWith("The organisation's connection string is not a PostgreSQL connection string (", Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+            return;
+        }
+
+        OnlyLine(expected, run);
+    }
+
+    [Fact]
+    public async Task A_command_refused_is_one_line()
+    {
+        // Without database-per-organisation tenancy, there is nowhere to move an organisation to.
+        var environment = Command();
+        environment.Remove("Database__Tenancy");
+
+        var run = await ServiceProcess.RunToEndAsync(environment, "move-organisation", "st-lukes", _connectionString);
+
+        OnlyLine("Organisations get databases of their own only with Database:Tenancy=DatabasePerOrganisation.", run);
+    }
+
+    [Fact]
+    public async Task A_framework_command_that_cannot_reach_postgres_is_one_line()
+    {
+        var environment = Command();
+        environment["ConnectionStrings__LearningSystem"] = "Host=127.0.0.1;Port=1;Database=x;Username=postgres;Timeout=3";
+
+        var run = await ServiceProcess.RunToEndAsync(environment, "db-apply");
+
+        OnlyLine("PostgreSQL at 127.0.0.1:1 cannot be reached (Connection refused); check ConnectionStrings:LearningSystem and that the server runs.", run);
+    }
+
+    [Fact]
+    public async Task A_command_that_succeeds_prints_no_search_for_commands()
+    {
+        var (exitCode, output, error) = await ServiceProcess.RunToEndAsync(Command(), "help");
+
+        Assert.Equal((0, ""), (exitCode, error));
+        Assert.StartsWith("The available commands are:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Searching", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A command's settings, which it takes from the environment: the test database, organisations in databases of their own.</summary>
+    private Dictionary<string, string> Command() => new()
+    {
+        ["ConnectionStrings__LearningSystem"] = _connectionString,
+        ["Database__Tenancy"] = "DatabasePerOrganisation",
+        ["PersonalData__MasterKeys__k1"] = Convert.ToBase64String(new byte[32]),
+    };
 
     [Fact]
     public async Task Describe_prints_no_key_secret_or_password()
@@ -163,10 +290,10 @@ public sealed class ExplainingStartupFailures
         File.CreateSymbolicLink(Path.Combine(path, "chown"), File.Exists("/usr/bin/chown") ? "/usr/bin/chown" : "/bin/chown");
         try
         {
-            var (exitCode, _, error) = await ServiceProcess.RunToEndAsync(
+            var (exitCode, output, error) = await ServiceProcess.RunToEndAsync(
                 new Dictionary<string, string> { ["PATH"] = path, ["LocalPostgres__Folder"] = folder, ["LocalPostgres__Port"] = "0" });
 
-            Assert.Equal(1, exitCode);
+            Assert.Equal((1, ""), (exitCode, output));
             Assert.Contains("runuser", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         }
         finally

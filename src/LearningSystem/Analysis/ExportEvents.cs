@@ -55,6 +55,8 @@ public static partial class ExportEventsEndpoint
         await connection.OpenAsync(ct);
         var keys = new PersonalDataVault.KeysRead();
         http.Response.ContentType = "application/x-ndjson";
+        // A download is a file, even an empty one: 200 for an organisation with no events yet, not 204.
+        await http.Response.StartAsync(ct);
         await WriteAsync(connection, session.DocumentStore.Options, session.TenantId, filter, http.Response.BodyWriter.AsStream(),
             (token, c) => vault.OpenTextAsync(session, token, keys, c), ct);
     }

@@ -10,9 +10,10 @@ public partial class LineagePage
     {
         var edges = view.Edges.Select(e => new GraphEdge(e.From, e.To, e.Relation)).ToArray();
         var depth = Layered.Depths(view.Nodes.Select(n => n.Id), edges);
+        var pages = LinkTargets(view);
         var nodes = view.Nodes
             .OrderBy(n => depth[n.Id]).ThenBy(n => n.At)
-            .Select(n => new GraphNode(n.Id, $"{Kind(n.Kind)}: {n.Label}", depth[n.Id], n.Id == view.Start ? $"k-{n.Kind} k-start" : $"k-{n.Kind}", Href(n), n.Label))
+            .Select(n => new GraphNode(n.Id, $"{Kind(n.Kind)}: {n.Label}", depth[n.Id], n.Id == view.Start ? $"k-{n.Kind} k-start" : $"k-{n.Kind}", pages.GetValueOrDefault(n.Id), n.Label))
             .ToArray();
         return (nodes, edges);
     }
@@ -24,16 +25,43 @@ public partial class LineagePage
         _ => char.ToUpperInvariant(kind[0]) + kind[1..],
     };
 
-    private static string? Href(LineageNode node)
+    /// <summary>
+    /// Where each node leads: an item with a page of its own to that page, feedback, lessons and reflections to
+    /// their own lineage, and a step inside an item (a decision, an implementation, an outcome, an evaluation, a
+    /// teaching session) to the page of the item it belongs to, found by walking its edges back to it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LinkTargets(LineageView view)
     {
-        var id = node.Id.Split('/')[0];
-        return node.Kind switch
+        var byId = view.Nodes.ToDictionary(n => n.Id);
+        var from = view.Edges.ToLookup(e => e.To, e => e.From);
+        var pages = new Dictionary<string, string>();
+        string? PageOf(string id, HashSet<string> walked)
         {
-            "priority" => $"{ExplorerModule.Root}/priorities/{id}",
-            "redesign" or "decision" or "implementation" or "outcome" or "evaluation" when node.Id.Contains('/') || node.Kind == "redesign" => $"{ExplorerModule.Root}/service-redesigns/{id}",
-            "curriculumChange" => $"{ExplorerModule.Root}/curriculum-changes/{id}",
-            _ when Guid.TryParse(id, out _) => $"{ExplorerModule.Root}/lineage/{id}",
-            _ => null,
-        };
+            if (!walked.Add(id) || !byId.TryGetValue(id, out var node))
+            {
+                return null;
+            }
+
+            return node.Kind switch
+            {
+                "priority" => $"{ExplorerModule.Root}/priorities/{id}",
+                "redesign" => $"{ExplorerModule.Root}/service-redesigns/{id}",
+                "curriculumChange" => $"{ExplorerModule.Root}/curriculum-changes/{id}",
+                "feedback" or "lesson" or "reflection" => $"{ExplorerModule.Root}/lineage/{id}",
+                // "{item}/decision" is the decision on that item.
+                "decision" => PageOf(id.Split('/')[0], walked),
+                _ => from[id].Select(parent => PageOf(parent, walked)).FirstOrDefault(page => page is not null),
+            };
+        }
+
+        foreach (var node in view.Nodes)
+        {
+            if (PageOf(node.Id, []) is { } page)
+            {
+                pages[node.Id] = page;
+            }
+        }
+
+        return pages;
     }
 }

@@ -12,6 +12,20 @@ namespace LearningSystem.Tests.Audit;
 [Collection(ServiceGroup.Name)]
 public sealed class KeepingCheckpointsOutside(ServiceFixture service)
 {
+    [Theory]
+    [InlineData("/api/audit/checkpoints.ndjson")]
+    [InlineData("/api/export/events")]
+    public async Task A_download_with_nothing_in_it_yet_is_an_empty_file_not_204(string url)
+    {
+        using var http = service.ClientFor("tests", Stories.NewOrganisation("empty"));
+
+        using var answer = await http.GetAsync(new Uri(url, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("application/x-ndjson", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("", await answer.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_checkpoint_goes_out_to_its_subscribers_signed_as_it_is_made()
     {

@@ -49,6 +49,57 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
     }
 
     [Fact]
+    public async Task Every_link_reachable_from_the_organisation_page_leads_somewhere()
+    {
+        var (context, page) = await explorer.SignInAsync();
+        await using var _ = context;
+        var root = explorer.Url("/");
+        var queue = new Queue<(string Url, string From)>([(explorer.Url("/explore"), "signing in")]);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { explorer.Url("/explore") };
+        var broken = new List<string>();
+        var pages = 0;
+        var files = 0;
+        while (queue.TryDequeue(out var next) && pages + files < 1_000)
+        {
+            var (url, from) = next;
+            var path = new Uri(url).AbsolutePath;
+            if (!path.StartsWith("/explore", StringComparison.Ordinal) || path.EndsWith(".css", StringComparison.Ordinal))
+            {
+                // A download or the API: fetched with the page's own session, as its link would.
+                files++;
+                var fetched = await context.APIRequest.GetAsync(url);
+                if (fetched.Status >= 400 || fetched.Status == 204)
+                {
+                    broken.Add($"{url} (linked from {from}): {fetched.Status}");
+                }
+
+                continue;
+            }
+
+            pages++;
+            var answer = await page.GotoAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            if (answer is null || answer.Status >= 400)
+            {
+                broken.Add($"{url} (linked from {from}): {answer?.Status}");
+                continue;
+            }
+
+            // Links in the drawings are SVG anchors too, whose href is not a string: resolved from the attribute.
+            foreach (var href in await page.Locator("a[href]").EvaluateAllAsync<string[]>("links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"))
+            {
+                var target = href.Split('#')[0];
+                if (target.StartsWith(root, StringComparison.Ordinal) && seen.Add(target))
+                {
+                    queue.Enqueue((target, url));
+                }
+            }
+        }
+
+        Assert.True(pages > 30, $"only {pages} pages were reached");
+        Assert.True(broken.Count == 0, $"{broken.Count} of {pages} pages and {files} files are broken:\n{string.Join("\n", broken)}");
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_with_a_message_and_no_cookie()
     {
         var context = await explorer.Browser.NewContextAsync();

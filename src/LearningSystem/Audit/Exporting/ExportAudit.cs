@@ -76,6 +76,8 @@ public static class ExportAuditEndpoint
     public static async Task GetCheckpoints(HttpContext http, IQuerySession session, CancellationToken ct)
     {
         http.Response.ContentType = MediaType;
+        // A download is a file, even an empty one: started now, an organisation without checkpoints answers 200, not 204.
+        await http.Response.StartAsync(ct);
         var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var body = http.Response.BodyWriter.AsStream();
         await foreach (var checkpoint in session.Chained().ToAsyncEnumerable(ct))

@@ -41,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Negotiating.Amending.ProposeAmendmentEndpoint").SetTag("http.route", "/api/{kind}/{id}/amendments").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Negotiating.Amending.ProposeAmendment>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -52,7 +53,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Negotiating.Amending.ProposeAmendmentEndpoint").SetTag("http.route", "/api/{kind}/{id}/amendments").SetTag("http.request.method", "POST");
             var kind = (string?)httpContext.GetRouteValue("kind");
             if(kind == null)
             {

@@ -44,6 +44,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Participants.Erasing.EraseParticipantEndpoint").SetTag("http.route", "/api/participants/{id}/erasure").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.PersonalData.RequestErasure>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -55,7 +56,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Participants.Erasing.EraseParticipantEndpoint").SetTag("http.route", "/api/participants/{id}/erasure").SetTag("http.request.method", "POST");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 

@@ -44,6 +44,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Feedback.Erasing.ErasePatientEndpoint").SetTag("http.route", "/api/patient-feedback/subjects/{patientRef}/erasure").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.PersonalData.RequestErasure>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -55,7 +56,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Feedback.Erasing.ErasePatientEndpoint").SetTag("http.route", "/api/patient-feedback/subjects/{patientRef}/erasure").SetTag("http.request.method", "POST");
             var patientRef = (string?)httpContext.GetRouteValue("patientRef");
             if(patientRef == null)
             {

@@ -41,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Priorities.Setting.SetPriorityEndpoint").SetTag("http.route", "/api/priorities").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Priorities.Setting.SetPriority>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -52,7 +53,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Priorities.Setting.SetPriorityEndpoint").SetTag("http.route", "/api/priorities").SetTag("http.request.method", "POST");
             LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
             LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Priorities.Setting.SetPriority>(command, documentSession);
             

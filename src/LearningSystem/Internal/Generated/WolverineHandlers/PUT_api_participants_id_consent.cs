@@ -41,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Participants.Consenting.ChangeConsentEndpoint").SetTag("http.route", "/api/participants/{id}/consent").SetTag("http.request.method", "PUT");
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Participants.Consenting.ChangeConsent>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -52,7 +53,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Participants.Consenting.ChangeConsentEndpoint").SetTag("http.route", "/api/participants/{id}/consent").SetTag("http.request.method", "PUT");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 

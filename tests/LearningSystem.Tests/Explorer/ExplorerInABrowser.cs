@@ -133,9 +133,10 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         try
         {
-            // Wait for the redirect to commit and the signed-in page to show, not for its load event: under a full
-            // suite's load the page was seen signed in at /explore while waiting for load timed out.
-            await page.WaitForURLAsync(Url("/explore"), new() { WaitUntil = WaitUntilState.Commit });
+            // Poll the address and wait for the signed-in page to show, rather than wait for a navigation event: under
+            // a full suite's load the load event timed out, and waiting for the commit hangs when the redirect has
+            // already committed by the time the wait begins (a fast run's sign-out did).
+            await ArriveAsync(page, Url("/explore"));
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync();
         }
         catch (TimeoutException e)
@@ -148,16 +149,20 @@ public sealed class ExplorerInABrowser : IAsyncLifetime
         return (context, page);
     }
 
-    /// <summary>
-    /// Signs out with the page's own button and waits for the sign-in form, after the redirect commits rather
-    /// than for its load event: as with signing in, waiting for load timed out under a full suite's load.
-    /// </summary>
+    /// <summary>Signs out with the page's own button and waits for the sign-in form, as signing in waits.</summary>
     public async Task SignOutAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(Url("/explore/sign-in"), new() { WaitUntil = WaitUntilState.Commit });
+        await ArriveAsync(page, Url("/explore/sign-in"));
         await page.GetByLabel("API key").WaitForAsync();
     }
+
+    /// <summary>
+    /// Waits until the page's address is <paramref name="url"/>, whether the navigation to it has already
+    /// committed or is still to come; the caller then waits for the content it expects there.
+    /// </summary>
+    public static Task ArriveAsync(IPage page, string url) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = 30_000 });
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });

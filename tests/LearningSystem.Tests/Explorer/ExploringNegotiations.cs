@@ -123,8 +123,8 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with your identity provider" }).ClickAsync();
 
         // Back where the person was going, signed in as the provider named them, with its scopes: no feedback text.
-        // The redirect's commit, then the page's content, as SignInAsync waits: a load event timed out under a full suite's load.
-        await page.WaitForURLAsync(explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"), new() { WaitUntil = WaitUntilState.Commit });
+        // The address, then the page's content, as SignInAsync waits: a load event timed out under a full suite's load.
+        await ExplorerInABrowser.ArriveAsync(page, explorer.Url($"/explore/priorities/{explorer.FeedbackPriority}"));
         await Expect(page.Locator("header")).ToContainTextAsync("Signed in as ada@st-marys");
         await Expect(page.Locator("#feedback-withheld")).ToBeVisibleAsync();
         await page.GotoAsync(explorer.Url($"/explore/decisions/{await DecisionOfAsync()}"));
@@ -325,7 +325,7 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         Assert.Equal($"/explore/service-redesigns/{explorer.Story.Redesign}", await redesign.GetAttributeAsync("href"));
         await redesign.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(explorer.Url($"/explore/service-redesigns/{explorer.Story.Redesign}"), new() { WaitUntil = WaitUntilState.Commit });
+        await ExplorerInABrowser.ArriveAsync(page, explorer.Url($"/explore/service-redesigns/{explorer.Story.Redesign}"));
         await Expect(page.Locator("h1")).ToBeVisibleAsync();
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using LearningSystem.LocalPostgres;
 using Npgsql;
@@ -33,35 +32,10 @@ public sealed class MovingUnderLoad(Xunit.Abstractions.ITestOutputHelper output)
 
     public Task DisposeAsync() => TestDatabase.ReleaseAsync();
 
-    private string[] Settings() =>
-        ServiceProcess.Settings(_shared, Key,
-        [
-            "--Database:Tenancy=DatabasePerOrganisation",
-            $"--Audit:SigningKey={_signingKey}",
-            "--Audit:CheckpointMinutes=0",
-            "--Audit:CheckpointSettleSeconds=0",
-            $"--Clients:tests:Organisations:1={Moving}",
-            // The writers send far more than a client's default rate.
-            "--Clients:tests:RequestsPerMinute=10000000",
-        ]);
+    // The writers send far more than a client's default rate.
+    private string[] Settings() => OrganisationNodes.Settings(_shared, Key, _signingKey, [Moving], "--Clients:tests:RequestsPerMinute=10000000");
 
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["ConnectionStrings__LearningSystem"] = _shared,
-        ["Database__Tenancy"] = "DatabasePerOrganisation",
-        ["Audit__SigningKey"] = _signingKey,
-        ["Audit__CheckpointMinutes"] = "0",
-        ["PersonalData__MasterKeys__tests-1"] = Convert.ToBase64String(new byte[32]),
-        ["PersonalData__ActiveMasterKey"] = "tests-1",
-    };
-
-    private static HttpClient For(ServiceProcess node)
-    {
-        var client = new HttpClient { BaseAddress = node.Client.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        client.DefaultRequestHeaders.Add("X-Organisation", Moving);
-        return client;
-    }
+    private static HttpClient For(ServiceProcess node) => OrganisationNodes.For(node, Key, Moving);
 
     [Fact]
     public async Task An_organisation_moved_while_writers_run_through_two_nodes_keeps_every_acknowledged_command_once_and_its_chain()
@@ -132,7 +106,7 @@ public sealed class MovingUnderLoad(Xunit.Abstractions.ITestOutputHelper output)
         // The writers start before the move and stop only after it, so it runs under their load throughout.
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
         await AcknowledgedAtLeastAsync(40);
-        var moved = await ServiceProcess.RunToEndAsync(Environment(), "move-organisation", Moving, _own);
+        var moved = await ServiceProcess.RunToEndAsync(OrganisationNodes.Environment(_shared, _signingKey), "move-organisation", Moving, _own);
         var atMove = acknowledged.Count;
         // Writers go on after the move until a good many more have landed in the new database.
         await AcknowledgedAtLeastAsync(atMove + 40);

@@ -56,34 +56,11 @@ public sealed class OrganisationsInDatabasesOfTheirOwn(ITestOutputHelper output)
         await TestDatabase.ReleaseAsync();
     }
 
-    private string[] Settings() =>
-        ServiceProcess.Settings(_shared, Key,
-        [
-            "--Database:Tenancy=DatabasePerOrganisation",
-            $"--Audit:SigningKey={_signingKey}",
-            "--Audit:CheckpointMinutes=0",
-            "--Audit:CheckpointSettleSeconds=0",
-            .. Organisations.Skip(1).Select((o, i) => $"--Clients:tests:Organisations:{i + 1}={o}"),
-        ]);
+    private string[] Settings() => OrganisationNodes.Settings(_shared, Key, _signingKey, Organisations.Skip(1));
 
-    /// <summary>The same settings for a JasperFx command, which takes them from the environment.</summary>
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["ConnectionStrings__LearningSystem"] = _shared,
-        ["Database__Tenancy"] = "DatabasePerOrganisation",
-        ["Audit__SigningKey"] = _signingKey,
-        ["Audit__CheckpointMinutes"] = "0",
-        ["PersonalData__MasterKeys__tests-1"] = Convert.ToBase64String(new byte[32]),
-        ["PersonalData__ActiveMasterKey"] = "tests-1",
-    };
+    private Dictionary<string, string> Environment() => OrganisationNodes.Environment(_shared, _signingKey);
 
-    private static HttpClient For(ServiceProcess node, string organisation)
-    {
-        var client = new HttpClient { BaseAddress = node.Client.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        client.DefaultRequestHeaders.Add("X-Organisation", organisation);
-        return client;
-    }
+    private static HttpClient For(ServiceProcess node, string organisation) => OrganisationNodes.For(node, Key, organisation);
 
     private static async Task<List<string>> TenantsAsync(string connectionString, string table = "mt_events")
     {

@@ -29,7 +29,8 @@ foreach (var line in File.ReadLines(args[0]).Where(l => l.Length > 0))
         case "export":
             var organisation = row.GetProperty("organisation").GetString()!;
             Guid? stream = row.TryGetProperty("stream", out var s) ? s.GetGuid() : null;
-            check = new ChainCheck(organisation, stream, checkpoints, trusted);
+            var after = row.TryGetProperty("after", out var a) ? a.GetInt64() : long.MinValue;
+            check = new ChainCheck(organisation, stream, checkpoints, trusted, after);
             break;
         case "resume":
             Started(check).Resume(row.GetProperty("streamId").GetGuid(), row.GetProperty("version").GetInt64(), row.GetProperty("link").GetString()!);

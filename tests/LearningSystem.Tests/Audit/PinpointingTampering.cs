@@ -45,6 +45,10 @@ public sealed class PinpointingTampering(ServiceFixture service)
               from {Events} where tenant_id = @tenant and stream_id = @stream and version = 1;
             {Relink} where e.seq_id = 0;
             """,
+        ["deleted whole stream"] = $"""
+            delete from {Events} where tenant_id = @tenant and stream_id = @stream;
+            delete from learningsystem.mt_streams where tenant_id = @tenant and id = @stream;
+            """,
         ["deleted checkpoint"] = "delete from learningsystem.mt_doc_auditcheckpoint where tenant_id = @tenant and (data ->> 'number')::int = 1",
         ["altered checkpoint"] = """
             update learningsystem.mt_doc_auditcheckpoint set data = jsonb_set(data, '{root}', to_jsonb(repeat('0', 64)))
@@ -68,7 +72,7 @@ public sealed class PinpointingTampering(ServiceFixture service)
         var (stream, version, problem) = kind switch
         {
             "deleted middle event" => (priority, 2L, "missing"),
-            "deleted last event" => (priority, 5L, "missing"),
+            "deleted last event" or "deleted whole stream" => (priority, 5L, "missing"),
             "swapped versions" => (priority, 3L, "outOfOrder"),
             "rewritten with links" => (priority, 4L, "rewritten"),
             "forged insert" => (forged, 1L, "inserted"),
@@ -125,6 +129,21 @@ public sealed class PinpointingTampering(ServiceFixture service)
         var heads = kept[1].GetProperty("heads");
         Assert.Equal(1, heads.GetArrayLength());
         Assert.Equal((priority, 5L), (heads[0].GetProperty("streamId").GetGuid(), heads[0].GetProperty("version").GetInt64()));
+    }
+
+    [Fact]
+    public async Task An_export_that_starts_after_a_checkpoint_verifies_offline_without_the_streams_it_does_not_reach()
+    {
+        var organisation = Stories.NewOrganisation("tamper");
+        await NegotiatedWithTwoCheckpointsAsync(organisation);
+        var first = (await service.Host.GetJsonAsync("/api/audit/checkpoints", organisation: organisation)).GetProperty("checkpoints")[0];
+
+        // The participants' streams end before the first checkpoint, so the export after it leaves them out.
+        var (exitCode, offline, summary) = await OfflineVerifier.VerifyAsync(service.Host, organisation, service.SigningKey, $"?after={first.GetProperty("upToSequence").GetInt64()}");
+
+        Assert.True(exitCode == 0, summary + offline.GetRawText());
+        Assert.True(offline.GetProperty("intact").GetBoolean());
+        Assert.Equal(1, offline.GetProperty("eventsChecked").GetInt64());
     }
 
     /// <summary>Three streams; the priority reaches version 4 before the first checkpoint and 5 before the second.</summary>

@@ -34,14 +34,17 @@ public sealed class ChainCheck
     private readonly bool _someCheckpointUnsound;
     private readonly bool _signaturesChecked;
     private readonly Merkle _merkle = new();
+    private readonly bool _fromTheStart;
     private bool _wholeHistory;
     private int _nextToClose;
     private int _covering;
     private long _events;
 
-    public ChainCheck(string organisation, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, TrustedKeys trusted)
+    /// <param name="after">For an export that starts after this sequence number: the streams it does not reach are not its to judge.</param>
+    public ChainCheck(string organisation, Guid? stream, IReadOnlyList<AuditCheckpoint> checkpoints, TrustedKeys trusted, long after = long.MinValue)
     {
-        (_organisation, _stream, _signaturesChecked, _wholeHistory) = (organisation, stream, trusted.Any, stream is null);
+        _fromTheStart = after == long.MinValue;
+        (_organisation, _stream, _signaturesChecked, _wholeHistory) = (organisation, stream, trusted.Any, stream is null && _fromTheStart);
         long expected = 1;
         var previous = AuditCheckpoint.NoPrevious;
         var sound = new List<AuditCheckpoint>();
@@ -192,9 +195,10 @@ public sealed class ChainCheck
         }
 
         // A stream deleted whole, its events and its record, left nothing to feed: the checkpoints' heads still name it.
+        // Only a check fed from the start can tell: an export that starts part way leaves out untouched streams.
         foreach (var (streamId, heads) in _heads)
         {
-            if (_streams.ContainsKey(streamId))
+            if (!_fromTheStart || _streams.ContainsKey(streamId))
             {
                 continue;
             }

@@ -14,15 +14,21 @@ public sealed partial class QueryParameters(IApiDescriptionGroupCollectionProvid
 {
     private readonly Lazy<FrozenDictionary<string, FrozenSet<string>>> _defined = new(() => Read(descriptions));
 
-    /// <summary>The query parameters the operation at <paramref name="method"/> and <paramref name="route"/> defines, or null when it is not an API operation.</summary>
-    public FrozenSet<string>? DefinedFor(string method, string route) =>
-        _defined.Value.TryGetValue(Key(method, route), out var names) ? names : null;
+    // Each endpoint's answer is worked out once, not on every request that has a query. Keyed by the endpoint alone
+    // (its own method, not the request's), so that a client inventing methods cannot grow it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Endpoint, FrozenSet<string>?> _byEndpoint = new();
+
+    /// <summary>The query parameters the operation at <paramref name="endpoint"/> defines, or null when it is not an API operation.</summary>
+    public FrozenSet<string>? DefinedFor(Endpoint endpoint) =>
+        _byEndpoint.GetOrAdd(endpoint, e => e is RouteEndpoint { RoutePattern.RawText: { } route }
+            && e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods is [var method]
+            && _defined.Value.TryGetValue(Key(method, route), out var names) ? names : null);
 
     public static async Task CheckAsync(HttpContext context, RequestDelegate next)
     {
         if (context.Request.Query.Count > 0
-            && context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route }
-            && context.RequestServices.GetRequiredService<QueryParameters>().DefinedFor(context.Request.Method, route) is { } defined)
+            && context.GetEndpoint() is { } endpoint
+            && context.RequestServices.GetRequiredService<QueryParameters>().DefinedFor(endpoint) is { } defined)
         {
             foreach (var name in context.Request.Query.Keys)
             {

@@ -17,6 +17,9 @@ public sealed partial class StartupOutput
     private readonly Queue<Action> _held = [];
     private State _state = State.Holding;
 
+    // Read without the lock on every log line once the service runs: no lock and no closure on a request's path.
+    private volatile bool _released;
+
     private enum State
     {
         Holding,
@@ -54,6 +57,7 @@ public sealed partial class StartupOutput
             }
 
             _state = State.Released;
+            _released = true;
         }
     }
 
@@ -202,7 +206,11 @@ public sealed partial class StartupOutput
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (console.IsEnabled(logLevel))
+            if (output._released)
+            {
+                console.Log(logLevel, eventId, state, exception, formatter);
+            }
+            else if (console.IsEnabled(logLevel))
             {
                 output.Run(() => console.Log(logLevel, eventId, state, exception, formatter));
             }

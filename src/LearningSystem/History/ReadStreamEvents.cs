@@ -71,12 +71,6 @@ public static class ReadStreamEventsEndpoint
             return null;
         }
 
-        if (events.Count > take)
-        {
-            events = events.Take(take).ToList();
-            Paging.LinkNext(http, events[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return await RecordedEvent.OpenAllAsync(session, vault, events, ct);
+        return await RecordedEvent.OpenAllAsync(session, vault, Paging.ByVersion(http, events, take, e => e.Version), ct);
     }
 }

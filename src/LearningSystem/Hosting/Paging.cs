@@ -73,6 +73,22 @@ public static class Paging
         return items;
     }
 
+    /// <summary>
+    /// A page of a stream's items in version order, fetched one over <paramref name="limit"/> after the version the
+    /// client gave; when more follow, the Link header to the next page, after the page's last version.
+    /// </summary>
+    public static IReadOnlyList<T> ByVersion<T>(HttpContext http, IReadOnlyList<T> fetched, int limit, Func<T, long> version)
+    {
+        if (fetched.Count <= limit)
+        {
+            return fetched;
+        }
+
+        var items = fetched.Take(limit).ToArray();
+        LinkNext(http, version(items[^1]).ToString(CultureInfo.InvariantCulture));
+        return items;
+    }
+
     /// <summary>Points to the next page: this request's URL with <c>after</c> set to <paramref name="cursor"/>.</summary>
     public static void LinkNext(HttpContext http, string cursor)
     {

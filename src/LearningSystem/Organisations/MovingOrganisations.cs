@@ -288,25 +288,29 @@ public sealed class OrganisationDatabaseInput : NetCoreInput
     private const string Named = "the organisation's connection string";
 
     /// <summary>
-    /// The organisation's database reached before anything else, so that a failure there is named as its own
-    /// (one line), not as the shared database's; null when it answers.
+    /// The organisation's database reached before anything else, so that a failure there is named as its own, in
+    /// one line on standard error, not as the shared database's; false when it could not be.
     /// </summary>
-    public async Task<string?> ProblemReachingAsync()
+    public async Task<bool> ReachableAsync()
     {
+        string problem;
         try
         {
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync();
-            return null;
+            return true;
         }
         catch (ArgumentException e)
         {
-            return $"{char.ToUpperInvariant(Named[0])}{Named[1..]} is not a PostgreSQL connection string ({e.Message.Split('\n')[0].TrimEnd('.')}).";
+            problem = $"{char.ToUpperInvariant(Named[0])}{Named[1..]} is not a PostgreSQL connection string ({e.Message.Split('\n')[0].TrimEnd('.')}).";
         }
         catch (Exception e) when (Startup.Explain(e, Named, ConnectionString) is { } line)
         {
-            return line;
+            problem = line;
         }
+
+        await Console.Error.WriteLineAsync(problem);
+        return false;
     }
 }
 
@@ -316,9 +320,8 @@ public sealed class MoveOrganisationCommand : JasperFxAsyncCommand<OrganisationD
 {
     public override async Task<bool> Execute(OrganisationDatabaseInput input)
     {
-        if (await input.ProblemReachingAsync() is { } problem)
+        if (!await input.ReachableAsync())
         {
-            await Console.Error.WriteLineAsync(problem);
             return false;
         }
 
@@ -346,9 +349,8 @@ public sealed class AddOrganisationCommand : JasperFxAsyncCommand<OrganisationDa
 {
     public override async Task<bool> Execute(OrganisationDatabaseInput input)
     {
-        if (await input.ProblemReachingAsync() is { } problem)
+        if (!await input.ReachableAsync())
         {
-            await Console.Error.WriteLineAsync(problem);
             return false;
         }
 

@@ -95,16 +95,19 @@ public sealed class MovingUnderLoad(Xunit.Abstractions.ITestOutputHelper output)
             }
         }
 
+        // The writers start before the move and stop only after it, so it runs under their load throughout.
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
+
+        // Bounded: it also ends when a writer failed, or when every writer has stopped.
         async Task AcknowledgedAtLeastAsync(int count)
         {
-            while (acknowledged.Count < count && unexpected.IsEmpty)
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (acknowledged.Count < count && unexpected.IsEmpty && !writers.All(w => w.IsCompleted) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20);
             }
         }
 
-        // The writers start before the move and stop only after it, so it runs under their load throughout.
-        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
         await AcknowledgedAtLeastAsync(40);
         var moved = await ServiceProcess.RunToEndAsync(OrganisationNodes.Environment(_shared, _signingKey), "move-organisation", Moving, _own);
         var atMove = acknowledged.Count;

@@ -41,10 +41,7 @@ public static class ListEndorsementsEndpoint
         string kind, Guid id, int? limit, long? after, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
-        if (version is < 1)
-        {
-            throw Rejected.Invalid("version counts from 1.", "version");
-        }
+        AsOf.Check(version);
 
         // The proposal must be of the kind the route names, not merely share the id of endorsements elsewhere.
         if (!await Moves.ExistsAsync(kind, id, session, ct))
@@ -78,12 +75,6 @@ public static class ListEndorsementsEndpoint
                 .ToListAsync(ct)];
         }
 
-        if (endorsements.Count > take)
-        {
-            endorsements = endorsements.Take(take).ToList();
-            Paging.LinkNext(http, endorsements[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return endorsements;
+        return Paging.ByVersion(http, endorsements, take, e => e.Version);
     }
 }

@@ -155,10 +155,7 @@ public static class ListObjectionsEndpoint
         string kind, Guid id, int? limit, long? after, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
-        if (version is < 1)
-        {
-            throw Rejected.Invalid("version counts from 1.", "version");
-        }
+        AsOf.Check(version);
 
         // The proposal must be of the kind the route names, not merely share the id of objections elsewhere.
         if (!await Moves.ExistsAsync(kind, id, session, ct))
@@ -189,12 +186,6 @@ public static class ListObjectionsEndpoint
                 .ToListAsync(ct)];
         }
 
-        if (objections.Count > take)
-        {
-            objections = objections.Take(take).ToList();
-            Paging.LinkNext(http, objections[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return objections;
+        return Paging.ByVersion(http, objections, take, o => o.Version);
     }
 }

@@ -83,12 +83,6 @@ public static class ListInterimRankingsEndpoint
             return null;
         }
 
-        if (ballots.Count > take)
-        {
-            ballots = ballots.Take(take).ToList();
-            Paging.LinkNext(http, ballots[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return ballots;
+        return Paging.ByVersion(http, ballots, take, b => b.Version);
     }
 }

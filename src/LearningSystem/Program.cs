@@ -1,10 +1,6 @@
 using JasperFx;
-using LearningSystem.Access;
-using LearningSystem.Audit;
-using LearningSystem.Explorer;
-using LearningSystem.Hosting;
-using LearningSystem.Notifications;
-using LearningSystem.PersonalData;
+using LearningSystem.Composition;
+using LearningSystem.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 // Nothing is printed until the service has started or a command has succeeded: a failure a person can act on
@@ -30,14 +26,7 @@ catch
 static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args, StartupOutput output)
 {
     builder.Services.AddSingleton(output);
-    builder.AddApi();
-    builder.AddAccess();
-    builder.AddTelemetry();
-    builder.AddNotifications();
-    builder.AddPersonalData();
-    builder.AddAudit();
-    builder.AddExplorer();
-    await builder.AddEventStoreAsync(output);
+    await builder.AddEveryModuleAsync(output);
 
     // A leading bare word is a JasperFx command (db-apply, projections, rotate-master-key ...). Anything else,
     // such as --urls, is a host option the builder has read already, and the service simply runs.
@@ -49,8 +38,7 @@ static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args, St
 
     output.HoldConsoleLog(builder.Services);
     var app = builder.Build();
-    app.UseApi();
-    app.UseExplorer();
+    app.UseEveryModule();
     if (args is [var first, ..] && !first.StartsWith('-'))
     {
         return await output.RunCommandAsync(() => app.RunJasperFxCommands(args), builder.Configuration);

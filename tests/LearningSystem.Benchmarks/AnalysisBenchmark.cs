@@ -6,6 +6,8 @@ using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using Marten;
+using LearningSystem.Analysis.Exporting;
+using LearningSystem.Views;
 
 namespace LearningSystem.Benchmarks;
 

@@ -1,10 +1,12 @@
+using LearningSystem.Composition;
 using System.Globalization;
 using System.Text;
 using JasperFx;
-using LearningSystem.Hosting;
 using LearningSystem.LocalPostgres;
 using LearningSystem.PersonalData;
 using Marten;
+using LearningSystem.Attribution;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Benchmarks;
 
@@ -23,7 +25,7 @@ public static class BenchmarkDatabase
     {
         var store = DocumentStore.For(options =>
         {
-            EventStore.Configure(options, connectionString);
+            Modules.ConfigureStore(options, connectionString);
             options.DatabaseSchemaName = schema;
             options.AutoCreateSchemaObjects = AutoCreate.All;
             if (!sealing)
@@ -51,7 +53,7 @@ public static class BenchmarkDatabase
     public static IDocumentSession Session(IDocumentStore store)
     {
         var session = store.LightweightSession("local");
-        session.SetHeader(Provenance.ClientKey, "benchmark");
+        session.SetHeader(WhoActed.ClientKey, "benchmark");
         return session;
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;

@@ -1,9 +1,9 @@
+using LearningSystem.Composition;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using JasperFx;
-using LearningSystem.Hosting;
 using LearningSystem.LocalPostgres;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
@@ -11,6 +11,8 @@ using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
 using Marten;
 using Npgsql;
+using LearningSystem.Attribution;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Benchmarks;
 
@@ -29,7 +31,7 @@ public static partial class ServiceBenchmark
         await using var postgres = await BenchmarkDatabase.StartAsync();
         var store = DocumentStore.For(options =>
         {
-            EventStore.Configure(options, postgres.ConnectionString, databasePerOrganisation: true);
+            Modules.ConfigureStore(options, postgres.ConnectionString, databasePerOrganisation: true);
             options.AutoCreateSchemaObjects = AutoCreate.All;
             // Seeded without sealing: the move copies sealed and clear fields alike.
             foreach (var guard in options.Listeners.OfType<SealedFieldsGuard>().ToArray())
@@ -91,7 +93,7 @@ public static partial class ServiceBenchmark
         for (var done = 0; done < priorities; done += perSession)
         {
             await using var session = store.LightweightSession(organisation);
-            session.SetHeader(Provenance.ClientKey, "benchmark");
+            session.SetHeader(WhoActed.ClientKey, "benchmark");
             foreach (var _ in Enumerable.Range(0, Math.Min(perSession, priorities - done)))
             {
                 var id = Guid.CreateVersion7();

@@ -27,15 +27,15 @@ public static class PersonalDataBenchmark
         using var sealedAnonymously = await BenchmarkDatabase.StoreAsync(postgres.ConnectionString, "bench_sealed_anonymous", sealing: true);
         using var unchained = await BenchmarkDatabase.StoreWithoutChainAsync(postgres.ConnectionString, "bench_unchained");
 
-        var vault = new PersonalDataVault(
-            new MasterKeyRing(new Dictionary<string, byte[]> { ["bench"] = RandomNumberGenerator.GetBytes(32) }, "bench"),
-            TimeProvider.System);
+        var masterKeys = new MasterKeyRing(new Dictionary<string, byte[]> { ["bench"] = RandomNumberGenerator.GetBytes(32) }, "bench");
+        var vault = new PersonalDataVault(masterKeys, new SubjectKeyCache(TimeProvider.System), TimeProvider.System);
+        var peppers = new Peppers(masterKeys, TimeProvider.System);
 
         var variants = new (string Name, Func<int, Task> Append)[]
         {
             ("clear text (no sealing)", i => AppendClearAsync(clear, i)),
-            ("sealed, patient reference (one of 500 patients)", i => AppendSealedAsync(sealedForPatients, vault, i, withPatient: true)),
-            ("sealed, anonymous (a new key each)", i => AppendSealedAsync(sealedAnonymously, vault, i, withPatient: false)),
+            ("sealed, patient reference (one of 500 patients)", i => AppendSealedAsync(sealedForPatients, vault, peppers, i, withPatient: true)),
+            ("sealed, anonymous (a new key each)", i => AppendSealedAsync(sealedAnonymously, vault, peppers, i, withPatient: false)),
             (WithoutChain, i => AppendClearAsync(unchained, i)),
         };
 
@@ -74,12 +74,12 @@ public static class PersonalDataBenchmark
         await session.SaveChangesAsync();
     }
 
-    private static async Task AppendSealedAsync(DocumentStore store, PersonalDataVault vault, int i, bool withPatient)
+    private static async Task AppendSealedAsync(DocumentStore store, PersonalDataVault vault, Peppers peppers, int i, bool withPatient)
     {
         await using var session = BenchmarkDatabase.Session(store);
         var id = Guid.CreateVersion7();
         var recorded = withPatient
-            ? await vault.SealAsync(session, Feedback(id, await vault.PatientSubjectAsync(session, $"kiosk-{i % Patients:D4}"), i))
+            ? await vault.SealAsync(session, Feedback(id, await peppers.PatientSubjectAsync(session, $"kiosk-{i % Patients:D4}"), i))
             : await vault.SealForNewSubjectAsync(session, Feedback(id, DataSubjects.AnonymousFeedback(id), i) with { PatientRef = null });
         session.Events.StartStream<PatientFeedback>(id, recorded);
         await session.SaveChangesAsync();

@@ -61,7 +61,7 @@ public class ServiceFixture : IAsyncLifetime
         await using (var connection = new Npgsql.NpgsqlConnection(ConnectionString))
         {
             await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {LearningSystem.Hosting.EventStore.Schema} cascade", connection);
+            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {LearningSystem.Storage.EventStore.Schema} cascade", connection);
             await drop.ExecuteNonQueryAsync();
         }
 

@@ -63,12 +63,12 @@ public sealed class ApiClientRegistry
         {
             if (options.KeyHash.Length != 64 || !options.KeyHash.All(char.IsAsciiHexDigit))
             {
-                throw new Hosting.SettingInvalid($"Client '{id}' needs Clients:{id}:KeyHash, the SHA-256 of its key in hex (64 characters).");
+                throw new LearningSystem.Operations.SettingInvalid($"Client '{id}' needs Clients:{id}:KeyHash, the SHA-256 of its key in hex (64 characters).");
             }
 
             if (options.Scopes.Except(Access.Scopes.All).ToArray() is { Length: > 0 } unknown)
             {
-                throw new Hosting.SettingInvalid($"Client '{id}' has unknown scopes {string.Join(", ", unknown)}; known: {string.Join(", ", Access.Scopes.All)}.");
+                throw new LearningSystem.Operations.SettingInvalid($"Client '{id}' has unknown scopes {string.Join(", ", unknown)}; known: {string.Join(", ", Access.Scopes.All)}.");
             }
 
             _byHash[options.KeyHash] = (id, options);
@@ -99,7 +99,7 @@ public sealed class ApiClientRegistry
     {
         var clients = configuration.GetSection("Clients").GetChildren()
             .ToDictionary(c => c.Key, c => c.Get<ApiClientOptions>() ?? new ApiClientOptions());
-        var local = string.IsNullOrWhiteSpace(configuration.GetConnectionString(Hosting.EventStore.ConnectionStringName));
+        var local = string.IsNullOrWhiteSpace(configuration.GetConnectionString(LearningSystem.Storage.EventStore.ConnectionStringName));
         if (clients.Count == 0 && local)
         {
             clients[LocalDevelopmentClient] = new ApiClientOptions

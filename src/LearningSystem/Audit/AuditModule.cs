@@ -1,5 +1,6 @@
 using LearningSystem.Audit.Checkpoints;
 using Marten;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Audit;
 
@@ -13,14 +14,9 @@ public static class AuditModule
         builder.Services.AddHostedService<CheckpointWriter>();
     }
 
-    public static StoreOptions AddAudit(this StoreOptions options, string? serviceRole = null)
+    public static StoreOptions AddAudit(this StoreOptions options)
     {
         options.Storage.Add(new HashChainFeature(options));
-        if (serviceRole is not null)
-        {
-            options.Storage.Add(new ServiceRoleFeature(options, ServiceRoleFeature.Checked(serviceRole)));
-        }
-
         options.Listeners.Add(new ProvenanceGuard());
         options.Schema.For<AuditCheckpoint>().Index(c => c.UpToSequence);
         return options;

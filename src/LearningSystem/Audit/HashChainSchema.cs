@@ -19,7 +19,7 @@ public sealed class HashChainFeature(StoreOptions options) : FeatureSchemaBase("
 /// and the triggers that make the event table append-only: no role can update, delete or truncate an event
 /// without first disabling them, which only the table's owner can do.
 /// </summary>
-public sealed class HashChainSchema(string schema) : Hosting.VersionedFunction(schema, "link_event", HashChain.Version, "mt_events_link")
+public sealed class HashChainSchema(string schema) : LearningSystem.Storage.VersionedFunction(schema, "link_event", HashChain.Version, "mt_events_link")
 {
     public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {

@@ -1,7 +1,7 @@
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
+using LearningSystem.Http;
 
 namespace LearningSystem.Curriculum;
 

@@ -1,8 +1,8 @@
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using LearningSystem.Curriculum.Reflecting;
 using Marten;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Curriculum;
 

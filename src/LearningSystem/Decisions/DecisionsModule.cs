@@ -1,6 +1,6 @@
-using LearningSystem.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Decisions;
 

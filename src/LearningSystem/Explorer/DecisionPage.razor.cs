@@ -1,9 +1,9 @@
-using LearningSystem.Hosting;
 using LearningSystem.Audit.Verifying;
 using LearningSystem.Decisions.Reading;
 using LearningSystem.Explorer.Pictures;
 using LearningSystem.PersonalData;
 using Marten;
+using LearningSystem.Http;
 
 namespace LearningSystem.Explorer;
 

@@ -1,4 +1,3 @@
-using LearningSystem.Hosting;
 using LearningSystem.Audit.Checkpoints;
 using LearningSystem.Curriculum;
 using LearningSystem.Decisions;
@@ -7,6 +6,7 @@ using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 using Marten;
+using LearningSystem.Http;
 
 namespace LearningSystem.Explorer;
 

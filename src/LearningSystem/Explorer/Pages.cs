@@ -1,11 +1,11 @@
 using LearningSystem.Access;
 using LearningSystem.Audit.Verifying;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
+using LearningSystem.Http;
 
 namespace LearningSystem.Explorer;
 

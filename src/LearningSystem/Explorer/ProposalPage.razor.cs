@@ -1,4 +1,3 @@
-using LearningSystem.Hosting;
 using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.History;
@@ -8,6 +7,7 @@ using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 using Marten;
+using LearningSystem.Http;
 
 namespace LearningSystem.Explorer;
 

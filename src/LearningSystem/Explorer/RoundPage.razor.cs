@@ -1,10 +1,10 @@
-using LearningSystem.Hosting;
 using LearningSystem.History;
 using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using LearningSystem.Rounds.Reading;
 using LearningSystem.Rounds.Rescoring;
 using Marten;
+using LearningSystem.Http;
 
 namespace LearningSystem.Explorer;
 

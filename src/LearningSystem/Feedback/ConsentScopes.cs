@@ -1,4 +1,4 @@
-using LearningSystem.Hosting;
+using LearningSystem.Http;
 
 namespace LearningSystem.Feedback;
 

@@ -1,9 +1,11 @@
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Organisations;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.History;
 
@@ -38,12 +40,12 @@ public sealed record RecordedEvent(
         return events
             .Select((e, i) => new RecordedEvent(
                 e.StreamId, e.Sequence, e.Version, e.EventTypeName, e.Timestamp, data[i],
-                e.CorrelationId, e.CausationId, Provenance.ActingParticipant(e), e.TenantId)
+                e.CorrelationId, e.CausationId, WhoActed.ActingParticipant(e), e.TenantId)
             {
                 Id = e.Id,
                 Link = Header(e, LearningSystem.Audit.HashChain.LinkHeader),
-                Client = Header(e, Provenance.ClientKey),
-                ActingGroup = Header(e, Provenance.ActingGroupKey),
+                Client = Header(e, WhoActed.ClientKey),
+                ActingGroup = Header(e, WhoActed.ActingGroupKey),
             })
             .ToArray();
     }

@@ -1,11 +1,11 @@
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.History;
 
@@ -87,7 +87,7 @@ public static class ReplayEndpoints
     private static ReplayStep<T> Step<T>(IEvent e, T? after)
     {
         var act = Acts.Describe(e.Data);
-        return new ReplayStep<T>(e.Sequence, e.StreamId, e.Version, e.EventTypeName, act?.Move, act?.By ?? Provenance.ActingParticipant(e), act?.Group,
+        return new ReplayStep<T>(e.Sequence, e.StreamId, e.Version, e.EventTypeName, act?.Move, act?.By ?? WhoActed.ActingParticipant(e), act?.Group,
             e.Timestamp, act?.Reason, act?.Wording, e.CorrelationId, after);
     }
 }

@@ -1,7 +1,6 @@
 using LearningSystem.Curriculum;
 using LearningSystem.Curriculum.Reflecting;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Lessons;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
@@ -10,6 +9,7 @@ using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.LearningLoop;
 

@@ -1,10 +1,10 @@
-using LearningSystem.Hosting;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.LearningLoop;
 
@@ -44,7 +44,7 @@ public static class YouSaidWeDidEndpoint
         return new YouSaidWeDidView(service, feedback.Select(f => new SaidAndDone(
             f.Id, f.Rating, f.Comment, f.ReceivedAt,
             responded.Where(r => r.FeedbackId == f.Id).Select(r => new ResponseView(
-                r.ResponseId, r.By, names.GetValueOrDefault(r.By, PersonalDataVault.ErasedMarker), r.ByGroup, r.Action, r.Text, r.At,
+                r.ResponseId, r.By, names.GetValueOrDefault(r.By, SealedValue.ErasedMarker), r.ByGroup, r.Action, r.Text, r.At,
                 r.RedesignId is { } redesign ? redesigns.GetValueOrDefault(redesign) : null)).ToArray())).ToArray());
     }
 }

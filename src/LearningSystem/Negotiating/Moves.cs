@@ -1,9 +1,10 @@
 using LearningSystem.Curriculum;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 using Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Negotiating;
 

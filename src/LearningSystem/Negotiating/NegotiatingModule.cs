@@ -1,7 +1,7 @@
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating.Deciding;
 using JasperFx.Events.Projections;
 using Marten;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Negotiating;
 

@@ -46,7 +46,7 @@ public static class Notifying
     }
 
     /// <summary>Fixed by what is notified and who is told.</summary>
-    public static Guid DeliveryId(Guid eventId, Guid subscriptionId) => Hosting.PairId.Of(eventId, subscriptionId);
+    public static Guid DeliveryId(Guid eventId, Guid subscriptionId) => LearningSystem.Storage.PairId.Of(eventId, subscriptionId);
 }
 
 /// <summary>Posts a notification, signed, and logs the attempt; a failure is retried with backoff by Wolverine.</summary>

@@ -1,4 +1,3 @@
-using LearningSystem.Hosting;
 using Marten;
 using Wolverine;
 using Wolverine.ErrorHandling;

@@ -1,9 +1,10 @@
 using FluentValidation;
 using LearningSystem.Access;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Notifications;
 
@@ -41,7 +42,7 @@ public static class SubscribingEndpoints
         }
 
         var subscription = new WebhookSubscription(Guid.CreateVersion7(), command.Url!, [.. command.Topics!.Distinct()], WebhookSignature.NewSecret(),
-            http.User.ClientId() ?? Provenance.UnidentifiedClient, clock.GetUtcNow());
+            http.User.ClientId() ?? WhoActed.UnidentifiedClient, clock.GetUtcNow());
         session.Store(subscription);
         return Results.Created($"/api/webhooks/{subscription.Id}", new Subscribed(subscription.Id, subscription.Secret, subscription.Topics));
     }

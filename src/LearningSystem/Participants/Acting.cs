@@ -1,6 +1,7 @@
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Participants;
 
@@ -65,7 +66,7 @@ public static class Acting
             throw Rejected.Conflict($"Participant {participantId} was erased and can no longer take part.");
         }
 
-        Provenance.StampParticipant(session, participant.Id, participant.StakeholderGroup);
+        WhoActed.StampParticipant(session, participant.Id, participant.StakeholderGroup);
         return new Actor(participant.Id, participant.StakeholderGroup);
     }
 }

@@ -15,12 +15,12 @@ public sealed class MasterKeyRing
     {
         if (!keys.TryGetValue(activeId, out var active))
         {
-            throw new Hosting.SettingInvalid($"The active master key '{activeId}' is not among the configured master keys.");
+            throw new LearningSystem.Operations.SettingInvalid($"The active master key '{activeId}' is not among the configured master keys.");
         }
 
         if (keys.Values.Any(k => k.Length != 32))
         {
-            throw new Hosting.SettingInvalid("PersonalData:MasterKeys: master keys must be 32 random bytes, base64-encoded.");
+            throw new LearningSystem.Operations.SettingInvalid("PersonalData:MasterKeys: master keys must be 32 random bytes, base64-encoded.");
         }
 
         _keys = keys;
@@ -29,12 +29,33 @@ public sealed class MasterKeyRing
     }
 
     public string ActiveId { get; }
-    internal byte[] Active { get; }
+    private byte[] Active { get; }
 
-    internal byte[] Get(string id) =>
+    private byte[] Get(string id) =>
         _keys.TryGetValue(id, out var key)
             ? key
             : throw new InvalidOperationException($"Master key '{id}' is needed to unwrap a data subject's key but is not configured.");
+
+    /// <summary>A subject's key wrapped under the active master key, bound to its id.</summary>
+    public byte[] Wrap(Guid keyId, byte[] key)
+    {
+        var wrapped = new byte[SealedValue.NonceSize + SealedValue.TagSize + key.Length];
+        RandomNumberGenerator.Fill(wrapped.AsSpan(0, SealedValue.NonceSize));
+        using var aes = new AesGcm(Active, SealedValue.TagSize);
+        aes.Encrypt(wrapped.AsSpan(0, SealedValue.NonceSize), key, wrapped.AsSpan(SealedValue.NonceSize + SealedValue.TagSize),
+            wrapped.AsSpan(SealedValue.NonceSize, SealedValue.TagSize), keyId.ToByteArray());
+        return wrapped;
+    }
+
+    /// <summary>A subject's key unwrapped with the master key it was wrapped under.</summary>
+    public byte[] Unwrap(Guid keyId, byte[] wrapped, string masterKeyId)
+    {
+        var key = new byte[wrapped.Length - SealedValue.NonceSize - SealedValue.TagSize];
+        using var aes = new AesGcm(Get(masterKeyId), SealedValue.TagSize);
+        aes.Decrypt(wrapped.AsSpan(0, SealedValue.NonceSize), wrapped.AsSpan(SealedValue.NonceSize + SealedValue.TagSize),
+            wrapped.AsSpan(SealedValue.NonceSize, SealedValue.TagSize), key, keyId.ToByteArray());
+        return key;
+    }
 
     /// <summary>
     /// From configuration (<c>PersonalData:MasterKeys:{id}</c> and <c>PersonalData:ActiveMasterKey</c>), or else
@@ -65,7 +86,7 @@ public sealed class MasterKeyRing
         }
 
         var stored = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(file))
-                     ?? throw new Hosting.SettingInvalid($"{file} is not a master key file.");
+                     ?? throw new LearningSystem.Operations.SettingInvalid($"{file} is not a master key file.");
         return new MasterKeyRing(new Dictionary<string, byte[]> { [stored.Id] = Convert.FromBase64String(stored.Key) }, stored.Id);
     }
 

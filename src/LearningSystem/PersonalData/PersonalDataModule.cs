@@ -12,8 +12,12 @@ public static class PersonalDataModule
             ? $"{Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)}-master-key.json"
             : Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceFolder())!, "master-key.json");
         builder.Services.AddSingleton(services => MasterKeyRing.FromConfiguration(
-            builder.Configuration, keyFile, services.GetService<Hosting.StartupOutput>() is { } output ? output.Note : Console.WriteLine));
+            builder.Configuration, keyFile, services.GetService<LearningSystem.Operations.StartupOutput>() is { } output ? output.Note : Console.WriteLine));
+        builder.Services.AddSingleton<SubjectKeyCache>();
         builder.Services.AddSingleton<PersonalDataVault>();
+        builder.Services.AddSingleton<Peppers>();
+        builder.Services.AddSingleton<SubjectErasure>();
+        builder.Services.AddSingleton<MasterKeyRotation>();
     }
 
     public static StoreOptions AddPersonalDataKeys(this StoreOptions options)
@@ -32,7 +36,7 @@ public sealed class SubjectKeyAssertion(StoreOptions options) : Weasel.Core.Migr
 {
     protected override IEnumerable<Weasel.Core.ISchemaObject> schemaObjects()
     {
-        yield return new PersonalDataVault.AssertLiveKey(options.DatabaseSchemaName);
-        yield return new PersonalDataVault.ErasureWaits(options.DatabaseSchemaName);
+        yield return new KeyLiveness.AssertLiveKey(options.DatabaseSchemaName);
+        yield return new KeyLiveness.ErasureWaits(options.DatabaseSchemaName);
     }
 }

@@ -100,10 +100,10 @@ public static class PersonalFields
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.PublicKey), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.HeadsRoot),
             nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.Previous), nameof(LearningSystem.Audit.Checkpoints.AuditCheckpoint.SignatureDer))
         // Keyed command answers hold ids, versions and problems; the request itself is kept only as a hash.
-        .NotPersonal<LearningSystem.Hosting.IdempotentRequest>(
-            nameof(LearningSystem.Hosting.IdempotentRequest.Id), nameof(LearningSystem.Hosting.IdempotentRequest.RequestHash),
-            nameof(LearningSystem.Hosting.IdempotentRequest.ContentType), nameof(LearningSystem.Hosting.IdempotentRequest.Location),
-            nameof(LearningSystem.Hosting.IdempotentRequest.Body), nameof(LearningSystem.Hosting.IdempotentRequest.ETag))
+        .NotPersonal<LearningSystem.Http.Idempotency.IdempotentRequest>(
+            nameof(LearningSystem.Http.Idempotency.IdempotentRequest.Id), nameof(LearningSystem.Http.Idempotency.IdempotentRequest.RequestHash),
+            nameof(LearningSystem.Http.Idempotency.IdempotentRequest.ContentType), nameof(LearningSystem.Http.Idempotency.IdempotentRequest.Location),
+            nameof(LearningSystem.Http.Idempotency.IdempotentRequest.Body), nameof(LearningSystem.Http.Idempotency.IdempotentRequest.ETag))
         .NotPersonal<LearningSystem.Notifications.WebhookSubscription>(
             nameof(LearningSystem.Notifications.WebhookSubscription.Url), nameof(LearningSystem.Notifications.WebhookSubscription.Secret),
             nameof(LearningSystem.Notifications.WebhookSubscription.Client))

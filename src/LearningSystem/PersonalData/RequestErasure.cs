@@ -1,7 +1,8 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.PersonalData;
 
@@ -39,7 +40,7 @@ public static class Erasures
         var requester = command.RequestedBy is { } id ? await session.LoadAsync<Participant>(id, ct) : null;
         if (requester is not null)
         {
-            Provenance.StampParticipant(session, requester.Id, requester.StakeholderGroup);
+            WhoActed.StampParticipant(session, requester.Id, requester.StakeholderGroup);
         }
 
         return requester;

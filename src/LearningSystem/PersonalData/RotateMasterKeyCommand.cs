@@ -13,9 +13,9 @@ public sealed class RotateMasterKeyCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
-        var vault = host.Services.GetRequiredService<PersonalDataVault>();
+        var rotation = host.Services.GetRequiredService<MasterKeyRotation>();
         var active = host.Services.GetRequiredService<MasterKeyRing>().ActiveId;
-        var rewrapped = await vault.RotateAsync(host.Services.GetRequiredService<IDocumentStore>());
+        var rewrapped = await rotation.RotateAsync(host.Services.GetRequiredService<IDocumentStore>());
         Console.WriteLine($"Re-wrapped {rewrapped} data subject keys under master key '{active}'.");
         return true;
     }

@@ -14,7 +14,7 @@ public sealed class SealedFieldsGuard : DocumentSessionListenerBase
         {
             foreach (var field in PersonalFields.Schema.FieldsOf(e.Data.GetType()))
             {
-                if (field.Get(e.Data) is { } value && !PersonalDataVault.IsSealed(value))
+                if (field.Get(e.Data) is { } value && !SealedValue.IsSealed(value))
                 {
                     throw new InvalidOperationException($"{e.Data.GetType().Name}.{field.Name} is personal data and must be sealed before it is appended.");
                 }

@@ -1,6 +1,6 @@
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
+using LearningSystem.Http;
 
 namespace LearningSystem.Rounds;
 

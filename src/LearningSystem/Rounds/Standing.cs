@@ -1,7 +1,7 @@
-using LearningSystem.Hosting;
 using LearningSystem.Priorities;
 using Marten;
 using Marten.Events;
+using LearningSystem.Http;
 
 namespace LearningSystem.Rounds;
 

@@ -1,7 +1,7 @@
 using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Deciding;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
+using LearningSystem.Http;
 
 namespace LearningSystem.ServiceRedesigns;
 

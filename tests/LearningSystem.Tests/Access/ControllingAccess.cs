@@ -122,7 +122,7 @@ public sealed class ControllingAccess(ServiceFixture service)
     {
         await using var session = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession("st-marys");
         var events = await session.Events.FetchStreamAsync(stream);
-        return events.Single().Headers![LearningSystem.Hosting.Provenance.ClientKey].ToString();
+        return events.Single().Headers![LearningSystem.Attribution.WhoActed.ClientKey].ToString();
     }
 
     // The service may judge lifetimes by the tests' clock or the machine's; a token must be valid, or expired, by both.

@@ -37,7 +37,7 @@ public sealed class KeepingResultsUnchanged(ServiceFixture service)
             .ToArray();
         var serializer = service.Host.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
         var types = typeof(Round).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("LearningSystem", StringComparison.Ordinal) == true && t is { IsClass: true, IsAbstract: false })
-            .GroupBy(t => LearningSystem.Hosting.WireJson.Alias(t.Name)).ToDictionary(g => g.Key, g => g.First());
+            .GroupBy(t => LearningSystem.Http.WireJson.Alias(t.Name)).ToDictionary(g => g.Key, g => g.First());
         await AppendAsync(organisation, stored.GroupBy(e => e.StreamId).Select(s => (s.Key, s.OrderBy(e => e.Version)
             .Select(e => serializer.FromJson(types[e.Type], new MemoryStream(System.Text.Encoding.UTF8.GetBytes(e.Data)))).ToArray())));
 
@@ -91,8 +91,8 @@ public sealed class KeepingResultsUnchanged(ServiceFixture service)
     {
         var store = service.Host.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.LightweightSession(organisation);
-        session.SetHeader(LearningSystem.Hosting.Provenance.OrganisationKey, organisation);
-        session.SetHeader(LearningSystem.Hosting.Provenance.ClientKey, "unchanged-results-fixture");
+        session.SetHeader(LearningSystem.Attribution.WhoActed.OrganisationKey, organisation);
+        session.SetHeader(LearningSystem.Attribution.WhoActed.ClientKey, "unchanged-results-fixture");
         foreach (var (id, events) in streams)
         {
             session.Events.StartStream(id, events);

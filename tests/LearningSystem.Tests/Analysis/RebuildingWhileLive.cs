@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LearningSystem.Analysis;
 using Npgsql;
+using LearningSystem.Organisations;
+using LearningSystem.Views;
 
 namespace LearningSystem.Tests.Analysis;
 

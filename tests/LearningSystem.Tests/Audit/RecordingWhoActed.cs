@@ -2,12 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Alba;
 using LearningSystem.History;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Tests.Audit;
 
@@ -107,19 +108,19 @@ public sealed class RecordingWhoActed(ServiceFixture service)
         foreach (var e in events)
         {
             var headers = e.Headers!;
-            Assert.Equal(organisation, headers[Provenance.OrganisationKey].ToString());
-            Assert.Equal("outpatients-portal", headers[Provenance.ClientKey].ToString());
+            Assert.Equal(organisation, headers[WhoActed.OrganisationKey].ToString());
+            Assert.Equal("outpatients-portal", headers[WhoActed.ClientKey].ToString());
             Assert.False(string.IsNullOrEmpty(e.CorrelationId));
             Assert.False(string.IsNullOrEmpty(e.CausationId));
             if (Acts.Describe(e.Data) is { } act)
             {
-                Assert.Equal(act.By.ToString(), headers[Provenance.ActingParticipantKey].ToString());
-                Assert.Equal(WireValues<StakeholderGroup>.Name(act.Group), headers[Provenance.ActingGroupKey].ToString());
+                Assert.Equal(act.By.ToString(), headers[WhoActed.ActingParticipantKey].ToString());
+                Assert.Equal(WireValues<StakeholderGroup>.Name(act.Group), headers[WhoActed.ActingGroupKey].ToString());
             }
         }
 
-        Assert.Contains(events, e => e.Headers!.ContainsKey(Provenance.ActingParticipantKey));
-        Assert.Contains(events, e => !e.Headers!.ContainsKey(Provenance.ActingParticipantKey) && e.EventTypeName == "patient_feedback_recorded");
+        Assert.Contains(events, e => e.Headers!.ContainsKey(WhoActed.ActingParticipantKey));
+        Assert.Contains(events, e => !e.Headers!.ContainsKey(WhoActed.ActingParticipantKey) && e.EventTypeName == "patient_feedback_recorded");
     }
 
     /// <summary>The body field that names the acting participant: the one <see cref="IActedBy.ActingParticipant"/> reads.</summary>

@@ -1,6 +1,6 @@
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Tests.Hosting;
 

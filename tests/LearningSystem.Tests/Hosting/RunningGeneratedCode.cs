@@ -21,7 +21,7 @@ public sealed class RunningGeneratedCode(ServiceFixture service)
 
         Assert.Equal(TypeLoadMode.Static, rules.TypeLoadMode);
         // The service cannot compile: it does not reference Roslyn. (The tests do, for the generated-client contract.)
-        var code = typeof(LearningSystem.Hosting.Api).Assembly;
+        var code = typeof(LearningSystem.Http.Api).Assembly;
         Assert.DoesNotContain(code.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
         Assert.Contains(code.GetTypes(), t => t.Namespace?.StartsWith("Internal.Generated", StringComparison.Ordinal) == true);
     }

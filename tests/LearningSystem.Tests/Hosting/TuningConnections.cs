@@ -1,7 +1,7 @@
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Tests.Hosting;
 
@@ -25,7 +25,7 @@ public sealed class TuningConnections(ServiceFixture service)
     [InlineData("Host=db;Database=learningsystem;NoResetOnClose=false;MaxAutoPrepare=0")]
     public void A_connection_string_that_sets_either_keeps_its_own(string configured)
     {
-        var used = new NpgsqlConnectionStringBuilder(EventStore.Tuned(configured));
+        var used = new NpgsqlConnectionStringBuilder(Connections.Tuned(configured));
 
         Assert.False(used.NoResetOnClose);
         Assert.Equal(0, used.MaxAutoPrepare);

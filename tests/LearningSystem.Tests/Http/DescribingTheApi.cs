@@ -101,7 +101,7 @@ public sealed class DescribingTheApi(ServiceFixture service)
         var schemas = document.GetProperty("components").GetProperty("schemas");
 
         var register = schemas.GetProperty("RegisterParticipant").GetProperty("properties");
-        Assert.Equal(LearningSystem.Hosting.WireValues<LearningSystem.Participants.StakeholderGroup>.Names,
+        Assert.Equal(LearningSystem.Http.WireValues<LearningSystem.Participants.StakeholderGroup>.Names,
             register.GetProperty("stakeholderGroup").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
         Assert.Equal("string", register.GetProperty("stakeholderGroup").GetProperty("type").GetString());
         Assert.Equal(["null", "string"], register.GetProperty("organisationRole").GetProperty("type").EnumerateArray().Select(t => t.GetString()));

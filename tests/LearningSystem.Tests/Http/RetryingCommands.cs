@@ -65,8 +65,8 @@ public sealed class RetryingCommands(ServiceFixture service)
         Assert.NotEqual(first.GetProperty("id").GetGuid(), otherClient.GetProperty("id").GetGuid());
         Assert.NotEqual(first.GetProperty("id").GetGuid(), afterExpiry.GetProperty("id").GetGuid());
         var store = service.Host.Services.GetRequiredService<Marten.IDocumentStore>();
-        Assert.True(await LearningSystem.Hosting.Idempotency.ForgetExpiredAsync(store, TestClock.Start.AddDays(30), CancellationToken.None) >= 3);
-        Assert.Equal(0, await LearningSystem.Hosting.Idempotency.ForgetExpiredAsync(store, TestClock.Start.AddDays(30), CancellationToken.None));
+        Assert.True(await LearningSystem.Http.Idempotency.ExpiredKeyCleaner.ForgetExpiredAsync(store, TestClock.Start.AddDays(30), CancellationToken.None) >= 3);
+        Assert.Equal(0, await LearningSystem.Http.Idempotency.ExpiredKeyCleaner.ForgetExpiredAsync(store, TestClock.Start.AddDays(30), CancellationToken.None));
     }
 
     private const string JennyBody = """{"displayName":"Jenny","stakeholderGroup":"student"}""";
@@ -77,7 +77,7 @@ public sealed class RetryingCommands(ServiceFixture service)
         var key = Guid.NewGuid().ToString();
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"POST /api/participants\n{JennyBody}")));
         await using var session = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession("local");
-        session.Store(new LearningSystem.Hosting.IdempotentRequest($"tests:{key}", hash, null, null, null, null, DateTimeOffset.MaxValue, LeaseUntil: leaseUntil));
+        session.Store(new LearningSystem.Http.Idempotency.IdempotentRequest($"tests:{key}", hash, null, null, null, null, DateTimeOffset.MaxValue, LeaseUntil: leaseUntil));
         await session.SaveChangesAsync();
         return key;
     }

@@ -11,7 +11,7 @@ namespace LearningSystem.Tests.Http;
 public sealed class SpeakingOneWireFormat(ServiceFixture service)
 {
     /// <summary>Every enum value of ours as C# names it, where that differs from its wire spelling.</summary>
-    private static readonly HashSet<string> StoredSpellings = typeof(LearningSystem.Hosting.WireValues<>).Assembly.GetTypes()
+    private static readonly HashSet<string> StoredSpellings = typeof(LearningSystem.Http.WireValues<>).Assembly.GetTypes()
         .Where(t => t.IsEnum && t.Namespace?.StartsWith("LearningSystem", StringComparison.Ordinal) == true)
         .SelectMany(Enum.GetNames)
         .Where(n => JsonNamingPolicy.CamelCase.ConvertName(n) != n)

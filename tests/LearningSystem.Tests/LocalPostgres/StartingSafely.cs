@@ -266,14 +266,14 @@ public sealed class ExplainingStartupFailures
     {
         var refused = new PostgresException("password authentication failed for user \"svc\"", "FATAL", "FATAL", PostgresErrorCodes.InvalidPassword);
 
-        var line = LearningSystem.Hosting.Startup.Explain(new InvalidOperationException("start-up failed", refused), Configured);
+        var line = LearningSystem.Operations.Startup.Explain(new InvalidOperationException("start-up failed", refused), Configured);
 
         Assert.Equal("PostgreSQL at db.example.org:5433 refused the user or password in ConnectionStrings:LearningSystem.", line);
     }
 
     [Fact]
     public void A_real_fault_keeps_its_trace() =>
-        Assert.Null(LearningSystem.Hosting.Startup.Explain(new InvalidOperationException("a bug"), Configured));
+        Assert.Null(LearningSystem.Operations.Startup.Explain(new InvalidOperationException("a bug"), Configured));
 
     [Fact]
     public async Task Running_as_root_without_runuser_on_path_is_one_line()

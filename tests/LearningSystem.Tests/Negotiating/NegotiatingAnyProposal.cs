@@ -96,7 +96,7 @@ public sealed class NegotiatingAnyProposal(ServiceFixture service)
         await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local"))
         {
             session.Logger = statements;
-            session.SetHeader(LearningSystem.Hosting.Provenance.ClientKey, "tests");
+            session.SetHeader(LearningSystem.Attribution.WhoActed.ClientKey, "tests");
             var stream = await session.Events.FetchForWriting<Priority>(priority);
             stream.AppendOne(new ObjectionRaised(priority, Guid.NewGuid(), jenny, StakeholderGroup.Student, "Too vague", DateTimeOffset.UtcNow));
             await session.SaveChangesAsync();

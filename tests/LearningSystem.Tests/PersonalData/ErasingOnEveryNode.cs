@@ -1,9 +1,11 @@
+using LearningSystem.Composition;
 using Alba;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using LearningSystem.Attribution;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Tests.PersonalData;
 
@@ -35,7 +37,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         using var other = new AnotherNode(service);
         Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn by letter"));
 
-        Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
+        Assert.Equal(SealedValue.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{feedback}")).GetProperty("comment").GetString());
         Assert.DoesNotContain(comment, (await Host.GetTextAsync($"/api/patient-feedback?service={Uri.EscapeDataString("Outpatient Diabetes Clinic")}&limit=1000")).Text, StringComparison.Ordinal);
 
         // This node still takes the erased key for the patient's live one. Its next sealing transaction finds the
@@ -46,7 +48,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         Assert.Equal(later, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
         Assert.NotNull(await other.EraseAsync(patientRef, "Asked again"));
 
-        Assert.Equal(PersonalDataVault.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
+        Assert.Equal(SealedValue.ErasedMarker, (await Host.GetJsonAsync($"/api/patient-feedback/{second}")).GetProperty("comment").GetString());
     }
 
     [Fact]
@@ -59,13 +61,13 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
 
         // A sealing transaction of this node, held open while the other node erases the key it sealed under.
         await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
-        var subject = await vault.PatientSubjectAsync(sealing, patientRef);
+        var subject = await Host.Services.GetRequiredService<Peppers>().PatientSubjectAsync(sealing, patientRef);
         await vault.SealAsync(sealing, new PatientFeedbackRecorded(Guid.CreateVersion7(), subject, "Outpatient Diabetes Clinic", "kiosk",
             DateTimeOffset.UtcNow, FeedbackRating.Poor, "Sealed as the key goes", null, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
         Assert.NotNull(await other.EraseAsync(patientRef, "Consent withdrawn"));
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => sealing.SaveChangesAsync());
-        Assert.True(PersonalDataVault.IsStaleKey(refused), refused.ToString());
+        Assert.True(KeyLiveness.IsStaleKey(refused), refused.ToString());
     }
 
     [Fact]
@@ -76,7 +78,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         var vault = Host.Services.GetRequiredService<PersonalDataVault>();
 
         await using var sealing = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local");
-        var subject = await vault.PatientSubjectAsync(sealing, patientRef);
+        var subject = await Host.Services.GetRequiredService<Peppers>().PatientSubjectAsync(sealing, patientRef);
         var sealedFeedback = await vault.SealAsync(sealing, new PatientFeedbackRecorded(Guid.CreateVersion7(), subject, "Outpatient Diabetes Clinic", "kiosk",
             DateTimeOffset.UtcNow, FeedbackRating.Poor, "Second", patientRef, [ConsentScope.ServiceImprovement], DateTimeOffset.UtcNow));
 
@@ -94,7 +96,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         string subject;
         await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("local"))
         {
-            subject = await vault.PatientSubjectAsync(session, patientRef);
+            subject = await Host.Services.GetRequiredService<Peppers>().PatientSubjectAsync(session, patientRef);
         }
 
         await using var sealing = new Npgsql.NpgsqlConnection(service.ConnectionString);
@@ -118,7 +120,7 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         await Run(sealing, "commit");
         await Run(erasing, erase);
         var late = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Run(sealing, $"select * from learningsystem.assert_live_key('local', '{key}')"));
-        Assert.Equal(PersonalDataVault.StaleKey, late.SqlState);
+        Assert.Equal(KeyLiveness.StaleKey, late.SqlState);
     }
 
     [Fact]
@@ -137,18 +139,19 @@ public sealed class ErasingOnEveryNode(ServiceFixture service)
         Assert.DoesNotContain(comment, (await Host.GetTextAsync(export)).Text, StringComparison.Ordinal);
     }
 
-    /// <summary>Another node: its own store and its own vault, on the same database and master keys.</summary>
+    /// <summary>Another node: its own store, pepper cache and key cache, on the same database and master keys.</summary>
     private sealed class AnotherNode(ServiceFixture service) : IDisposable
     {
-        private readonly DocumentStore _store = DocumentStore.For(o => EventStore.Configure(o, service.ConnectionString));
-        private readonly PersonalDataVault _vault = new(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+        private readonly DocumentStore _store = DocumentStore.For(o => Modules.ConfigureStore(o, service.ConnectionString));
+        private readonly Peppers _peppers = new(service.Host.Services.GetRequiredService<MasterKeyRing>(), TimeProvider.System);
+        private readonly SubjectErasure _erasing = new(new SubjectKeyCache(TimeProvider.System));
 
         public async Task<(Erasure Erasure, bool Erased)?> EraseAsync(string patientRef, string reason)
         {
             await using var session = _store.LightweightSession("local");
-            session.SetHeader(Provenance.ClientKey, "another-node");
-            var subject = await _vault.PatientSubjectAsync(session, patientRef);
-            var erased = await _vault.EraseAsync(session, subject, new Erasure(null, reason, LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow));
+            session.SetHeader(WhoActed.ClientKey, "another-node");
+            var subject = await _peppers.PatientSubjectAsync(session, patientRef);
+            var erased = await _erasing.EraseAsync(session, subject, new Erasure(null, reason, LegalBasis.ConsentWithdrawn, DateTimeOffset.UtcNow));
             await session.SaveChangesAsync();
             return erased;
         }

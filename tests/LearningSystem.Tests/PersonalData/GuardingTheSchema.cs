@@ -63,14 +63,14 @@ public sealed class GuardingTheSchema(ServiceFixture service)
 
         try
         {
-            var rotated = await new PersonalDataVault(new MasterKeyRing(both, "test-2"), TimeProvider.System).RotateAsync(Store);
+            var rotated = await new MasterKeyRotation(new MasterKeyRing(both, "test-2")).RotateAsync(Store);
 
             Assert.True(rotated >= 2);
             Assert.Equal(0L, await ScalarAsync("select count(*) from learningsystem.mt_doc_subjectkey where data->>'masterKeyId' <> 'test-2'"));
             Assert.Equal(eventsBefore, await EventsAsTextAsync());
 
             // Only the new master key is needed now.
-            var onlyNew = new PersonalDataVault(new MasterKeyRing(new Dictionary<string, byte[]> { ["test-2"] = newKey }, "test-2"), TimeProvider.System);
+            var onlyNew = new PersonalDataVault(new MasterKeyRing(new Dictionary<string, byte[]> { ["test-2"] = newKey }, "test-2"), new SubjectKeyCache(TimeProvider.System), TimeProvider.System);
             await using var session = Store.QuerySession("local");
             var participant = await session.LoadAsync<Participant>(jenny);
             Assert.Equal(name, (await onlyNew.OpenAsync(session, participant!)).DisplayName);
@@ -78,7 +78,7 @@ public sealed class GuardingTheSchema(ServiceFixture service)
         finally
         {
             // The rest of the collection runs with the original master key.
-            await new PersonalDataVault(new MasterKeyRing(both, ServiceFixture.MasterKeyId), TimeProvider.System).RotateAsync(Store);
+            await new MasterKeyRotation(new MasterKeyRing(both, ServiceFixture.MasterKeyId)).RotateAsync(Store);
         }
     }
 

@@ -12,7 +12,7 @@ namespace LearningSystem.Tests.Samples;
 [Collection(ServiceGroup.Name)]
 public sealed partial class DocumentExamples(ServiceFixture service)
 {
-    private static readonly string File_ = Path.Combine(Repository.Root, "src", "LearningSystem", "Hosting", "api-examples.json");
+    private static readonly string File_ = Path.Combine(Repository.Root, "src", "LearningSystem", "Http", "Describing", "api-examples.json");
 
     [Fact]
     public async Task The_documents_examples_are_jennys_story_as_the_http_files_play_it()
@@ -63,7 +63,7 @@ public sealed partial class DocumentExamples(ServiceFixture service)
 
         Assert.True(examples.Count >= 25, $"only {examples.Count} commands gave examples");
         Assert.True(written == (File.Exists(File_) ? await File.ReadAllTextAsync(File_) : ""),
-            "The examples drifted from the .http files: rerun with LEARNINGSYSTEM_WRITE_EXAMPLES=1, review src/LearningSystem/Hosting/api-examples.json, and commit it.");
+            "The examples drifted from the .http files: rerun with LEARNINGSYSTEM_WRITE_EXAMPLES=1, review src/LearningSystem/Http/Describing/api-examples.json, and commit it.");
 
         // And the document serves them.
         var document = await service.Host.GetJsonAsync("/openapi/v1.json");

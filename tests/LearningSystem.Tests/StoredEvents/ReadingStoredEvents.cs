@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using LearningSystem.Http;
 
 namespace LearningSystem.Tests.StoredEvents;
 
@@ -71,8 +71,8 @@ public sealed class ReadingStoredEvents(ServiceFixture service)
         await using (var session = store.LightweightSession(organisation))
         {
             // Appended as a migration would be: by a named client, not by a participant.
-            session.SetHeader(LearningSystem.Hosting.Provenance.OrganisationKey, organisation);
-            session.SetHeader(LearningSystem.Hosting.Provenance.ClientKey, "stored-events-fixture");
+            session.SetHeader(LearningSystem.Attribution.WhoActed.OrganisationKey, organisation);
+            session.SetHeader(LearningSystem.Attribution.WhoActed.ClientKey, "stored-events-fixture");
             foreach (var stream in Fixture().GroupBy(e => e.StreamId))
             {
                 session.Events.StartStream(stream.Key, [.. stream.OrderBy(e => e.Version).Select(Read)]);

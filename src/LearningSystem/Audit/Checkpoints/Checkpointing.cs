@@ -1,3 +1,4 @@
+using LearningSystem.Organisations;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -30,7 +31,7 @@ public sealed class CheckpointSigner : IDisposable
             catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
                 _key.Dispose();
-                throw new Hosting.SettingInvalid("Audit:SigningKey is not an EC private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout).");
+                throw new LearningSystem.Operations.SettingInvalid("Audit:SigningKey is not an EC private key in PEM (make one with: openssl ecparam -name prime256v1 -genkey -noout).");
             }
 
             PublicKey = PemEncoding.WriteString("PUBLIC KEY", _key.ExportSubjectPublicKeyInfo());
@@ -43,7 +44,7 @@ public sealed class CheckpointSigner : IDisposable
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
-            throw new Hosting.SettingInvalid("Audit:TrustedPublicKeys holds a value that is not an EC public key in PEM.");
+            throw new LearningSystem.Operations.SettingInvalid("Audit:TrustedPublicKeys holds a value that is not an EC public key in PEM.");
         }
 
         KeyId = PublicKey is null ? null : TrustedKeys.IdOf(PublicKey);
@@ -160,7 +161,7 @@ public sealed class Checkpointing(
 
     /// <summary>Every organisation with events, in whichever database each lives.</summary>
     public async Task<IReadOnlyList<string>> OrganisationsAsync(CancellationToken ct) =>
-        (await Organisations.OrganisationDatabases.EveryOrganisationAsync(store, ct)).Select(o => o.Organisation).ToArray();
+        (await Organisation.EveryAsync(store, ct)).Select(o => o.Organisation).ToArray();
 }
 
 /// <summary>Makes a checkpoint for every organisation every <c>Audit:CheckpointMinutes</c> (5 unless set; 0 turns it off).</summary>

@@ -1,9 +1,9 @@
 using FluentValidation;
 using LearningSystem.Audit.Checkpoints;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Audit.Verifying;
 

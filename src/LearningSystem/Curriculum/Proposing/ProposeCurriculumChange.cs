@@ -1,11 +1,12 @@
 using FluentValidation;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Curriculum.Proposing;
 
@@ -89,7 +90,7 @@ public static class ProposeCurriculumChangeEndpoint
     {
         var id = Guid.CreateVersion7();
         var proposed = Decide(id, command, people, evidence, clock.GetUtcNow());
-        Provenance.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
+        WhoActed.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
         return (Created.At("/api/curriculum-changes", id, 1), MartenOps.StartStream<CurriculumChange>(id, proposed));
     }
 }

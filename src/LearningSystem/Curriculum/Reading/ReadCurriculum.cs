@@ -1,9 +1,9 @@
 using LearningSystem.Curriculum.Reflecting;
 using LearningSystem.PersonalData;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Curriculum.Reading;
 

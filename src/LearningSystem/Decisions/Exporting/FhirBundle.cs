@@ -6,13 +6,13 @@ using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Serialization;
 using LearningSystem.Decisions.Reading;
 using LearningSystem.History;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities.Reading;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Decisions.Exporting;
 
@@ -178,7 +178,7 @@ public static class FhirBundle
     private static Resource Person(PersonAtTheTime person)
     {
         var identifier = new Identifier($"{System}participant", person.Id.ToString());
-        var named = person.DisplayName != PersonalDataVault.ErasedMarker;
+        var named = person.DisplayName != SealedValue.ErasedMarker;
         return person.StakeholderGroup switch
         {
             StakeholderGroup.Patient => new Patient { Identifier = [identifier] },

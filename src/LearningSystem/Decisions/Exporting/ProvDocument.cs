@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LearningSystem.Decisions.Reading;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities.Reading;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Decisions.Exporting;
 

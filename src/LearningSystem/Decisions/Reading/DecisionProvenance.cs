@@ -6,7 +6,6 @@ using LearningSystem.Audit.Verifying;
 using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
 using LearningSystem.History;
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
@@ -17,6 +16,8 @@ using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Organisations;
 
 namespace LearningSystem.Decisions.Reading;
 
@@ -109,7 +110,7 @@ public static class DecisionProvenanceEndpoint
     {
         var groupAt = new Dictionary<Guid, StakeholderGroup>();
         PersonAtTheTime Person(Guid id, StakeholderGroup group) =>
-            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : PersonalDataVault.ErasedMarker, group);
+            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : SealedValue.ErasedMarker, group);
         PersonAtTheTime Known(Guid id) =>
             Person(id, groupAt.TryGetValue(id, out var g) ? g : people.TryGetValue(id, out var p) ? p.StakeholderGroup : StakeholderGroup.Other);
 
@@ -166,7 +167,7 @@ public static class DecisionProvenanceEndpoint
             PriorityDecided d => (WireValues<DecisionOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
             ChangeDecided d => (WireValues<ChangeOutcome>.Name(d.Outcome), d.Rationale, d.DecisionMakers, d.AnswersObjections, d.AnswersAmendments, Person(d.By, d.ByGroup)),
             _ => (MissingOutcome, $"The event recording this decision (version {entry.Version} of the proposal) is no longer in the stream.",
-                (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], new PersonAtTheTime(Guid.Empty, PersonalDataVault.ErasedMarker, StakeholderGroup.Other)),
+                (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], (IReadOnlyList<Guid>)[], new PersonAtTheTime(Guid.Empty, SealedValue.ErasedMarker, StakeholderGroup.Other)),
         };
 
         return new DecisionProvenanceView(

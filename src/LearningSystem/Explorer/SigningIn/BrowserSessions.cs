@@ -34,7 +34,7 @@ public static class BrowserSessions
     /// <summary>Secure everywhere except local development, where the service answers plain HTTP on this machine.</summary>
     public static bool SecureCookies(IConfiguration configuration, IHostEnvironment environment) =>
         configuration.GetValue<bool?>("Explorer:SecureCookie")
-        ?? !(environment.IsDevelopment() || string.IsNullOrWhiteSpace(configuration.GetConnectionString(Hosting.EventStore.ConnectionStringName)));
+        ?? !(environment.IsDevelopment() || string.IsNullOrWhiteSpace(configuration.GetConnectionString(LearningSystem.Storage.EventStore.ConnectionStringName)));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
@@ -81,8 +81,8 @@ public static class BrowserSessions
     public static string? Choose(string? asked, IReadOnlyList<string> grants)
     {
         var every = grants.Contains(ClientClaims.EveryOrganisation);
-        var chosen = asked ?? (every ? Hosting.Organisation.Default : grants.Count == 1 ? grants[0] : null);
-        return chosen is not null && Hosting.Organisation.IsValid(chosen) && (every || grants.Contains(chosen)) ? chosen : null;
+        var chosen = asked ?? (every ? LearningSystem.Organisations.Organisation.Default : grants.Count == 1 ? grants[0] : null);
+        return chosen is not null && LearningSystem.Organisations.Organisation.IsValid(chosen) && (every || grants.Contains(chosen)) ? chosen : null;
     }
 
     public static CookieOptions CookieOptions(bool secure, TimeSpan lifetime) => new()

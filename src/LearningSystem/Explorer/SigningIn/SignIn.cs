@@ -1,6 +1,5 @@
 using LearningSystem.Access;
 using LearningSystem.Explorer.SigningIn;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -46,7 +45,7 @@ public static class SignIn
         {
             RedirectUri = $"{ExplorerModule.Root}/signed-in?returnTo={Uri.EscapeDataString(Local(returnTo) ?? ExplorerModule.Root)}",
         };
-        if (organisation is { Length: > 0 } named && Hosting.Organisation.IsValid(named))
+        if (organisation is { Length: > 0 } named && LearningSystem.Organisations.Organisation.IsValid(named))
         {
             properties.Items[BrowserSessionAuthentication.OrganisationItem] = named;
         }

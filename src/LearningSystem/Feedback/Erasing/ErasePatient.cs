@@ -20,11 +20,11 @@ public static class ErasePatientEndpoint
     [WolverinePost("/api/patient-feedback/subjects/{patientRef}/erasure", OperationId = "erasePatient"), Tags("Patient feedback")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Erasure> Post(
-        string patientRef, RequestErasure command, IDocumentSession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct)
+        string patientRef, RequestErasure command, IDocumentSession session, Peppers peppers, SubjectErasure erasing, TimeProvider clock, CancellationToken ct)
     {
         var erasure = Erasures.Decide(command, await Erasures.RequesterAsync(session, command, ct), clock.GetUtcNow());
-        var subject = await vault.PatientSubjectAsync(session, patientRef, ct);
-        var outcome = await vault.EraseAsync(session, subject, erasure, ct)
+        var subject = await peppers.PatientSubjectAsync(session, patientRef, ct);
+        var outcome = await erasing.EraseAsync(session, subject, erasure, ct)
                       ?? throw Rejected.NotFound("No feedback is recorded under this patient reference.");
         if (outcome.Erased)
         {

@@ -1,9 +1,10 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Feedback.Recording;
 
@@ -61,12 +62,12 @@ public static class RecordPatientFeedbackEndpoint
 
     [WolverinePost("/api/patient-feedback", OperationId = "recordPatientFeedback"), Tags("Patient feedback")]
     public static async Task<(Created, IStartStream)> Post(
-        RecordPatientFeedback command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
+        RecordPatientFeedback command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, Peppers peppers, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         // Feedback without a patient reference is its own data subject, new with it.
         var anonymous = string.IsNullOrWhiteSpace(command.PatientRef);
-        var subject = anonymous ? DataSubjects.AnonymousFeedback(id) : await vault.PatientSubjectAsync(session, command.PatientRef!, ct);
+        var subject = anonymous ? DataSubjects.AnonymousFeedback(id) : await peppers.PatientSubjectAsync(session, command.PatientRef!, ct);
         var decided = Decide(id, subject, command, clock.GetUtcNow());
         var recorded = anonymous ? await vault.SealForNewSubjectAsync(session, decided, ct) : await vault.SealAsync(session, decided, ct);
         return (Created.At("/api/patient-feedback", id, 1), MartenOps.StartStream<PatientFeedback>(id, recorded));

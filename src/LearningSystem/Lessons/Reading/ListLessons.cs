@@ -1,8 +1,8 @@
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Lessons.Reading;
 

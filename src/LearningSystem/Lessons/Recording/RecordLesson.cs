@@ -1,13 +1,14 @@
 using FluentValidation;
 using LearningSystem.Curriculum;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Lessons.Recording;
 

@@ -1,10 +1,10 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Negotiating.Deciding;
 

@@ -1,10 +1,11 @@
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Marten.Events.Projections;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Storage;
 
 namespace LearningSystem.Negotiating.Endorsing;
 

@@ -1,5 +1,4 @@
 using JasperFx.Events;
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
@@ -8,6 +7,7 @@ using Marten.Services.BatchQuerying;
 using Marten.Events.Projections;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Negotiating.Objecting;
 

@@ -1,8 +1,8 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Negotiating.Objecting;
 

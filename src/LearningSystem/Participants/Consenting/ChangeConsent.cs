@@ -1,9 +1,10 @@
 using FluentValidation;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Participants.Consenting;
 
@@ -44,7 +45,7 @@ public static class ChangeConsentEndpoint
         var stream = await session.Events.FetchForWriting<Participant>(id, ct);
         var participant = stream.Aggregate ?? throw Rejected.NotFound($"No participant {id} is registered.");
         // Consent is the participant's own act.
-        Provenance.StampParticipant(session, participant.Id, participant.StakeholderGroup);
+        WhoActed.StampParticipant(session, participant.Id, participant.StakeholderGroup);
         var changes = Decide(participant, command, clock.GetUtcNow());
         stream.AppendMany(changes);
         return new ConsentRecorded(id, participant.Version + changes.Count, changes.Count > 0 ? changes[^1].Consent : participant.Consent);

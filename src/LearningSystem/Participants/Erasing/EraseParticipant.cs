@@ -14,7 +14,7 @@ public static class EraseParticipantEndpoint
     [WolverinePost("/api/participants/{id}/erasure", OperationId = "eraseParticipant"), Tags("Participants")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Erasure> Post(
-        Guid id, RequestErasure command, IDocumentSession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct)
+        Guid id, RequestErasure command, IDocumentSession session, SubjectErasure erasing, TimeProvider clock, CancellationToken ct)
     {
         var participant = await session.Events.FetchForWriting<Participant>(id, ct);
         if (participant.Aggregate is null)
@@ -23,7 +23,7 @@ public static class EraseParticipantEndpoint
         }
 
         var erasure = Erasures.Decide(command, await Erasures.RequesterAsync(session, command, ct), clock.GetUtcNow());
-        var outcome = await vault.EraseAsync(session, DataSubjects.Participant(id), erasure, ct)
+        var outcome = await erasing.EraseAsync(session, DataSubjects.Participant(id), erasure, ct)
                       ?? throw Rejected.NotFound($"Participant {id} holds no personal data here.");
         if (outcome.Erased)
         {

@@ -1,10 +1,11 @@
 using FluentValidation;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.PersonalData;
 using Marten;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Participants.Registering;
 

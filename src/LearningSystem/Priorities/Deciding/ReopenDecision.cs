@@ -1,9 +1,9 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Priorities.Deciding;
 

@@ -1,11 +1,11 @@
 using LearningSystem.Negotiating;
 using LearningSystem.History;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Priorities.Reading;
 
@@ -39,7 +39,7 @@ public static class PriorityProvenanceEndpoint
     {
         var groupAt = new Dictionary<Guid, StakeholderGroup> { [priority.SetBy] = priority.SetByGroup };
         PersonAtTheTime Person(Guid id, StakeholderGroup group) =>
-            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : PersonalDataVault.ErasedMarker, group);
+            new(id, people.TryGetValue(id, out var p) ? p.DisplayName : SealedValue.ErasedMarker, group);
 
         // Someone named without acting here (a decision maker, say) shows their group as of their last act, or as it is now.
         PersonAtTheTime Known(Guid id) =>
@@ -112,7 +112,7 @@ public static class PriorityProvenanceEndpoint
         var people = events.SelectMany(e => e.Data switch
             {
                 PriorityDecided d => [d.By, .. d.DecisionMakers],
-                _ => Provenance.ActingParticipant(e) is { } actor ? [actor] : Array.Empty<Guid>(),
+                _ => WhoActed.ActingParticipant(e) is { } actor ? [actor] : Array.Empty<Guid>(),
             })
             .Append(priority.SetBy)
             .Concat(priority.Negotiation.Amendments.Select(a => a.By))

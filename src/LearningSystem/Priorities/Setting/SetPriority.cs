@@ -1,12 +1,13 @@
 using FluentValidation;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Rounds.Submitting;
 using LearningSystem.ServiceRedesigns;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Priorities.Setting;
 

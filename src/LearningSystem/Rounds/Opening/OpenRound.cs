@@ -1,10 +1,11 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Rounds.Opening;
 

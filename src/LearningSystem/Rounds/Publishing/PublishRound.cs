@@ -1,9 +1,10 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Rounds.Publishing;
 
@@ -28,9 +29,9 @@ public static class PublishRoundEndpoint
         if (missing.Length > 0)
         {
             throw new Rejected(RejectionKind.Conflict,
-                $"The round cannot be published: no one from {string.Join(", ", missing.Select(Hosting.WireValues<Participants.StakeholderGroup>.Name))} has ranked, and every required group must be represented.")
+                $"The round cannot be published: no one from {string.Join(", ", missing.Select(LearningSystem.Http.WireValues<Participants.StakeholderGroup>.Name))} has ranked, and every required group must be represented.")
             {
-                Facts = new Dictionary<string, object?> { ["missingGroups"] = missing.Select(Hosting.WireValues<Participants.StakeholderGroup>.Name).ToArray() },
+                Facts = new Dictionary<string, object?> { ["missingGroups"] = missing.Select(LearningSystem.Http.WireValues<Participants.StakeholderGroup>.Name).ToArray() },
             };
         }
 

@@ -1,9 +1,9 @@
 using LearningSystem.History;
 using LearningSystem.PersonalData;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Rounds.Reading;
 

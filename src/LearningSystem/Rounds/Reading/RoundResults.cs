@@ -1,8 +1,8 @@
 using LearningSystem.Priorities;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Rounds.Reading;
 

@@ -1,9 +1,9 @@
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.Rounds.Rescoring;
 

@@ -1,9 +1,10 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.Rounds.Shortlisting;
 

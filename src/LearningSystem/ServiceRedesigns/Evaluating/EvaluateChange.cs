@@ -1,8 +1,9 @@
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.ServiceRedesigns.Evaluating;
 

@@ -1,9 +1,10 @@
 using LearningSystem.Negotiating.Deciding;
 using FluentValidation;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Wolverine.Http;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.ServiceRedesigns.Implementing;
 

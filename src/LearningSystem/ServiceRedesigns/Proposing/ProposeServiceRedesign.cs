@@ -1,11 +1,12 @@
 using FluentValidation;
 using LearningSystem.Feedback;
-using LearningSystem.Hosting;
 using LearningSystem.Participants;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using LearningSystem.Http;
+using LearningSystem.Attribution;
 
 namespace LearningSystem.ServiceRedesigns.Proposing;
 
@@ -77,7 +78,7 @@ public static class ProposeServiceRedesignEndpoint
     {
         var id = Guid.CreateVersion7();
         var proposed = Decide(id, command, proposer, evidence, clock.GetUtcNow());
-        Provenance.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
+        WhoActed.StampParticipant(session, proposed.ProposedBy, proposed.ProposerGroup);
         return (Created.At("/api/service-redesigns", id, 1), MartenOps.StartStream<ServiceRedesign>(id, proposed));
     }
 }

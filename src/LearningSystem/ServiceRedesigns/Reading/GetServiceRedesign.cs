@@ -3,10 +3,10 @@ using LearningSystem.Negotiating;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
-using LearningSystem.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using LearningSystem.Http;
 
 namespace LearningSystem.ServiceRedesigns.Reading;
 

@@ -52,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
             var result = await LearningSystem.Notifications.SubscribingEndpoints.Delete(id, documentSession, httpContext.RequestAborted).ConfigureAwait(false);

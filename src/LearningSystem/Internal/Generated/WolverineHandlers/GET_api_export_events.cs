@@ -42,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.ExportEventsEndpoint").SetTag("http.route", "/api/export/events").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.Exporting.ExportEventsEndpoint").SetTag("http.route", "/api/export/events").SetTag("http.request.method", "GET");
             string after_rawValue = httpContext.Request.Query["after"];
             System.Nullable<long> after = default;
 
@@ -101,7 +101,7 @@ namespace Internal.Generated.WolverineHandlers
             var purpose = httpContext.Request.Query["purpose"];
             
             // The actual HTTP request handler execution
-            await LearningSystem.Analysis.ExportEventsEndpoint.Get(after, kinds, types, from, to, participant, group, purpose, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            await LearningSystem.Analysis.Exporting.ExportEventsEndpoint.Get(after, kinds, types, from, to, participant, group, purpose, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Wolverine automatically sets the status code to 204 for empty responses
             if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;

@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.SpreadsheetEndpoints").SetTag("http.route", "/api/export/priorities.csv").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.Exporting.SpreadsheetEndpoints").SetTag("http.route", "/api/export/priorities.csv").SetTag("http.request.method", "GET");
             string roundId_rawValue = httpContext.Request.Query["roundId"];
             System.Nullable<System.Guid> roundId = default;
 
@@ -55,7 +55,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await LearningSystem.Analysis.SpreadsheetEndpoints.Priorities(roundId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await LearningSystem.Analysis.Exporting.SpreadsheetEndpoints.Priorities(roundId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.SpreadsheetEndpoints").SetTag("http.route", "/api/rounds/{id}/balance.csv").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.Exporting.SpreadsheetEndpoints").SetTag("http.route", "/api/rounds/{id}/balance.csv").SetTag("http.request.method", "GET");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -54,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await LearningSystem.Analysis.SpreadsheetEndpoints.RoundBalance(id, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await LearningSystem.Analysis.Exporting.SpreadsheetEndpoints.RoundBalance(id, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -42,11 +42,11 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Analysis.RebuildEndpoint").SetTag("http.route", "/api/admin/rebuilds").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Views.RebuildEndpoint").SetTag("http.route", "/api/admin/rebuilds").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Analysis.RebuildViews>(httpContext);
+            var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Views.RebuildViews>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Analysis.RebuildViews>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Views.RebuildViews>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -54,10 +54,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
-            var rebuildReport_response = await LearningSystem.Analysis.RebuildEndpoint.Post(command, httpContext, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var rebuildReport_response = await LearningSystem.Views.RebuildEndpoint.Post(command, httpContext, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, rebuildReport_response, 404);

@@ -43,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Audit.Checkpoints.CheckpointEndpoints").SetTag("http.route", "/api/audit/checkpoints").SetTag("http.request.method", "POST");
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
             var result = await LearningSystem.Audit.Checkpoints.CheckpointEndpoints.Post(httpContext, _checkpointing, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);

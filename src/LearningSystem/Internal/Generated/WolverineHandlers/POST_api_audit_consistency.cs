@@ -46,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Audit.Verifying.CheckConsistency>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Audit.Verifying.CheckConsistency>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Audit.Verifying.CheckConsistency>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -54,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
             var consistencyReport_response = await LearningSystem.Audit.Verifying.CheckConsistencyEndpoint.Post(command, ((Marten.IQuerySession)documentSession), _chainVerifier, httpContext.RequestAborted).ConfigureAwait(false);

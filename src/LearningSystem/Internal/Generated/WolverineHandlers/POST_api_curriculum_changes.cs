@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Curriculum.Proposing.ProposeCurriculumChange>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Curriculum.Proposing.ProposeCurriculumChange>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Curriculum.Proposing.ProposeCurriculumChange>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -54,8 +54,8 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             (var participantIReadOnlyList, var patientFeedbackIReadOnlyList) = await LearningSystem.Curriculum.Proposing.ProposeCurriculumChangeEndpoint.LoadAsync(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Curriculum.Proposing.ProposeCurriculumChange>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Curriculum.Proposing.ProposeCurriculumChange>(command, documentSession);
             
             // The actual HTTP request handler execution
             (var created_response, var startStream) = LearningSystem.Curriculum.Proposing.ProposeCurriculumChangeEndpoint.Post(command, participantIReadOnlyList, patientFeedbackIReadOnlyList, documentSession, _timeProvider);

@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Curriculum.Reflecting.RecordReflection>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Curriculum.Reflecting.RecordReflection>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Curriculum.Reflecting.RecordReflection>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -68,8 +68,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Curriculum.Reflecting.RecordReflection>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Curriculum.Reflecting.RecordReflection>(command, documentSession);
             
             // The actual HTTP request handler execution
             var created_response = await LearningSystem.Curriculum.Reflecting.RecordReflectionEndpoint.Post(id, command, documentSession, _personalDataVault, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Curriculum.Teaching.RecordTeachingSession>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Curriculum.Teaching.RecordTeachingSession>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Curriculum.Teaching.RecordTeachingSession>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -65,8 +65,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Curriculum.Teaching.RecordTeachingSession>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Curriculum.Teaching.RecordTeachingSession>(command, documentSession);
             
             // The actual HTTP request handler execution
             var accepted_response = await LearningSystem.Curriculum.Teaching.RecordTeachingSessionEndpoint.Post(id, command, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Lessons.Recording.RecordLesson>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Lessons.Recording.RecordLesson>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Lessons.Recording.RecordLesson>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -53,8 +53,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Lessons.Recording.RecordLesson>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Lessons.Recording.RecordLesson>(command, documentSession);
             
             // The actual HTTP request handler execution
             (var created_response, var startStream) = await LearningSystem.Lessons.Recording.RecordLessonEndpoint.Post(command, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -15,15 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_participants_id_erasure : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly LearningSystem.PersonalData.PersonalDataVault _personalDataVault;
+        private readonly LearningSystem.PersonalData.SubjectErasure _subjectErasure;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_participants_id_erasure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.PersonalDataVault personalDataVault, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_participants_id_erasure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.SubjectErasure subjectErasure, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _personalDataVault = personalDataVault;
+            _subjectErasure = subjectErasure;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.PersonalData.RequestErasure>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.PersonalData.RequestErasure>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.PersonalData.RequestErasure>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -68,11 +68,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.PersonalData.RequestErasure>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.PersonalData.RequestErasure>(command, documentSession);
             
             // The actual HTTP request handler execution
-            var erasure_response = await LearningSystem.Participants.Erasing.EraseParticipantEndpoint.Post(id, command, documentSession, _personalDataVault, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var erasure_response = await LearningSystem.Participants.Erasing.EraseParticipantEndpoint.Post(id, command, documentSession, _subjectErasure, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

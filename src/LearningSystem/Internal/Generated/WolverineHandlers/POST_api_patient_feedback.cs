@@ -15,14 +15,16 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_patient_feedback : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly LearningSystem.PersonalData.Peppers _peppers;
         private readonly LearningSystem.PersonalData.PersonalDataVault _personalDataVault;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_patient_feedback(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.PersonalDataVault personalDataVault, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_patient_feedback(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.Peppers peppers, LearningSystem.PersonalData.PersonalDataVault personalDataVault, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _peppers = peppers;
             _personalDataVault = personalDataVault;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -48,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Feedback.Recording.RecordPatientFeedback>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Feedback.Recording.RecordPatientFeedback>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Feedback.Recording.RecordPatientFeedback>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -56,10 +58,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
-            (var created_response, var startStream) = await LearningSystem.Feedback.Recording.RecordPatientFeedbackEndpoint.Post(command, _timeProvider, documentSession, _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            (var created_response, var startStream) = await LearningSystem.Feedback.Recording.RecordPatientFeedbackEndpoint.Post(command, _timeProvider, documentSession, _personalDataVault, _peppers, httpContext.RequestAborted).ConfigureAwait(false);
 
             if (startStream != null)
             {

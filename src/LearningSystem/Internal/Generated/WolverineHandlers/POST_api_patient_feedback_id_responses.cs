@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Feedback.Responding.RespondToFeedback>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Feedback.Responding.RespondToFeedback>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Feedback.Responding.RespondToFeedback>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -68,8 +68,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Feedback.Responding.RespondToFeedback>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Feedback.Responding.RespondToFeedback>(command, documentSession);
             
             // The actual HTTP request handler execution
             var accepted_response = await LearningSystem.Feedback.Responding.RespondToFeedbackEndpoint.Post(id, command, documentSession, _personalDataVault, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -15,15 +15,17 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_patient_feedback_subjects_patientRef_erasure : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly LearningSystem.PersonalData.PersonalDataVault _personalDataVault;
+        private readonly LearningSystem.PersonalData.Peppers _peppers;
+        private readonly LearningSystem.PersonalData.SubjectErasure _subjectErasure;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_patient_feedback_subjects_patientRef_erasure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.PersonalDataVault personalDataVault, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_patient_feedback_subjects_patientRef_erasure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, LearningSystem.PersonalData.Peppers peppers, LearningSystem.PersonalData.SubjectErasure subjectErasure, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _personalDataVault = personalDataVault;
+            _peppers = peppers;
+            _subjectErasure = subjectErasure;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -48,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.PersonalData.RequestErasure>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.PersonalData.RequestErasure>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.PersonalData.RequestErasure>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -63,11 +65,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.PersonalData.RequestErasure>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.PersonalData.RequestErasure>(command, documentSession);
             
             // The actual HTTP request handler execution
-            var erasure_response = await LearningSystem.Feedback.Erasing.ErasePatientEndpoint.Post(patientRef, command, documentSession, _personalDataVault, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var erasure_response = await LearningSystem.Feedback.Erasing.ErasePatientEndpoint.Post(patientRef, command, documentSession, _peppers, _subjectErasure, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Rounds.Shortlisting.AgreeShortlist>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Rounds.Shortlisting.AgreeShortlist>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Rounds.Shortlisting.AgreeShortlist>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -65,8 +65,8 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.Rounds.Shortlisting.AgreeShortlist>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Rounds.Shortlisting.AgreeShortlist>(command, documentSession);
             
             // The actual HTTP request handler execution
             var accepted_response = await LearningSystem.Rounds.Shortlisting.AgreeShortlistEndpoint.Post(id, command, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesign>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesign>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesign>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -54,8 +54,8 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             (var participant, var patientFeedbackIReadOnlyList) = await LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesignEndpoint.LoadAsync(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
-            LearningSystem.Hosting.Provenance.StampActor<LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesign>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesign>(command, documentSession);
             
             // The actual HTTP request handler execution
             (var created_response, var startStream) = LearningSystem.ServiceRedesigns.Proposing.ProposeServiceRedesignEndpoint.Post(command, participant, patientFeedbackIReadOnlyList, documentSession, _timeProvider);

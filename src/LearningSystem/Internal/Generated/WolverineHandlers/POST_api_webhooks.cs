@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Notifications.Subscribe>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Hosting.Validation.CheckAsync<LearningSystem.Notifications.Subscribe>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Notifications.Subscribe>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            LearningSystem.Hosting.Provenance.Stamp(httpContext, documentSession);
+            LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
             
             // The actual HTTP request handler execution
             var result = await LearningSystem.Notifications.SubscribingEndpoints.Post(command, httpContext, documentSession, _webhookTargets, _timeProvider).ConfigureAwait(false);

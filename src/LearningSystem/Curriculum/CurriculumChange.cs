@@ -56,26 +56,20 @@ public sealed partial record CurriculumChange(
     public static CurriculumChange Create(CurriculumChangeProposed e) =>
         new(e.CurriculumChangeId, e.Course, e.Module, e.LearningOutcome, e.ProposedChange, e.CoDesigners, e.Evidence, e.ProposedBy, e.ProposerGroup, e.ProposedAt);
 
-    public static CurriculumChange? Apply(ProposalEndorsed e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
+    public INegotiable Negotiated(Negotiation negotiation) => this with { Negotiation = negotiation, LearningOutcome = negotiation.Wording };
 
-    public static CurriculumChange? Apply(ObjectionRaised e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
+    // The moves every proposal kind shares, written once in SharedMoves.
+    public static CurriculumChange? Apply(ProposalEndorsed e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
-    public static CurriculumChange? Apply(ObjectionWithdrawn e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c;
+    public static CurriculumChange? Apply(ObjectionRaised e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
-    public static CurriculumChange? Apply(AmendmentProposed e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
+    public static CurriculumChange? Apply(ObjectionWithdrawn e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
-    public static CurriculumChange? Apply(AmendmentAccepted e, CurriculumChange c)
-    {
-        if (Negotiation.IsElsewhere(c))
-        {
-            return null;
-        }
+    public static CurriculumChange? Apply(AmendmentProposed e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
-        var negotiation = c.Negotiation.Apply(e);
-        return c with { Negotiation = negotiation, LearningOutcome = negotiation.Wording };
-    }
+    public static CurriculumChange? Apply(AmendmentAccepted e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
-    public static CurriculumChange? Apply(AmendmentRejected e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null : c with { Negotiation = c.Negotiation.Apply(e) };
+    public static CurriculumChange? Apply(AmendmentRejected e, CurriculumChange c) => SharedMoves.Apply(e, c);
 
     public static CurriculumChange? Apply(ChangeDecided e, CurriculumChange c) => Negotiation.IsElsewhere(c) ? null :
         c with { Decision = ChangeDecision.Of(e) };

@@ -40,6 +40,9 @@ public interface INegotiable
 
     /// <summary>Refuses any move once the proposal is no longer being negotiated, saying why.</summary>
     void EnsureOpen();
+
+    /// <summary>The proposal with <paramref name="negotiation"/>, its wording (statement, change or outcome) the negotiation's.</summary>
+    INegotiable Negotiated(Negotiation negotiation);
 }
 
 /// <summary>

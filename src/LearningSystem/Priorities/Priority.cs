@@ -65,27 +65,20 @@ public sealed partial record Priority(
     public static Priority Create(PrioritySet e) =>
         new(e.PriorityId, e.Statement, e.Rationale, e.SetBy, e.SetByGroup, e.Redesigns, e.Feedback, e.CounterTo, e.SetAt, e.RoundId);
 
-    public static Priority? Apply(ProposalEndorsed e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
+    public INegotiable Negotiated(Negotiation negotiation) => this with { Negotiation = negotiation, Statement = negotiation.Wording };
 
-    public static Priority? Apply(ObjectionRaised e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
+    // The moves every proposal kind shares, written once in SharedMoves.
+    public static Priority? Apply(ProposalEndorsed e, Priority p) => SharedMoves.Apply(e, p);
 
-    // The objection's own document records the withdrawal; the view only moves to the new version.
-    public static Priority? Apply(ObjectionWithdrawn e, Priority p) => Negotiation.IsElsewhere(p) ? null : p;
+    public static Priority? Apply(ObjectionRaised e, Priority p) => SharedMoves.Apply(e, p);
 
-    public static Priority? Apply(AmendmentProposed e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
+    public static Priority? Apply(ObjectionWithdrawn e, Priority p) => SharedMoves.Apply(e, p);
 
-    public static Priority? Apply(AmendmentAccepted e, Priority p)
-    {
-        if (Negotiation.IsElsewhere(p))
-        {
-            return null;
-        }
+    public static Priority? Apply(AmendmentProposed e, Priority p) => SharedMoves.Apply(e, p);
 
-        var negotiation = p.Negotiation.Apply(e);
-        return p with { Negotiation = negotiation, Statement = negotiation.Wording };
-    }
+    public static Priority? Apply(AmendmentAccepted e, Priority p) => SharedMoves.Apply(e, p);
 
-    public static Priority? Apply(AmendmentRejected e, Priority p) => Negotiation.IsElsewhere(p) ? null : p with { Negotiation = p.Negotiation.Apply(e) };
+    public static Priority? Apply(AmendmentRejected e, Priority p) => SharedMoves.Apply(e, p);
 
     public static Priority Apply(CounterProposed e, Priority p) => p with { CounterProposals = [.. p.CounterProposals, e.CounterProposalId] };
 

@@ -60,26 +60,20 @@ public sealed partial record ServiceRedesign(
     public static ServiceRedesign Create(ServiceRedesignProposed e) =>
         new(e.RedesignId, e.Title, e.Problem, e.ProposedChange, e.Service, e.ProposedBy, e.ProposerGroup, e.Evidence, e.ProposedAt);
 
-    public static ServiceRedesign? Apply(ProposalEndorsed e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+    public INegotiable Negotiated(Negotiation negotiation) => this with { Negotiation = negotiation, ProposedChange = negotiation.Wording };
 
-    public static ServiceRedesign? Apply(ObjectionRaised e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+    // The moves every proposal kind shares, written once in SharedMoves.
+    public static ServiceRedesign? Apply(ProposalEndorsed e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
-    public static ServiceRedesign? Apply(ObjectionWithdrawn e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r;
+    public static ServiceRedesign? Apply(ObjectionRaised e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
-    public static ServiceRedesign? Apply(AmendmentProposed e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+    public static ServiceRedesign? Apply(ObjectionWithdrawn e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
-    public static ServiceRedesign? Apply(AmendmentAccepted e, ServiceRedesign r)
-    {
-        if (Negotiation.IsElsewhere(r))
-        {
-            return null;
-        }
+    public static ServiceRedesign? Apply(AmendmentProposed e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
-        var negotiation = r.Negotiation.Apply(e);
-        return r with { Negotiation = negotiation, ProposedChange = negotiation.Wording };
-    }
+    public static ServiceRedesign? Apply(AmendmentAccepted e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
-    public static ServiceRedesign? Apply(AmendmentRejected e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null : r with { Negotiation = r.Negotiation.Apply(e) };
+    public static ServiceRedesign? Apply(AmendmentRejected e, ServiceRedesign r) => SharedMoves.Apply(e, r);
 
     public static ServiceRedesign? Apply(ChangeDecided e, ServiceRedesign r) => Negotiation.IsElsewhere(r) ? null :
         r with { Decision = ChangeDecision.Of(e) };

@@ -36,7 +36,6 @@ public sealed record PatientFeedbackRecorded(
     IReadOnlyList<ConsentScope> Consent,
     DateTimeOffset RecordedAt);
 
-/// <summary>One piece of patient feedback as it stands. Kept inline, so it is also the feedback's view.</summary>
 /// <summary>How a response answers feedback: heard it, planning a change, or making one (linked to a redesign).</summary>
 public enum ResponseAction
 {
@@ -56,6 +55,7 @@ public sealed record FeedbackResponse(Guid Id, Guid By, LearningSystem.Participa
 /// <summary>Records that a patient's key was destroyed; holds no personal data.</summary>
 public sealed record PatientDataErased(string DataSubject, Guid? RequestedBy, string Reason, LearningSystem.PersonalData.LegalBasis LegalBasis, DateTimeOffset ErasedAt);
 
+/// <summary>One piece of patient feedback as it stands. Kept inline, so it is also the feedback's view.</summary>
 public sealed partial record PatientFeedback(
     Guid Id,
     string DataSubject,

@@ -162,15 +162,8 @@ public static class LineageEndpoint
 
     private static void AddRedesign(ServiceRedesign r, Dictionary<string, LineageNode> nodes, Action<string, string, string> link, Action<Guid> visit)
     {
-        var key = r.Id.ToString();
-        nodes[key] = new LineageNode(key, "redesign", r.Title, r.ProposedBy, r.ProposerGroup, r.ProposedAt);
-        foreach (var evidence in r.Evidence)
-        {
-            link(evidence.ToString(), key, "evidenceFor");
-            visit(evidence);
-        }
-
-        if (AddDecision(r, "redesign", nodes, link, visit) is not { } decision)
+        var node = new LineageNode(r.Id.ToString(), "redesign", r.Title, r.ProposedBy, r.ProposerGroup, r.ProposedAt);
+        if (AddChange(r, node, r.Evidence, "redesign", nodes, link, visit) is not { } decision)
         {
             return;
         }
@@ -199,15 +192,8 @@ public static class LineageEndpoint
 
     private static void AddCurriculumChange(CurriculumChange c, Dictionary<string, LineageNode> nodes, Action<string, string, string> link, Action<Guid> visit)
     {
-        var key = c.Id.ToString();
-        nodes[key] = new LineageNode(key, "curriculumChange", $"{c.Course}{(c.Module is null ? "" : $", {c.Module}")}: {c.LearningOutcome}", c.ProposedBy, c.ProposerGroup, c.ProposedAt);
-        foreach (var evidence in c.Evidence)
-        {
-            link(evidence.ToString(), key, "evidenceFor");
-            visit(evidence);
-        }
-
-        if (AddDecision(c, "curriculum change", nodes, link, visit) is not { } decision)
+        var node = new LineageNode(c.Id.ToString(), "curriculumChange", $"{c.Course}{(c.Module is null ? "" : $", {c.Module}")}: {c.LearningOutcome}", c.ProposedBy, c.ProposerGroup, c.ProposedAt);
+        if (AddChange(c, node, c.Evidence, "curriculum change", nodes, link, visit) is not { } decision)
         {
             return;
         }
@@ -217,6 +203,20 @@ public static class LineageEndpoint
             nodes[s.Id.ToString()] = new LineageNode(s.Id.ToString(), "teachingSession", s.Title, s.By, s.ByGroup, s.DeliveredOn);
             link(decision, s.Id.ToString(), "taughtIn");
         }
+    }
+
+    /// <summary>A change (a redesign or a curriculum change), the evidence it cites, and its decision; answers the decision's node, if decided.</summary>
+    private static string? AddChange(
+        IChange change, LineageNode node, IReadOnlyList<Guid> evidence, string what, Dictionary<string, LineageNode> nodes, Action<string, string, string> link, Action<Guid> visit)
+    {
+        nodes[node.Id] = node;
+        foreach (var cited in evidence)
+        {
+            link(cited.ToString(), node.Id, "evidenceFor");
+            visit(cited);
+        }
+
+        return AddDecision(change, what, nodes, link, visit);
     }
 
     /// <summary>A change's decision, named after it, and the agreed priorities that justified it.</summary>

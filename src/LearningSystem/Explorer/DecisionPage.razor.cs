@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using LearningSystem.Audit.Verifying;
 using LearningSystem.Decisions.Reading;
 using LearningSystem.Explorer.Pictures;
@@ -9,11 +10,11 @@ namespace LearningSystem.Explorer;
 
 public sealed record DecisionModel(DecisionProvenanceView View, IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges, string ProposalHref);
 
-public partial class DecisionPage
+public partial class DecisionPage : IPage<DecisionModel>
 {
     public static readonly IReadOnlyList<string> Columns = ["Agents", "Acts", "Wordings and evidence", "Decision"];
 
-    public static async Task<object?> LoadAsync(IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, Guid id, CancellationToken ct) =>
+    public static async Task<DecisionModel?> LoadAsync(IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, Guid id, CancellationToken ct) =>
         await DecisionProvenanceEndpoint.Get(id, session, vault, verifier, ct) is { } view ? Compose(view) : null;
 
     /// <summary>
@@ -45,14 +46,14 @@ public partial class DecisionPage
 
         foreach (var f in v.Feedback)
         {
-            nodes.Add(new GraphNode($"feedback:{f.Id}", $"Feedback: {f.Service}", 2, "k-evidence", $"{ExplorerModule.Root}/lineage/{f.Id}",
+            nodes.Add(new GraphNode($"feedback:{f.Id}", $"Feedback: {f.Service}", 2, "k-evidence", Href.Lineage(f.Id),
                 $"rated {WireValues<LearningSystem.Feedback.FeedbackRating>.Name(f.Rating)}"));
             edges.Add(new GraphEdge($"feedback:{f.Id}", decision, "used"));
         }
 
         foreach (var p in v.Priorities)
         {
-            nodes.Add(new GraphNode($"priority:{p.Id}", $"Priority: {p.Statement}", 2, "k-evidence", $"{ExplorerModule.Root}/priorities/{p.Id}", p.Statement));
+            nodes.Add(new GraphNode($"priority:{p.Id}", $"Priority: {p.Statement}", 2, "k-evidence", Href.Priority(p.Id), p.Statement));
             edges.Add(new GraphEdge($"priority:{p.Id}", decision, "used"));
         }
 
@@ -62,12 +63,12 @@ public partial class DecisionPage
             edges.Add(new GraphEdge($"agent:{maker.Id}", decision, "wasAttributedTo"));
         }
 
-        var href = v.Kind switch
+        var kind = v.Kind switch
         {
-            "priority" => "priorities",
-            "serviceRedesign" => "service-redesigns",
-            _ => "curriculum-changes",
+            "priority" => Moves.Priorities,
+            "serviceRedesign" => Moves.ServiceRedesigns,
+            _ => Moves.CurriculumChanges,
         };
-        return new DecisionModel(v, nodes, edges, $"{ExplorerModule.Root}/{href}/{v.ProposalId}");
+        return new DecisionModel(v, nodes, edges, Href.Proposal(kind, v.ProposalId));
     }
 }

@@ -75,7 +75,7 @@ public static class ExplorerModule
     }
 
     public static RedirectHttpResult ToSignIn(HttpContext http) =>
-        TypedResults.Redirect($"{Root}/sign-in?returnTo={Uri.EscapeDataString(http.Request.Path + http.Request.QueryString)}");
+        TypedResults.Redirect(Href.SignIn(http.Request.Path + http.Request.QueryString));
 
     public static IQuerySession QueryFor(HttpContext http, Viewer viewer) =>
         http.RequestServices.GetRequiredService<IDocumentStore>().QuerySession(viewer.Organisation);

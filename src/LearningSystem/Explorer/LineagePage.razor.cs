@@ -3,7 +3,7 @@ using LearningSystem.LearningLoop;
 
 namespace LearningSystem.Explorer;
 
-public partial class LineagePage
+public partial class LineagePage : IPage<LearningSystem.LearningLoop.LineageView>
 {
     /// <summary>The loop drawn left to right the way it runs; each node links to its own page where it has one.</summary>
     public static (IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges) Draw(LineageView view)
@@ -44,10 +44,10 @@ public partial class LineagePage
 
             return node.Kind switch
             {
-                "priority" => $"{ExplorerModule.Root}/priorities/{id}",
-                "redesign" => $"{ExplorerModule.Root}/service-redesigns/{id}",
-                "curriculumChange" => $"{ExplorerModule.Root}/curriculum-changes/{id}",
-                "feedback" or "lesson" or "reflection" => $"{ExplorerModule.Root}/lineage/{id}",
+                "priority" => Href.Priority(Guid.Parse(id)),
+                "redesign" => Href.ServiceRedesign(Guid.Parse(id)),
+                "curriculumChange" => Href.CurriculumChange(Guid.Parse(id)),
+                "feedback" or "lesson" or "reflection" => Href.Lineage(id),
                 // "{item}/decision" is the decision on that item.
                 "decision" => PageOf(id.Split('/')[0], walked),
                 _ => from[id].Select(parent => PageOf(parent, walked)).FirstOrDefault(page => page is not null),

@@ -17,11 +17,11 @@ public sealed record OrganisationModel(
     OpenLoopsView Loops, IReadOnlyList<ItemLink> Decisions, IReadOnlyList<ItemLink> Rounds, IReadOnlyList<ItemLink> Priorities,
     IReadOnlyList<ItemLink> Redesigns, IReadOnlyList<ItemLink> CurriculumChanges, AuditCheckpoint? LastCheckpoint, long EventsSinceCheckpoint);
 
-public partial class OrganisationPage
+public partial class OrganisationPage : IPage<OrganisationModel>
 {
     public const int Recent = 15;
 
-    public static async Task<object?> LoadAsync(IQuerySession session, Viewer viewer, TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+    public static async Task<OrganisationModel?> LoadAsync(IQuerySession session, Viewer viewer, TimeProvider clock, IConfiguration configuration, CancellationToken ct)
     {
         var loops = await OpenLoopsEndpoint.Get(null, session, clock, configuration, ct);
         var decisions = await session.Query<DecisionEntry>().OrderByDescending(d => d.At).Take(Recent).ToListAsync(ct);
@@ -53,11 +53,11 @@ public partial class OrganisationPage
         return new OrganisationModel(
             loops,
             [.. decisions.Select(d => new ItemLink(titles.GetValueOrDefault(d.ProposalId, $"Proposal {d.ProposalId}"),
-                $"{ExplorerModule.Root}/decisions/{d.Id}", $"decided {Pages.When(d.At)}"))],
-            [.. (await rounds).Select(r => new ItemLink(r.Question, $"{ExplorerModule.Root}/rounds/{r.Id}", $"{r.Stage.ToString().ToLowerInvariant()}, {r.Respondents} respondents"))],
-            [.. (await priorities).Select(p => new ItemLink(p.Negotiation.Wording, $"{ExplorerModule.Root}/priorities/{p.Id}", $"{WireValues<PriorityStatus>.Name(p.Status)}, set {Pages.When(p.SetAt)}"))],
-            [.. (await redesigns).Select(r => new ItemLink(r.Title, $"{ExplorerModule.Root}/service-redesigns/{r.Id}", $"{r.Service}, proposed {Pages.When(r.ProposedAt)}"))],
-            [.. (await changes).Select(c => new ItemLink(c.LearningOutcome, $"{ExplorerModule.Root}/curriculum-changes/{c.Id}", $"{c.Course}, proposed {Pages.When(c.ProposedAt)}"))],
+                Href.Decision(d.Id), $"decided {Pages.When(d.At)}"))],
+            [.. (await rounds).Select(r => new ItemLink(r.Question, Href.Round(r.Id), $"{r.Stage.ToString().ToLowerInvariant()}, {r.Respondents} respondents"))],
+            [.. (await priorities).Select(p => new ItemLink(p.Negotiation.Wording, Href.Priority(p.Id), $"{WireValues<PriorityStatus>.Name(p.Status)}, set {Pages.When(p.SetAt)}"))],
+            [.. (await redesigns).Select(r => new ItemLink(r.Title, Href.ServiceRedesign(r.Id), $"{r.Service}, proposed {Pages.When(r.ProposedAt)}"))],
+            [.. (await changes).Select(c => new ItemLink(c.LearningOutcome, Href.CurriculumChange(c.Id), $"{c.Course}, proposed {Pages.When(c.ProposedAt)}"))],
             last, since);
     }
 }

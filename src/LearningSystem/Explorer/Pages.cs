@@ -1,3 +1,4 @@
+using LearningSystem.Negotiating;
 using LearningSystem.Access;
 using LearningSystem.Audit.Verifying;
 using LearningSystem.Participants;
@@ -13,36 +14,45 @@ namespace LearningSystem.Explorer;
 /// The explorer's pages. Each shows what one API read answers, needs that read's scope (found by the same rules
 /// as the API's), and reads it through the same code, so a page never shows a client more than the API would.
 /// </summary>
+/// <summary>A page that shows one model, of the type its load answers, to one viewer.</summary>
+public interface IPage<TModel> : IComponent
+{
+    TModel Model { get; set; }
+
+    Viewer Viewer { get; set; }
+}
+
 public static class Pages
 {
     public static void Map(RouteGroupBuilder explore)
     {
         explore.MapGet("", (HttpContext http, TimeProvider clock, IConfiguration configuration, CancellationToken ct) =>
-            Show<OrganisationPage>(http, "/api/open-loops", (session, viewer) => OrganisationPage.LoadAsync(session, viewer, clock, configuration, ct), ""));
-        foreach (var kind in ProposalPage.Kinds)
+            Show<OrganisationPage, OrganisationModel>(http, "/api/open-loops", (session, viewer) => OrganisationPage.LoadAsync(session, viewer, clock, configuration, ct), ""));
+        foreach (var kind in Moves.Kinds)
         {
             explore.MapGet($"/{kind}/{{id:guid}}", (Guid id, long? version, HttpContext http, PersonalDataVault vault, CancellationToken ct) =>
-                Show<ProposalPage>(http, $"/api/{kind}/{{id}}", (session, viewer) => ProposalPage.LoadAsync(session, vault, viewer, kind, id, version, ct),
+                Show<ProposalPage, ProposalModel>(http, $"/api/{kind}/{{id}}", (session, viewer) => ProposalPage.LoadAsync(session, vault, viewer, kind, id, version, ct),
                     $"No {ProposalPage.Singular(kind)} {id} in this organisation."));
         }
 
         explore.MapGet("/decisions/{id:guid}", (Guid id, HttpContext http, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct) =>
-            Show<DecisionPage>(http, "/api/decisions/{id}/provenance", (session, _) => DecisionPage.LoadAsync(session, vault, verifier, id, ct),
+            Show<DecisionPage, DecisionModel>(http, "/api/decisions/{id}/provenance", (session, _) => DecisionPage.LoadAsync(session, vault, verifier, id, ct),
                 $"No decision {id} in this organisation."));
         explore.MapGet("/rounds/{id:guid}", (Guid id, long? version, string? only, string? without, HttpContext http, CancellationToken ct) =>
-            Show<RoundPage>(http, "/api/rounds/{id}/results", (session, viewer) => RoundPage.LoadAsync(session, viewer, id, version, only, without, ct),
+            Show<RoundPage, RoundModel>(http, "/api/rounds/{id}/results", (session, viewer) => RoundPage.LoadAsync(session, viewer, id, version, only, without, ct),
                 $"No round {id} in this organisation."));
         explore.MapGet("/lineage/{id:guid}", (Guid id, HttpContext http, CancellationToken ct) =>
-            Show<LineagePage>(http, "/api/lineage/{id}", async (session, _) => await LearningLoop.LineageEndpoint.Get(id, session, ct),
+            Show<LineagePage, LearningLoop.LineageView>(http, "/api/lineage/{id}", async (session, _) => await LearningLoop.LineageEndpoint.Get(id, session, ct),
                 $"Nothing with id {id} is in this organisation's learning loop."));
         explore.MapGet("/audit", (string? verify, HttpContext http, ChainVerifier verifier, CancellationToken ct) =>
-            Show<AuditPage>(http, "/api/audit/verify", (session, _) => AuditPage.LoadAsync(session, verifier, verify == "now", ct), ""))
+            Show<AuditPage, AuditModel>(http, "/api/audit/verify", (session, _) => AuditPage.LoadAsync(session, verifier, verify == "now", ct), ""))
             // Verifying takes as long as the organisation's history, as GET /api/audit/verify may.
             .DisableRequestTimeout();
     }
 
-    private static async Task<IResult> Show<TPage>(HttpContext http, string apiRoute, Func<IQuerySession, Viewer, Task<object?>> load, string notFound)
-        where TPage : IComponent
+    private static async Task<IResult> Show<TPage, TModel>(HttpContext http, string apiRoute, Func<IQuerySession, Viewer, Task<TModel?>> load, string notFound)
+        where TPage : IPage<TModel>
+        where TModel : class
     {
         if (ExplorerModule.ViewerOf(http) is not { } viewer)
         {
@@ -57,7 +67,7 @@ public static class Pages
         }
 
         await using var session = ExplorerModule.QueryFor(http, viewer);
-        object? model;
+        TModel? model;
         try
         {
             model = await load(session, viewer);
@@ -70,7 +80,7 @@ public static class Pages
 
         return model is null
             ? Problem(viewer, StatusCodes.Status404NotFound, "Not found", notFound)
-            : new RazorComponentResult<TPage>(new Dictionary<string, object?> { ["Model"] = model, ["Viewer"] = viewer });
+            : new RazorComponentResult<TPage>(new Dictionary<string, object?> { [nameof(IPage<TModel>.Model)] = model, [nameof(IPage<TModel>.Viewer)] = viewer });
     }
 
     private static RazorComponentResult<ProblemPage> Problem(Viewer viewer, int status, string heading, string detail) =>

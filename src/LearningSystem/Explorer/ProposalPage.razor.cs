@@ -27,25 +27,23 @@ public sealed record ProposalModel(
     IReadOnlyList<WordingShown> Wordings, IReadOnlyList<ObjectionShown> Objections, int Endorsements, Guid? DecisionId, Guid? RoundId,
     IReadOnlyList<Guid> FeedbackIds, IReadOnlyList<FeedbackShown>? Feedback);
 
-public partial class ProposalPage
+public partial class ProposalPage : IPage<ProposalModel>
 {
-    public static IReadOnlyList<string> Kinds { get; } = ["priorities", "service-redesigns", "curriculum-changes"];
-
     public static string Singular(string kind) => kind switch
     {
-        "priorities" => "priority",
-        "service-redesigns" => "service redesign",
+        Moves.Priorities => "priority",
+        Moves.ServiceRedesigns => "service redesign",
         _ => "curriculum change",
     };
 
-    public static async Task<object?> LoadAsync(
+    public static async Task<ProposalModel?> LoadAsync(
         IQuerySession session, PersonalDataVault vault, Viewer viewer, string kind, Guid id, long? version, CancellationToken ct)
     {
         // The item as it stands, and as it stood at the version asked for.
         var (latest, shown) = kind switch
         {
-            "priorities" => await Both<Priority>(session, id, version, ct),
-            "service-redesigns" => await Both<ServiceRedesign>(session, id, version, ct),
+            Moves.Priorities => await Both<Priority>(session, id, version, ct),
+            Moves.ServiceRedesigns => await Both<ServiceRedesign>(session, id, version, ct),
             _ => await Both<CurriculumChange>(session, id, version, ct),
         };
         if (latest is null || shown is null)

@@ -12,9 +12,9 @@ public sealed record RoundModel(
     Round Round, RoundResultsView Results, long Version, string? ActAtVersion, IReadOnlyDictionary<Guid, string> Statements, RoundBalanceView Balance,
     IReadOnlyList<RescoringView>? WhatIf, string? Only, string? Without);
 
-public partial class RoundPage
+public partial class RoundPage : IPage<RoundModel>
 {
-    public static async Task<object?> LoadAsync(IQuerySession session, Viewer viewer, Guid id, long? version, string? only, string? without, CancellationToken ct)
+    public static async Task<RoundModel?> LoadAsync(IQuerySession session, Viewer viewer, Guid id, long? version, string? only, string? without, CancellationToken ct)
     {
         if (await session.LoadAsync<Round>(id, ct) is not { } round)
         {

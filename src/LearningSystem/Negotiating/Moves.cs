@@ -20,8 +20,12 @@ public interface IMove : IActedBy
 /// <summary>What every move shares: the expected version, the acting participant, and appending what was decided.</summary>
 public static class Moves
 {
+    public const string Priorities = "priorities";
+    public const string ServiceRedesigns = "service-redesigns";
+    public const string CurriculumChanges = "curriculum-changes";
+
     /// <summary>The kinds of proposal negotiated by the shared moves, as their routes name them.</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["priorities", "service-redesigns", "curriculum-changes"];
+    public static readonly IReadOnlyList<string> Kinds = [Priorities, ServiceRedesigns, CurriculumChanges];
 
     /// <summary>Makes one shared move on the proposal the route names: <c>/api/{kind}/{id}/…</c>.</summary>
     public static Task<Accepted> MakeAsync(
@@ -34,18 +38,18 @@ public static class Moves
         string kind, Guid id, IMove move, bool versionRequired, Func<INegotiable, Actor, DateTimeOffset, Task<object>> decide,
         HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) => kind switch
         {
-            "priorities" => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
-            "service-redesigns" => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
-            "curriculum-changes" => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
+            Priorities => MakeAsync<Priority>(id, move, versionRequired, decide, http, session, clock, ct),
+            ServiceRedesigns => MakeAsync<ServiceRedesign>(id, move, versionRequired, decide, http, session, clock, ct),
+            CurriculumChanges => MakeAsync<CurriculumChange>(id, move, versionRequired, decide, http, session, clock, ct),
             _ => throw UnknownKind(kind),
         };
 
     /// <summary>Whether a proposal of the kind the route names exists.</summary>
     public static async Task<bool> ExistsAsync(string kind, Guid id, IQuerySession session, CancellationToken ct) => kind switch
     {
-        "priorities" => await session.LoadAsync<Priority>(id, ct) is not null,
-        "service-redesigns" => await session.LoadAsync<ServiceRedesign>(id, ct) is not null,
-        "curriculum-changes" => await session.LoadAsync<CurriculumChange>(id, ct) is not null,
+        Priorities => await session.LoadAsync<Priority>(id, ct) is not null,
+        ServiceRedesigns => await session.LoadAsync<ServiceRedesign>(id, ct) is not null,
+        CurriculumChanges => await session.LoadAsync<CurriculumChange>(id, ct) is not null,
         _ => throw UnknownKind(kind),
     };
 

@@ -71,7 +71,7 @@ public static class OpenIdConnectSignIn
             {
                 if (BrowserSessions.Refusal(context.Principal!, context.Properties) is { } refusal)
                 {
-                    context.Response.Redirect($"{ExplorerModule.Root}/sign-in?refused={refusal}");
+                    context.Response.Redirect(Href.SignInRefused(refusal));
                     context.HandleResponse();
                 }
 
@@ -79,7 +79,7 @@ public static class OpenIdConnectSignIn
             };
             o.Events.OnRemoteFailure = context =>
             {
-                context.Response.Redirect($"{ExplorerModule.Root}/sign-in?refused=provider");
+                context.Response.Redirect(Href.SignInRefused("provider"));
                 context.HandleResponse();
                 return Task.CompletedTask;
             };

@@ -43,7 +43,7 @@ public static class SignIn
 
         var properties = new Microsoft.AspNetCore.Authentication.AuthenticationProperties
         {
-            RedirectUri = $"{ExplorerModule.Root}/signed-in?returnTo={Uri.EscapeDataString(Local(returnTo) ?? ExplorerModule.Root)}",
+            RedirectUri = Href.SignedIn(Local(returnTo) ?? Href.Organisation),
         };
         if (organisation is { Length: > 0 } named && LearningSystem.Organisations.Organisation.IsValid(named))
         {
@@ -59,7 +59,7 @@ public static class SignIn
     /// refreshes off).
     /// </summary>
     private static RazorComponentResult<SignedInPage> SignedIn(string? returnTo) =>
-        new(new Dictionary<string, object?> { [nameof(SignedInPage.Next)] = Local(returnTo) ?? ExplorerModule.Root });
+        new(new Dictionary<string, object?> { [nameof(SignedInPage.Next)] = Local(returnTo) ?? Href.Organisation });
 
     private static RazorComponentResult<SignInPage> Form(HttpContext http, string? returnTo, string? organisation, string? error, int status)
     {
@@ -112,7 +112,7 @@ public static class SignIn
 
         await BrowserSessions.StartAsync(http, client.Id, chosen, null, null);
         http.Response.Cookies.Delete(FormCookie, CookieOptions(http, TimeSpan.Zero));
-        return TypedResults.Redirect(Local(returnTo) ?? ExplorerModule.Root);
+        return TypedResults.Redirect(Local(returnTo) ?? Href.Organisation);
     }
 
     private static async Task<IResult> SignOutAsync(HttpContext http, IDocumentStore store, CancellationToken ct)
@@ -133,7 +133,7 @@ public static class SignIn
         }
 
         http.Response.Cookies.Delete(CookieName(http), CookieOptions(http, TimeSpan.Zero));
-        return TypedResults.Redirect($"{ExplorerModule.Root}/sign-in");
+        return TypedResults.Redirect(Href.SignInForm);
     }
 
     private static string CookieName(HttpContext http) => BrowserSessions.CookieName(Secure(http));

@@ -93,7 +93,7 @@ public static class DecideChangeEndpoint
     public static async Task<Accepted> Post(
         string kind, Guid id, DecideChange command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        if (kind is not ("service-redesigns" or "curriculum-changes"))
+        if (kind is not (Moves.ServiceRedesigns or Moves.CurriculumChanges))
         {
             throw Rejected.NotFound($"Nothing called '{kind}' is decided here; changes are decided at service-redesigns and curriculum-changes.");
         }

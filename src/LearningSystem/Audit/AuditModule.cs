@@ -1,11 +1,15 @@
+using LearningSystem.Http.Describing;
 using LearningSystem.Audit.Checkpoints;
 using Marten;
 using LearningSystem.Attribution;
 
 namespace LearningSystem.Audit;
 
+[ApiTag(Tag, "The tamper-evident hash chain: verification and signed checkpoints.")]
 public static class AuditModule
 {
+    public const string Tag = "Audit";
+
     public static void AddAudit(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CheckpointSigner>();

@@ -1,3 +1,4 @@
+using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using LearningSystem.Curriculum.Reflecting;
@@ -6,8 +7,11 @@ using LearningSystem.Storage;
 
 namespace LearningSystem.Curriculum;
 
+[ApiTag(Tag, "Curriculum changes co-designed with patients and students, their teaching sessions and reflections.")]
 public static class CurriculumModule
 {
+    public const string Tag = "Curriculum";
+
     public static StoreOptions AddCurriculum(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(CurriculumChangeProposed), typeof(TeachingSessionDelivered), typeof(ReflectionRecorded)]);

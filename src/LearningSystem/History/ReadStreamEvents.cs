@@ -56,7 +56,7 @@ public sealed record RecordedEvent(
 public static class ReadStreamEventsEndpoint
 {
     /// <summary>A stream's events in version order, <c>limit</c> at a time after version <c>after</c>; a Link header points to the rest.</summary>
-    [WolverineGet("/api/streams/{id}/events", OperationId = "readStreamEvents"), Tags("History")]
+    [WolverineGet("/api/streams/{id}/events", OperationId = "readStreamEvents"), Tags(HistoryModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<RecordedEvent>?> Get(
         Guid id, int? limit, long? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)

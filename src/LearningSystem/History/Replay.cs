@@ -22,7 +22,7 @@ public static class ReplayEndpoints
     public const int MaxSteps = 10_000;
 
     /// <summary>Every event of the priority in order, each with who, group, when and why, and the priority as it stood after it.</summary>
-    [WolverineGet("/api/priorities/{id}/replay", OperationId = "replayPriority"), Tags("Analysis")]
+    [WolverineGet("/api/priorities/{id}/replay", OperationId = "replayPriority"), Tags(Analysis.AnalysisModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<ReplayStep<Priority>>?> Priority(Guid id, IQuerySession session, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ public static class ReplayEndpoints
     /// Every event of the round and of its priorities, in the order they happened: who, group, when and why,
     /// the round's state after each, and what each priority's move changed.
     /// </summary>
-    [WolverineGet("/api/rounds/{id}/replay", OperationId = "replayRound"), Tags("Analysis")]
+    [WolverineGet("/api/rounds/{id}/replay", OperationId = "replayRound"), Tags(Analysis.AnalysisModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<ReplayStep<RoundStepState>>?> Round(Guid id, IQuerySession session, CancellationToken ct)
     {

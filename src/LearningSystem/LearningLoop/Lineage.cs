@@ -29,7 +29,7 @@ public static class LineageEndpoint
 {
     public const int MaxNodes = 200;
 
-    [WolverineGet("/api/lineage/{id}", OperationId = "getLineage"), Tags("Learning loop")]
+    [WolverineGet("/api/lineage/{id}", OperationId = "getLineage"), Tags(LearningLoopModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<LineageView?> Get(Guid id, IQuerySession session, CancellationToken ct)
     {

@@ -54,7 +54,7 @@ public static class OpenLoopsEndpoint
             .ToArray();
 
     /// <summary><c>days</c> overrides the configured <c>LearningLoop:ResponseDays</c> (14 unless set).</summary>
-    [WolverineGet("/api/open-loops", OperationId = "getOpenLoops"), Tags("Learning loop")]
+    [WolverineGet("/api/open-loops", OperationId = "getOpenLoops"), Tags(LearningLoopModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<OpenLoopsView> Get(int? days, IQuerySession session, TimeProvider clock, IConfiguration configuration, CancellationToken ct)
     {

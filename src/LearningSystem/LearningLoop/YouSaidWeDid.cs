@@ -22,7 +22,7 @@ public static class YouSaidWeDidEndpoint
     /// "You said, we did" for one service: the feedback consented for service improvement, each with the
     /// responses to it and the change each response points to.
     /// </summary>
-    [WolverineGet("/api/services/{service}/you-said-we-did", OperationId = "getYouSaidWeDid"), Tags("Learning loop")]
+    [WolverineGet("/api/services/{service}/you-said-we-did", OperationId = "getYouSaidWeDid"), Tags(LearningLoopModule.Tag)]
     public static async Task<YouSaidWeDidView> Get(string service, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var page = Paging.Read(limit, after);

@@ -1,11 +1,15 @@
+using LearningSystem.Http.Describing;
 using JasperFx.Events.Projections;
 using Marten;
 using LearningSystem.Storage;
 
 namespace LearningSystem.Lessons;
 
+[ApiTag(Tag, "What was learned, by whom, about which service, course or item.")]
 public static class LessonsModule
 {
+    public const string Tag = "Lessons";
+
     public static StoreOptions AddLessons(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(LessonRecorded)]);

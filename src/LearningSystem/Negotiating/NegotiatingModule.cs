@@ -1,3 +1,4 @@
+using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating.Deciding;
 using JasperFx.Events.Projections;
 using Marten;
@@ -5,8 +6,11 @@ using LearningSystem.Storage;
 
 namespace LearningSystem.Negotiating;
 
+[ApiTag(Tag, "The moves every proposal shares: endorsements, objections, amendments and decisions, on priorities, redesigns and curriculum changes.")]
 public static class NegotiatingModule
 {
+    public const string Tag = "Negotiation";
+
     /// <summary>The moves shared by priorities, service redesigns and curriculum changes; each proposal applies them itself.</summary>
     public static StoreOptions AddNegotiation(this StoreOptions options)
     {

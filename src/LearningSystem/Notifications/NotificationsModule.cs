@@ -1,11 +1,15 @@
+using LearningSystem.Http.Describing;
 using Marten;
 using Wolverine;
 using Wolverine.ErrorHandling;
 
 namespace LearningSystem.Notifications;
 
+[ApiTag(Tag, "Webhook subscriptions for integrating systems, and the log of every delivery.")]
 public static class NotificationsModule
 {
+    public const string Tag = "Notifications";
+
     /// <summary>Retries a delivery after 1 s, 5 s, 30 s, 2 min, 10 min, 1 h, 6 h and 24 h, then leaves it in the dead letters.</summary>
     public static readonly int[] DefaultRetrySeconds = [1, 5, 30, 120, 600, 3_600, 21_600, 86_400];
 

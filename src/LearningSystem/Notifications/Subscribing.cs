@@ -31,7 +31,7 @@ public sealed record SubscriptionView(Guid Id, string Url, IReadOnlyList<string>
 
 public static class SubscribingEndpoints
 {
-    [WolverinePost("/api/webhooks", OperationId = "subscribeToWebhooks"), Tags("Notifications")]
+    [WolverinePost("/api/webhooks", OperationId = "subscribeToWebhooks"), Tags(NotificationsModule.Tag)]
     [ProducesResponseType<Subscribed>(201, "application/json")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> Post(Subscribe command, HttpContext http, IDocumentSession session, WebhookTargets targets, TimeProvider clock)
@@ -47,12 +47,12 @@ public static class SubscribingEndpoints
         return Results.Created($"/api/webhooks/{subscription.Id}", new Subscribed(subscription.Id, subscription.Secret, subscription.Topics));
     }
 
-    [WolverineGet("/api/webhooks", OperationId = "listWebhooks"), Tags("Notifications")]
+    [WolverineGet("/api/webhooks", OperationId = "listWebhooks"), Tags(NotificationsModule.Tag)]
     public static async Task<IReadOnlyList<SubscriptionView>> List(IQuerySession session, CancellationToken ct) =>
         (await session.Query<WebhookSubscription>().OrderBy(s => s.Since).ToListAsync(ct))
             .Select(s => new SubscriptionView(s.Id, s.Url, s.Topics, s.Client, s.Since)).ToArray();
 
-    [WolverineDelete("/api/webhooks/{id}", OperationId = "unsubscribeFromWebhooks"), Tags("Notifications")]
+    [WolverineDelete("/api/webhooks/{id}", OperationId = "unsubscribeFromWebhooks"), Tags(NotificationsModule.Tag)]
     [ProducesResponseType(204)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> Delete(Guid id, IDocumentSession session, CancellationToken ct)
@@ -63,7 +63,7 @@ public static class SubscribingEndpoints
     }
 
     /// <summary>The delivery log of a subscription, newest first: every attempt, its answer or error, and when it arrived.</summary>
-    [WolverineGet("/api/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries"), Tags("Notifications")]
+    [WolverineGet("/api/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries"), Tags(NotificationsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<WebhookDelivery>> Deliveries(Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {

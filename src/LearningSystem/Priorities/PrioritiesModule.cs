@@ -1,11 +1,18 @@
+using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using Marten;
 
 namespace LearningSystem.Priorities;
 
+[ApiTag(Tag, "Priorities set by participants, with the evidence behind them.")]
+[ApiTag(NegotiationTag, "Endorsements, objections and amendments on priorities, redesigns and curriculum changes, and their decisions.")]
 public static class PrioritiesModule
 {
+    public const string NegotiationTag = "Priority negotiation";
+
+    public const string Tag = "Priorities";
+
     public static StoreOptions AddPriorities(this StoreOptions options)
     {
         options.Events.AddEventTypes([

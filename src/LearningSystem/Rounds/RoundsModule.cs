@@ -1,11 +1,15 @@
+using LearningSystem.Http.Describing;
 using JasperFx.Events.Projections;
 using Marten;
 using LearningSystem.Storage;
 
 namespace LearningSystem.Rounds;
 
+[ApiTag(Tag, "James Lind Alliance priority-setting rounds: interim rankings, workshops, results and the balance of voices.")]
 public static class RoundsModule
 {
+    public const string Tag = "Rounds";
+
     public static StoreOptions AddRounds(this StoreOptions options)
     {
         options.Events.AddEventTypes([

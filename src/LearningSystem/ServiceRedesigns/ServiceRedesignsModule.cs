@@ -1,11 +1,15 @@
+using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating;
 using JasperFx.Events.Projections;
 using Marten;
 
 namespace LearningSystem.ServiceRedesigns;
 
+[ApiTag(Tag, "Proposed changes to a service: negotiated, decided on agreed priorities, implemented, measured and evaluated.")]
 public static class ServiceRedesignsModule
 {
+    public const string Tag = "Service redesigns";
+
     public static StoreOptions AddServiceRedesigns(this StoreOptions options)
     {
         options.Events.AddEventTypes([

@@ -261,7 +261,7 @@ public static class RebuildEndpoint
     /// organisation the client is granted) and answers when done. Reads and writes go on meanwhile; a second
     /// rebuild while one runs is a 409.
     /// </summary>
-    [WolverinePost("/api/admin/rebuilds", OperationId = "rebuildViews"), Tags("Analysis")]
+    [WolverinePost("/api/admin/rebuilds", OperationId = "rebuildViews"), Tags(Analysis.AnalysisModule.Tag)]
     [ProducesResponseType<RebuildReport>(200, "application/json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     public static async Task<RebuildReport> Post(RebuildViews command, HttpContext http, IDocumentStore store, CancellationToken ct)

@@ -42,7 +42,7 @@ public static partial class ExportEventsEndpoint
     /// (time window), <c>participant</c>, <c>group</c> (the acting participant's group at the time). <c>purpose</c>
     /// (a consent scope such as <c>research</c>) opens the feedback text of patients who consented to it.
     /// </summary>
-    [WolverineGet("/api/export/events", OperationId = "exportEvents"), Tags("Analysis")]
+    [WolverineGet("/api/export/events", OperationId = "exportEvents"), Tags(AnalysisModule.Tag)]
     [Produces("application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task Get(

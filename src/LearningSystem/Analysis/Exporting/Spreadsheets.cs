@@ -19,7 +19,7 @@ public static class SpreadsheetEndpoints
     public const string MediaType = "text/csv";
 
     /// <summary>Priorities with their negotiation counts, optionally of one round.</summary>
-    [WolverineGet("/api/export/priorities.csv", OperationId = "exportPrioritiesCsv"), Tags("Analysis")]
+    [WolverineGet("/api/export/priorities.csv", OperationId = "exportPrioritiesCsv"), Tags(AnalysisModule.Tag)]
     [Produces(MediaType)]
     public static async Task<IResult> Priorities(Guid? roundId, IQuerySession session, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ public static class SpreadsheetEndpoints
     }
 
     /// <summary>A round's combined interim order with each group's position score, and the published position.</summary>
-    [WolverineGet("/api/rounds/{id}/results.csv", OperationId = "exportRoundResultsCsv"), Tags("Analysis")]
+    [WolverineGet("/api/rounds/{id}/results.csv", OperationId = "exportRoundResultsCsv"), Tags(AnalysisModule.Tag)]
     [Produces(MediaType)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> RoundResults(Guid id, IQuerySession session, CancellationToken ct)
@@ -70,7 +70,7 @@ public static class SpreadsheetEndpoints
     }
 
     /// <summary>The balance of voices in a round, one row per stakeholder group.</summary>
-    [WolverineGet("/api/rounds/{id}/balance.csv", OperationId = "exportRoundBalanceCsv"), Tags("Analysis")]
+    [WolverineGet("/api/rounds/{id}/balance.csv", OperationId = "exportRoundBalanceCsv"), Tags(AnalysisModule.Tag)]
     [Produces(MediaType)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> RoundBalance(Guid id, IQuerySession session, CancellationToken ct)

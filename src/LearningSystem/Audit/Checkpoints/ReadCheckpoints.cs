@@ -13,12 +13,12 @@ public static class CheckpointEndpoints
         session.Query<AuditCheckpoint>().Where(c => c.Number > 0).OrderBy(c => c.Number);
 
     /// <summary>Every checkpoint of the organisation, oldest first: the copy an auditor keeps outside our database.</summary>
-    [WolverineGet("/api/audit/checkpoints", OperationId = "listAuditCheckpoints"), Tags("Audit")]
+    [WolverineGet("/api/audit/checkpoints", OperationId = "listAuditCheckpoints"), Tags(AuditModule.Tag)]
     public static async Task<CheckpointsExport> List(IQuerySession session, CancellationToken ct) =>
         new(AuditCheckpoint.Algorithm, await session.Chained().ToListAsync(ct));
 
     /// <summary>Makes a checkpoint now, over the links that have settled; 204 when nothing is new since the last one.</summary>
-    [WolverinePost("/api/audit/checkpoints", OperationId = "makeAuditCheckpoint"), Tags("Audit")]
+    [WolverinePost("/api/audit/checkpoints", OperationId = "makeAuditCheckpoint"), Tags(AuditModule.Tag)]
     [ProducesResponseType<AuditCheckpoint>(201, "application/json")]
     public static async Task<IResult> Post(HttpContext http, Checkpointing checkpointing, IQuerySession session, CancellationToken ct) =>
         await checkpointing.MakeAsync(session.TenantId, ct) is { } made

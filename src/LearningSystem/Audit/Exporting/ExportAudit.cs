@@ -20,7 +20,7 @@ public static class ExportAuditEndpoint
     /// The first line names the export (<c>kind: export</c>); after <c>after</c>, a <c>resume</c> line gives each
     /// stream's link as it stood; then every <c>event</c> in sequence order, then each <c>stream</c>'s recorded version.
     /// </summary>
-    [WolverineGet("/api/audit/export", OperationId = "exportAudit"), Tags("Audit")]
+    [WolverineGet("/api/audit/export", OperationId = "exportAudit"), Tags(AuditModule.Tag)]
     [Produces(MediaType)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task Get(Guid? stream, long? after, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -71,7 +71,7 @@ public static class ExportAuditEndpoint
     }
 
     /// <summary>Every checkpoint, oldest first, one per line: what an auditor keeps and later hands to the consistency check or the offline verifier.</summary>
-    [WolverineGet("/api/audit/checkpoints.ndjson", OperationId = "exportAuditCheckpoints"), Tags("Audit")]
+    [WolverineGet("/api/audit/checkpoints.ndjson", OperationId = "exportAuditCheckpoints"), Tags(AuditModule.Tag)]
     [Produces(MediaType)]
     public static async Task GetCheckpoints(HttpContext http, IQuerySession session, CancellationToken ct)
     {

@@ -42,7 +42,7 @@ public static class CheckConsistencyEndpoint
     /// signing keys: each kept root must still be the root of the history up to its sequence, each kept head must
     /// still hold, and the service must still hold each kept checkpoint as it was.
     /// </summary>
-    [WolverinePost("/api/audit/consistency", OperationId = "checkAuditConsistency"), Tags("Audit")]
+    [WolverinePost("/api/audit/consistency", OperationId = "checkAuditConsistency"), Tags(AuditModule.Tag)]
     [ProducesResponseType<ConsistencyReport>(200, "application/json")]
     public static async Task<ConsistencyReport> Post(CheckConsistency command, IQuerySession session, ChainVerifier verifier, CancellationToken ct)
     {

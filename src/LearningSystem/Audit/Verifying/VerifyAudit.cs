@@ -9,7 +9,7 @@ public static class VerifyAuditEndpoint
     /// Recomputes the organisation's hash chain (or one stream's) and checks it against every checkpoint; reports
     /// the first broken link. A stream the organisation never had is a 404, not an empty "intact".
     /// </summary>
-    [WolverineGet("/api/audit/verify", OperationId = "verifyAudit"), Tags("Audit")]
+    [WolverineGet("/api/audit/verify", OperationId = "verifyAudit"), Tags(AuditModule.Tag)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Microsoft.AspNetCore.Mvc.ProblemDetails>(404, "application/problem+json")]
     public static async Task<AuditReport> Get(Guid? stream, IQuerySession session, ChainVerifier verifier, CancellationToken ct)
     {

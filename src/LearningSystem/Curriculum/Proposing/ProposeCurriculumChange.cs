@@ -83,7 +83,7 @@ public static class ProposeCurriculumChangeEndpoint
         return (await people, await evidence);
     }
 
-    [WolverinePost("/api/curriculum-changes", OperationId = "proposeCurriculumChange"), Tags("Curriculum")]
+    [WolverinePost("/api/curriculum-changes", OperationId = "proposeCurriculumChange"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static (Created, IStartStream) Post(
         ProposeCurriculumChange command, IReadOnlyList<Participant> people, IReadOnlyList<PatientFeedback> evidence, IDocumentSession session, TimeProvider clock)

@@ -11,7 +11,7 @@ public static class ReadCurriculumEndpoints
 {
 
     /// <summary>The change as it stands (its version is also the ETag), or as it stood at <c>asOf</c> or <c>version</c>.</summary>
-    [WolverineGet("/api/curriculum-changes/{id}", OperationId = "getCurriculumChange"), Tags("Curriculum")]
+    [WolverineGet("/api/curriculum-changes/{id}", OperationId = "getCurriculumChange"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<CurriculumChange?> Get(Guid id, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -26,7 +26,7 @@ public static class ReadCurriculumEndpoints
     }
 
     /// <summary>Curriculum changes to one course, oldest first.</summary>
-    [WolverineGet("/api/curriculum-changes", OperationId = "listCurriculumChanges"), Tags("Curriculum")]
+    [WolverineGet("/api/curriculum-changes", OperationId = "listCurriculumChanges"), Tags(CurriculumModule.Tag)]
     public static async Task<IReadOnlyList<CurriculumChange>> List(string? course, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var page = Paging.Read(limit, after);
@@ -40,7 +40,7 @@ public static class ReadCurriculumEndpoints
     }
 
     /// <summary>Reflections on a change, oldest first, optionally by one participant or on one session; erased authors' words read as erased.</summary>
-    [WolverineGet("/api/curriculum-changes/{id}/reflections", OperationId = "listReflections"), Tags("Curriculum")]
+    [WolverineGet("/api/curriculum-changes/{id}/reflections", OperationId = "listReflections"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<Reflection>?> Reflections(
         Guid id, Guid? by, Guid? sessionId, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
@@ -66,7 +66,7 @@ public static class ReadCurriculumEndpoints
         return await vault.OpenAllAsync(session, reflections, ct);
     }
 
-    [WolverineGet("/api/reflections/{id}", OperationId = "getReflection"), Tags("Curriculum")]
+    [WolverineGet("/api/reflections/{id}", OperationId = "getReflection"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Reflection?> Reflection(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct) =>
         await session.LoadAsync<Reflection>(id, ct) is { } reflection ? await vault.OpenAsync(session, reflection, ct) : null;

@@ -36,7 +36,7 @@ public static class RecordReflectionEndpoint
         return new ReflectionRecorded(id, change.Id, command.SessionId, command.Learned!.Trim(), command.Taught!.Trim(), actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/curriculum-changes/{id}/reflections", OperationId = "recordReflection"), Tags("Curriculum")]
+    [WolverinePost("/api/curriculum-changes/{id}/reflections", OperationId = "recordReflection"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Created> Post(
         Guid id, RecordReflection command, IDocumentSession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct)

@@ -55,7 +55,7 @@ public static class RecordTeachingSessionEndpoint
             teachers.Select(t => new Teacher(t, found[t].StakeholderGroup)).ToArray(), command.Learners!.Value, actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/curriculum-changes/{id}/teaching-sessions", OperationId = "recordTeachingSession"), Tags("Curriculum")]
+    [WolverinePost("/api/curriculum-changes/{id}/teaching-sessions", OperationId = "recordTeachingSession"), Tags(CurriculumModule.Tag)]
     public static async Task<Accepted> Post(Guid id, RecordTeachingSession command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await Acting.BeginAsync<CurriculumChange>(id, command.By!.Value, $"No curriculum change {id} is proposed.", session, clock, ct);

@@ -32,7 +32,7 @@ public static class FhirBundle
     public const string EventTypeSystem = System + "event-type";
     private const string DataOperation = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
 
-    [WolverineGet("/api/decisions/{id}/fhir", OperationId = "getDecisionFhir"), Tags("Decisions")]
+    [WolverineGet("/api/decisions/{id}/fhir", OperationId = "getDecisionFhir"), Tags(DecisionsModule.Tag)]
     [Produces(MediaType)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, LearningSystem.Audit.Verifying.ChainVerifier verifier, TimeProvider clock, CancellationToken ct) =>

@@ -24,7 +24,7 @@ public static class ProvDocument
 {
     public const string Namespace = "urn:learningsystem:";
 
-    [WolverineGet("/api/decisions/{id}/prov", OperationId = "getDecisionProv"), Tags("Decisions")]
+    [WolverineGet("/api/decisions/{id}/prov", OperationId = "getDecisionProv"), Tags(DecisionsModule.Tag)]
     [Produces("application/json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> Get(Guid id, IQuerySession session, PersonalDataVault vault, LearningSystem.Audit.Verifying.ChainVerifier verifier, CancellationToken ct) =>

@@ -55,13 +55,13 @@ public static class DecisionProvenanceEndpoint
     public const string MissingOutcome = "missing";
 
     /// <summary>Every act on the proposal up to its decision, each wording, the evidence, and whether the stream's hash chain holds.</summary>
-    [WolverineGet("/api/decisions/{id}/provenance", OperationId = "getDecisionProvenance"), Tags("Decisions")]
+    [WolverineGet("/api/decisions/{id}/provenance", OperationId = "getDecisionProvenance"), Tags(DecisionsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static Task<DecisionProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct) =>
         ViewAsync(id, session, vault, verifier, ct);
 
     /// <summary>The same provenance as plain text, for a report.</summary>
-    [WolverineGet("/api/decisions/{id}/provenance/text", OperationId = "getDecisionProvenanceText"), Tags("Decisions")]
+    [WolverineGet("/api/decisions/{id}/provenance/text", OperationId = "getDecisionProvenanceText"), Tags(DecisionsModule.Tag)]
     [Produces("text/plain")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IResult> GetText(Guid id, IQuerySession session, PersonalDataVault vault, ChainVerifier verifier, CancellationToken ct) =>

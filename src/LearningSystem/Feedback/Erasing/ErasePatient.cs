@@ -17,7 +17,7 @@ public static class ErasePatientEndpoint
     /// Destroys the key of everything recorded under this patient reference. Asking again answers with the
     /// first erasure and appends nothing.
     /// </summary>
-    [WolverinePost("/api/patient-feedback/subjects/{patientRef}/erasure", OperationId = "erasePatient"), Tags("Patient feedback")]
+    [WolverinePost("/api/patient-feedback/subjects/{patientRef}/erasure", OperationId = "erasePatient"), Tags(FeedbackModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Erasure> Post(
         string patientRef, RequestErasure command, IDocumentSession session, Peppers peppers, SubjectErasure erasing, TimeProvider clock, CancellationToken ct)

@@ -12,7 +12,7 @@ public static class ListPatientFeedbackEndpoint
     /// Feedback for one purpose: only what the patient consented to that purpose is listed. Without a
     /// purpose it is service improvement, what co-creation uses feedback for.
     /// </summary>
-    [WolverineGet("/api/patient-feedback", OperationId = "listPatientFeedback"), Tags("Patient feedback")]
+    [WolverineGet("/api/patient-feedback", OperationId = "listPatientFeedback"), Tags(FeedbackModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IReadOnlyList<PatientFeedback>> Get(
         string? service, string? purpose, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)

@@ -60,7 +60,7 @@ public static class RecordPatientFeedbackEndpoint
             now);
     }
 
-    [WolverinePost("/api/patient-feedback", OperationId = "recordPatientFeedback"), Tags("Patient feedback")]
+    [WolverinePost("/api/patient-feedback", OperationId = "recordPatientFeedback"), Tags(FeedbackModule.Tag)]
     public static async Task<(Created, IStartStream)> Post(
         RecordPatientFeedback command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, Peppers peppers, CancellationToken ct)
     {

@@ -44,7 +44,7 @@ public static class RespondToFeedbackEndpoint
         return new FeedbackResponded(feedback.Id, responseId, feedback.DataSubject, actor.Id, actor.Group, action, command.RedesignId, command.Text!.Trim(), now);
     }
 
-    [WolverinePost("/api/patient-feedback/{id}/responses", OperationId = "respondToFeedback"), Tags("Patient feedback")]
+    [WolverinePost("/api/patient-feedback/{id}/responses", OperationId = "respondToFeedback"), Tags(FeedbackModule.Tag)]
     public static async Task<Accepted> Post(
         Guid id, RespondToFeedback command, IDocumentSession session, PersonalDataVault vault, TimeProvider clock, CancellationToken ct)
     {

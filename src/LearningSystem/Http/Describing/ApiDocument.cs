@@ -21,24 +21,10 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
     /// <summary>Where the OAuth2 client-credentials flow gets tokens; the issuer's, so it comes from configuration.</summary>
     public const string TokenUrlSetting = "Authentication:Jwt:TokenUrl";
 
-    private static readonly Dictionary<string, string> TagDescriptions = new()
-    {
-        ["Participants"] = "Patients, carers, clinicians, nurses, students, educators and managers who take part, with their consent.",
-        ["Patient feedback"] = "What patients said, sealed under their own key, and the answers they got.",
-        ["Service redesigns"] = "Proposed changes to a service: negotiated, decided on agreed priorities, implemented, measured and evaluated.",
-        ["Priorities"] = "Priorities set by participants, with the evidence behind them.",
-        ["Negotiation"] = "The moves every proposal shares: endorsements, objections, amendments and decisions, on priorities, redesigns and curriculum changes.",
-        ["Notifications"] = "Webhook subscriptions for integrating systems, and the log of every delivery.",
-        ["Priority negotiation"] = "Endorsements, objections and amendments on priorities, redesigns and curriculum changes, and their decisions.",
-        ["Rounds"] = "James Lind Alliance priority-setting rounds: interim rankings, workshops, results and the balance of voices.",
-        ["Curriculum"] = "Curriculum changes co-designed with patients and students, their teaching sessions and reflections.",
-        ["Lessons"] = "What was learned, by whom, about which service, course or item.",
-        ["Learning loop"] = "Lineage from any contribution to what changed, and the loops still open.",
-        ["History"] = "The raw events of a stream, and replays step by step.",
-        ["Decisions"] = "Decision provenance for people (JSON, text) and for standards (W3C PROV-JSON, HL7 FHIR R4).",
-        ["Audit"] = "The tamper-evident hash chain: verification and signed checkpoints.",
-        ["Analysis"] = "Exports (NDJSON, CSV), what-if rescoring and view rebuilds for analysts.",
-    };
+    // Each room's module says what its tag covers (ApiTagAttribute).
+    private static readonly Dictionary<string, string> TagDescriptions = typeof(ApiDocument).Assembly.GetTypes()
+        .SelectMany(t => t.GetCustomAttributes(typeof(ApiTagAttribute), inherit: false).Cast<ApiTagAttribute>())
+        .ToDictionary(a => a.Name, a => a.Description, StringComparer.Ordinal);
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace LearningSystem.Lessons.Reading;
 public static class ListLessonsEndpoint
 {
     /// <summary>Lessons per service, per course, per stakeholder group, or about one item; filters combine.</summary>
-    [WolverineGet("/api/lessons", OperationId = "listLessons"), Tags("Learning loop")]
+    [WolverineGet("/api/lessons", OperationId = "listLessons"), Tags(LearningLoop.LearningLoopModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IReadOnlyList<Lesson>> Get(
         string? service, string? course, string? group, Guid? about, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -40,7 +40,7 @@ public static class ListLessonsEndpoint
         return Paging.Finish(http, await Paging.Apply(query, page, l => l.RecordedAt, l => l.Id).ToListAsync(ct), page, l => l.RecordedAt);
     }
 
-    [WolverineGet("/api/lessons/{id}", OperationId = "getLesson"), Tags("Learning loop")]
+    [WolverineGet("/api/lessons/{id}", OperationId = "getLesson"), Tags(LearningLoop.LearningLoopModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static Task<Lesson?> GetOne(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Lesson>(id, ct);
 }

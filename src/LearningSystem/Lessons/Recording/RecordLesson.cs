@@ -60,7 +60,7 @@ public static class RecordLessonEndpoint
         return new LessonRecorded(id, command.About!.Value, service, command.Text!.Trim(), evidence, actor.Id, actor.Group, now, course);
     }
 
-    [WolverinePost("/api/lessons", OperationId = "recordLesson"), Tags("Learning loop")]
+    [WolverinePost("/api/lessons", OperationId = "recordLesson"), Tags(LearningLoop.LearningLoopModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<(Created, IStartStream)> Post(RecordLesson command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

@@ -34,7 +34,7 @@ public static class ProposeAmendmentEndpoint
     }
 
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
-    [WolverinePost("/api/{kind}/{id}/amendments", OperationId = "proposeAmendment"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/amendments", OperationId = "proposeAmendment"), Tags(NegotiatingModule.Tag)]
     public static Task<Accepted> Post(string kind, Guid id, ProposeAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: true,
             (proposal, actor, now) => Decide(proposal, command, actor, Guid.CreateVersion7(), now), http, session, clock, ct);

@@ -26,7 +26,7 @@ public static class RejectAmendmentEndpoint
     }
 
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
-    [WolverinePost("/api/{kind}/{id}/amendments/{amendmentId}/rejection", OperationId = "rejectAmendment"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/amendments/{amendmentId}/rejection", OperationId = "rejectAmendment"), Tags(NegotiatingModule.Tag)]
     public static Task<Accepted> Post(
         string kind, Guid id, Guid amendmentId, RejectAmendment command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: true,

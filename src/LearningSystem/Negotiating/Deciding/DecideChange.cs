@@ -89,7 +89,7 @@ public static class DecideChangeEndpoint
     }
 
     /// <summary><c>kind</c> is <c>service-redesigns</c> or <c>curriculum-changes</c>; priorities are decided at their own route.</summary>
-    [WolverinePost("/api/{kind}/{id}/decision", OperationId = "decideChange"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/decision", OperationId = "decideChange"), Tags(NegotiatingModule.Tag)]
     public static async Task<Accepted> Post(
         string kind, Guid id, DecideChange command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

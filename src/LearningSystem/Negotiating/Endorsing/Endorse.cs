@@ -32,7 +32,7 @@ public static class EndorseEndpoint
     }
 
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
-    [WolverinePost("/api/{kind}/{id}/endorsements", OperationId = "endorse"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/endorsements", OperationId = "endorse"), Tags(NegotiatingModule.Tag)]
     public static Task<Accepted> Post(string kind, Guid id, Endorse command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: false, async (proposal, actor, now) =>
         {

@@ -35,7 +35,7 @@ public static class ListEndorsementsEndpoint
     /// version <c>after</c>; a Link header points to the rest. With <c>asOf</c> (a time) or <c>version</c>,
     /// those made by then. <c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.
     /// </summary>
-    [WolverineGet("/api/{kind}/{id}/endorsements", OperationId = "listEndorsements"), Tags("Negotiation")]
+    [WolverineGet("/api/{kind}/{id}/endorsements", OperationId = "listEndorsements"), Tags(NegotiatingModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<Endorsement>?> Get(

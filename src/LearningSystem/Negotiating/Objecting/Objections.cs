@@ -148,7 +148,7 @@ public static class ListObjectionsEndpoint
     /// each exactly as it stood then. <c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or
     /// <c>curriculum-changes</c>.
     /// </summary>
-    [WolverineGet("/api/{kind}/{id}/objections", OperationId = "listObjections"), Tags("Negotiation")]
+    [WolverineGet("/api/{kind}/{id}/objections", OperationId = "listObjections"), Tags(NegotiatingModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<Objection>?> Get(

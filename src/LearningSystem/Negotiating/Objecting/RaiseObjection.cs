@@ -26,7 +26,7 @@ public static class RaiseObjectionEndpoint
     }
 
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
-    [WolverinePost("/api/{kind}/{id}/objections", OperationId = "raiseObjection"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/objections", OperationId = "raiseObjection"), Tags(NegotiatingModule.Tag)]
     public static Task<Accepted> Post(string kind, Guid id, RaiseObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: false,
             (proposal, actor, now) => Decide(proposal, command, actor, Guid.CreateVersion7(), now), http, session, clock, ct);

@@ -42,7 +42,7 @@ public static class WithdrawObjectionEndpoint
     }
 
     /// <summary><c>kind</c> is <c>priorities</c>, <c>service-redesigns</c> or <c>curriculum-changes</c>.</summary>
-    [WolverinePost("/api/{kind}/{id}/objections/{objectionId}/withdrawal", OperationId = "withdrawObjection"), Tags("Negotiation")]
+    [WolverinePost("/api/{kind}/{id}/objections/{objectionId}/withdrawal", OperationId = "withdrawObjection"), Tags(NegotiatingModule.Tag)]
     public static Task<Accepted> Post(
         string kind, Guid id, Guid objectionId, WithdrawObjection command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Moves.MakeAsync(kind, id, command, versionRequired: false,

@@ -37,7 +37,7 @@ public static class ChangeConsentEndpoint
         return consent.SequenceEqual(participant.Consent) ? [] : [new ParticipantConsentChanged(participant.Id, consent, now)];
     }
 
-    [WolverinePut("/api/participants/{id}/consent", OperationId = "changeParticipantConsent"), Tags("Participants")]
+    [WolverinePut("/api/participants/{id}/consent", OperationId = "changeParticipantConsent"), Tags(ParticipantsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     public static async Task<ConsentRecorded> Put(Guid id, ChangeConsent command, IDocumentSession session, TimeProvider clock, CancellationToken ct)

@@ -11,7 +11,7 @@ public static class EraseParticipantEndpoint
     /// Destroys the participant's key: their name reads as erased everywhere, while every event stays.
     /// Asking again answers with the first erasure and appends nothing.
     /// </summary>
-    [WolverinePost("/api/participants/{id}/erasure", OperationId = "eraseParticipant"), Tags("Participants")]
+    [WolverinePost("/api/participants/{id}/erasure", OperationId = "eraseParticipant"), Tags(ParticipantsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Erasure> Post(
         Guid id, RequestErasure command, IDocumentSession session, SubjectErasure erasing, TimeProvider clock, CancellationToken ct)

@@ -35,7 +35,7 @@ public static class RegisterParticipantEndpoint
             command.Consent is null ? [ConsentScope.ServiceImprovement] : ConsentScopes.Parse(command.Consent),
             now);
 
-    [WolverinePost("/api/participants", OperationId = "registerParticipant"), Tags("Participants")]
+    [WolverinePost("/api/participants", OperationId = "registerParticipant"), Tags(ParticipantsModule.Tag)]
     public static async Task<(Created, IStartStream)> Post(
         RegisterParticipant command, TimeProvider clock, IDocumentSession session, PersonalDataVault vault, CancellationToken ct)
     {

@@ -33,7 +33,7 @@ public static class CounterProposeEndpoint
             new PrioritySet(alternativeId, command.Statement!.Trim(), command.Rationale!.Trim(), actor.Id, actor.Group, priority.Redesigns, priority.Feedback, priority.Id, now, priority.RoundId));
     }
 
-    [WolverinePost("/api/priorities/{id}/counter-proposals", OperationId = "counterPropose"), Tags("Priority negotiation")]
+    [WolverinePost("/api/priorities/{id}/counter-proposals", OperationId = "counterPropose"), Tags(PrioritiesModule.NegotiationTag)]
     public static async Task<Accepted> Post(Guid id, CounterPropose command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: false, http, session, clock, ct);

@@ -43,7 +43,7 @@ public static class DecidePriorityEndpoint
             makers, objections, amendments, actor.Id, actor.Group, now, decisionId);
     }
 
-    [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags("Priority negotiation")]
+    [WolverinePost("/api/priorities/{id}/decision", OperationId = "decidePriority"), Tags(PrioritiesModule.NegotiationTag)]
     public static async Task<Accepted> Post(Guid id, DecidePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);

@@ -25,7 +25,7 @@ public static class ReopenDecisionEndpoint
             ? new DecisionReopened(priority.Id, actor.Id, actor.Group, command.Reason!.Trim(), now)
             : throw Rejected.Conflict($"Priority {priority.Id} is not decided ({priority.Status.ToString().ToLowerInvariant()}); there is nothing to reopen.");
 
-    [WolverinePost("/api/priorities/{id}/reopening", OperationId = "reopenDecision"), Tags("Priority negotiation")]
+    [WolverinePost("/api/priorities/{id}/reopening", OperationId = "reopenDecision"), Tags(PrioritiesModule.NegotiationTag)]
     public static async Task<Accepted> Post(Guid id, ReopenDecision command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);

@@ -36,7 +36,7 @@ public static class MergePriorityEndpoint
             new PriorityAbsorbed(target.Id, source.Id, actor.Id, actor.Group, reason, now));
     }
 
-    [WolverinePost("/api/priorities/{id}/merge", OperationId = "mergePriority"), Tags("Priority negotiation")]
+    [WolverinePost("/api/priorities/{id}/merge", OperationId = "mergePriority"), Tags(PrioritiesModule.NegotiationTag)]
     public static async Task<Accepted> Post(Guid id, MergePriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: true, http, session, clock, ct);

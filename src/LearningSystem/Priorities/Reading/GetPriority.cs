@@ -11,7 +11,7 @@ public static class GetPriorityEndpoint
     /// The priority as it stands; its version is also the ETag, ready for If-Match on the next move. With
     /// <c>asOf</c> (a time) or <c>version</c>, the priority exactly as it stood then.
     /// </summary>
-    [WolverineGet("/api/priorities/{id}", OperationId = "getPriority"), Tags("Priorities")]
+    [WolverineGet("/api/priorities/{id}", OperationId = "getPriority"), Tags(PrioritiesModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Priority?> Get(Guid id, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, CancellationToken ct)

@@ -9,7 +9,7 @@ namespace LearningSystem.Priorities.Reading;
 /// <summary>Who set which priorities: by stakeholder group, or by participant.</summary>
 public static class ListPrioritiesEndpoint
 {
-    [WolverineGet("/api/priorities", OperationId = "listPriorities"), Tags("Priorities")]
+    [WolverineGet("/api/priorities", OperationId = "listPriorities"), Tags(PrioritiesModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IReadOnlyList<Priority>> Get(
         string? setByGroup, Guid? roundId, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -30,7 +30,7 @@ public static class ListPrioritiesEndpoint
         return Paging.Finish(http, await Paging.Apply(query, page, p => p.SetAt, p => p.Id).ToListAsync(ct), page, p => p.SetAt);
     }
 
-    [WolverineGet("/api/participants/{id}/priorities", OperationId = "listPrioritiesSetByParticipant"), Tags("Priorities")]
+    [WolverineGet("/api/participants/{id}/priorities", OperationId = "listPrioritiesSetByParticipant"), Tags(PrioritiesModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<Priority>> GetByParticipant(Guid id, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
     {

@@ -98,7 +98,7 @@ public static class PriorityProvenanceEndpoint
         _ => null,
     };
 
-    [WolverineGet("/api/priorities/{id}/provenance", OperationId = "getPriorityProvenance"), Tags("Priorities")]
+    [WolverineGet("/api/priorities/{id}/provenance", OperationId = "getPriorityProvenance"), Tags(PrioritiesModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<PriorityProvenanceView?> Get(Guid id, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {

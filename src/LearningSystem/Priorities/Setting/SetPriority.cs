@@ -54,7 +54,7 @@ public static class SetPriorityEndpoint
         return new PrioritySet(id, command.Statement!.Trim(), command.Rationale!.Trim(), setter.Id, setter.Group, redesigns, feedback, null, now, command.RoundId);
     }
 
-    [WolverinePost("/api/priorities", OperationId = "setPriority"), Tags("Priorities")]
+    [WolverinePost("/api/priorities", OperationId = "setPriority"), Tags(PrioritiesModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<Created> Post(SetPriority command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

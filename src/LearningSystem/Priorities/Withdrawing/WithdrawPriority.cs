@@ -31,7 +31,7 @@ public static class WithdrawPriorityEndpoint
         return new PriorityWithdrawn(priority.Id, actor.Id, actor.Group, TextInput.Optional(command.Reason), now);
     }
 
-    [WolverinePost("/api/priorities/{id}/withdrawal", OperationId = "withdrawPriority"), Tags("Priority negotiation")]
+    [WolverinePost("/api/priorities/{id}/withdrawal", OperationId = "withdrawPriority"), Tags(PrioritiesModule.NegotiationTag)]
     public static async Task<Accepted> Post(Guid id, WithdrawPriority command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var move = await Moves.BeginAsync<Priority>(id, command, versionRequired: false, http, session, clock, ct);

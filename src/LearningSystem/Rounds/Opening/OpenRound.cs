@@ -37,7 +37,7 @@ public static class OpenRoundEndpoint
         return new RoundOpened(id, command.Question!.Trim(), command.Scope!.Trim(), required, invited, opener.Id, opener.Group, now);
     }
 
-    [WolverinePost("/api/rounds", OperationId = "openRound"), Tags("Rounds")]
+    [WolverinePost("/api/rounds", OperationId = "openRound"), Tags(RoundsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<(Created, IStartStream)> Post(OpenRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

@@ -46,7 +46,7 @@ public static class PublishRoundEndpoint
         return new RoundPublished(round.Id, ranked.Select(r => r.Priority).ToArray(), actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/rounds/{id}/publication", OperationId = "publishRound"), Tags("Rounds")]
+    [WolverinePost("/api/rounds/{id}/publication", OperationId = "publishRound"), Tags(RoundsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, PublishRound command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);

@@ -67,7 +67,7 @@ public static class ListInterimRankingsEndpoint
     /// Each respondent's interim ranking as it stands, in the order the rankings were last submitted,
     /// <c>limit</c> at a time after the round's version <c>after</c>; a Link header points to the rest.
     /// </summary>
-    [WolverineGet("/api/rounds/{id}/interim-rankings", OperationId = "listInterimRankings"), Tags("Rounds")]
+    [WolverineGet("/api/rounds/{id}/interim-rankings", OperationId = "listInterimRankings"), Tags(RoundsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<IReadOnlyList<InterimBallot>?> Get(Guid id, int? limit, long? after, HttpContext http, IQuerySession session, CancellationToken ct)

@@ -41,7 +41,7 @@ public static class RecordWorkshopRankingEndpoint
         return new WorkshopRankingRecorded(round.Id, command.Session!.Value, smallGroup, ranking, correction, actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/rounds/{id}/workshop-rankings", OperationId = "recordWorkshopRanking"), Tags("Rounds")]
+    [WolverinePost("/api/rounds/{id}/workshop-rankings", OperationId = "recordWorkshopRanking"), Tags(RoundsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, RecordWorkshopRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);

@@ -45,7 +45,7 @@ public static class SubmitInterimRankingEndpoint
         return new InterimRankingSubmitted(round.Id, actor.Id, actor.Group, command.Ranking!, earlier is not null, now);
     }
 
-    [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags("Rounds")]
+    [WolverinePost("/api/rounds/{id}/interim-rankings", OperationId = "submitInterimRanking"), Tags(RoundsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, SubmitInterimRanking command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginQueuedAsync(id, command.By!.Value, session, clock, ct);

@@ -56,7 +56,7 @@ public static class RoundBalanceEndpoint
         return new RoundBalanceView(round.Id, balance, acceptances);
     }
 
-    [WolverineGet("/api/rounds/{id}/balance", OperationId = "getRoundBalance"), Tags("Rounds")]
+    [WolverineGet("/api/rounds/{id}/balance", OperationId = "getRoundBalance"), Tags(RoundsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<RoundBalanceView?> Get(Guid id, IQuerySession session, CancellationToken ct)
     {

@@ -31,7 +31,7 @@ public static class RoundResultsEndpoint
     }
 
     /// <summary>Scores, workshop and published list, now or as they stood at <c>asOf</c> or the round's <c>version</c>.</summary>
-    [WolverineGet("/api/rounds/{id}/results", OperationId = "getRoundResults"), Tags("Rounds")]
+    [WolverineGet("/api/rounds/{id}/results", OperationId = "getRoundResults"), Tags(RoundsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<RoundResultsView?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, CancellationToken ct)
     {

@@ -66,7 +66,7 @@ public static class RescoreRoundEndpoint
     /// Re-scores the interim rankings: <c>rule=jla</c> (default) or <c>unweighted</c>; <c>onlyGroup</c> or
     /// <c>withoutGroup</c> to keep or drop one group's rankings; <c>asOf</c> for the round as it stood then.
     /// </summary>
-    [WolverineGet("/api/rounds/{id}/rescoring", OperationId = "rescoreRound"), Tags("Rounds")]
+    [WolverineGet("/api/rounds/{id}/rescoring", OperationId = "rescoreRound"), Tags(RoundsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<RescoringView?> Get(

@@ -45,7 +45,7 @@ public static class AgreeShortlistEndpoint
         return new ShortlistAgreed(round.Id, combined.Take(command.Size!.Value).Select(c => c.Priority).ToArray(), actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/rounds/{id}/shortlist", OperationId = "agreeShortlist"), Tags("Rounds")]
+    [WolverinePost("/api/rounds/{id}/shortlist", OperationId = "agreeShortlist"), Tags(RoundsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, AgreeShortlist command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RoundActs.BeginAsync(id, command.By!.Value, session, clock, ct);

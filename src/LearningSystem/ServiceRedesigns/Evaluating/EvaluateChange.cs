@@ -40,7 +40,7 @@ public static class EvaluateChangeEndpoint
         return new ChangeEvaluated(redesign.Id, evaluationId, command.Summary!.Trim(), measurements, actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/service-redesigns/{id}/evaluations", OperationId = "evaluateChange"), Tags("Service redesigns")]
+    [WolverinePost("/api/service-redesigns/{id}/evaluations", OperationId = "evaluateChange"), Tags(ServiceRedesignsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, EvaluateChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);

@@ -30,7 +30,7 @@ public static class ImplementChangeEndpoint
             ? new ChangeImplemented(redesign.Id, implementationId, command.WhatChanged!.Trim(), command.ImplementedOn!.Value, actor.Id, actor.Group, now)
             : throw Rejected.Conflict($"Redesign {redesign.Id} is not approved; only an approved redesign is implemented.");
 
-    [WolverinePost("/api/service-redesigns/{id}/implementations", OperationId = "implementChange"), Tags("Service redesigns")]
+    [WolverinePost("/api/service-redesigns/{id}/implementations", OperationId = "implementChange"), Tags(ServiceRedesignsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, ImplementChange command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);

@@ -47,7 +47,7 @@ public static class MeasureOutcomeEndpoint
             TextInput.Optional(command.Unit), command.PeriodStart!.Value, command.PeriodEnd!.Value, command.Source!.Trim(), actor.Id, actor.Group, now);
     }
 
-    [WolverinePost("/api/service-redesigns/{id}/outcomes", OperationId = "measureOutcome"), Tags("Service redesigns")]
+    [WolverinePost("/api/service-redesigns/{id}/outcomes", OperationId = "measureOutcome"), Tags(ServiceRedesignsModule.Tag)]
     public static async Task<Accepted> Post(Guid id, MeasureOutcome command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var act = await RedesignActs.BeginAsync(id, command.By!.Value, session, clock, ct);

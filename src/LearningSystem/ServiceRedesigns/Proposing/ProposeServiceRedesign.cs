@@ -71,7 +71,7 @@ public static class ProposeServiceRedesignEndpoint
         return (await proposer, await evidence);
     }
 
-    [WolverinePost("/api/service-redesigns", OperationId = "proposeServiceRedesign"), Tags("Service redesigns")]
+    [WolverinePost("/api/service-redesigns", OperationId = "proposeServiceRedesign"), Tags(ServiceRedesignsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static (Created, IStartStream) Post(
         ProposeServiceRedesign command, Participant? proposer, IReadOnlyList<PatientFeedback> evidence, IDocumentSession session, TimeProvider clock)

@@ -58,7 +58,7 @@ public static class GetServiceRedesignEndpoint
     }
 
     /// <summary>The redesign as it stands, or as it stood at <c>asOf</c> or <c>version</c>.</summary>
-    [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags("Service redesigns")]
+    [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags(ServiceRedesignsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     public static async Task<ServiceRedesignView?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {

@@ -74,7 +74,7 @@ public static class AnalysisBenchmark
         var export = Stopwatch.StartNew();
         var counting = new CountingStream();
         var exported = await ExportEventsEndpoint.WriteAsync(
-            connection, store.Options, "local", ExportFilter.Everything, counting, static (_, _) => Task.FromResult(ExportEventsEndpoint.Withheld), CancellationToken.None);
+            connection, store.Options, "local", ExportFilter.Everything, counting, static (_, _, _) => Task.FromResult(ExportEventsEndpoint.Withheld), CancellationToken.None);
         var exportedIn = export.Elapsed;
         await sampling.CancelAsync();
         await sampler;

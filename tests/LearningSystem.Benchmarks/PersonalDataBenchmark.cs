@@ -1,3 +1,4 @@
+using LearningSystem.Composition;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,7 +29,7 @@ public static class PersonalDataBenchmark
         using var unchained = await BenchmarkDatabase.StoreWithoutChainAsync(postgres.ConnectionString, "bench_unchained");
 
         var masterKeys = new MasterKeyRing(new Dictionary<string, byte[]> { ["bench"] = RandomNumberGenerator.GetBytes(32) }, "bench");
-        var vault = new PersonalDataVault(masterKeys, new SubjectKeyCache(TimeProvider.System), TimeProvider.System);
+        var vault = new PersonalDataVault(masterKeys, new SubjectKeyCache(TimeProvider.System), PersonalFields.Schema, TimeProvider.System);
         var peppers = new Peppers(masterKeys, TimeProvider.System);
 
         var variants = new (string Name, Func<int, Task> Append)[]

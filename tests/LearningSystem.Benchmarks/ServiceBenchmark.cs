@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;

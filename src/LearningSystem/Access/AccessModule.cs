@@ -32,10 +32,10 @@ public static class AccessModule
             .AddPolicyScheme(Scheme, "API key, bearer token or browser session", o => o.ForwardDefaultSelector = context =>
                 bearer && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
-                    : ByBrowserSession(context.Request) ? Explorer.SigningIn.BrowserSessions.Scheme
+                    : ByBrowserSession(context.Request) ? BrowserSessions.Scheme
                     : ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, Explorer.SigningIn.BrowserSessionAuthentication>(Explorer.SigningIn.BrowserSessions.Scheme, null);
+            .AddScheme<AuthenticationSchemeOptions, BrowserSessionAuthentication>(BrowserSessions.Scheme, null);
         if (bearer)
         {
             authentication.AddJwtBearer(o => ConfigureBearer(o, jwt));
@@ -73,7 +73,7 @@ public static class AccessModule
     /// </summary>
     private static bool ByBrowserSession(HttpRequest request) =>
         !request.Headers.ContainsKey(ApiKeyAuthentication.Header) && request.Headers.Authorization.Count == 0
-        && (request.Cookies.ContainsKey(Explorer.SigningIn.BrowserSessions.CookieName(true)) || request.Cookies.ContainsKey(Explorer.SigningIn.BrowserSessions.CookieName(false)))
+        && (request.Cookies.ContainsKey(BrowserSessions.CookieName(true)) || request.Cookies.ContainsKey(BrowserSessions.CookieName(false)))
         && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.Path.StartsWithSegments("/explore", StringComparison.Ordinal));
 
     /// <summary>Sign-in, the organisation the request acts for, the client's rate limit, then each endpoint's scope.</summary>
@@ -101,7 +101,7 @@ public static class AccessModule
         var every = grants.Contains(ClientClaims.EveryOrganisation);
         // A browser session acts for the organisation chosen at sign-in, unless a request names another grant.
         var named = context.Request.Headers[Organisation.Header].ToString() is { Length: > 0 } header ? header
-            : context.User.FindFirst(Explorer.SigningIn.BrowserSessions.OrganisationClaim)?.Value ?? "";
+            : context.User.FindFirst(BrowserSessions.OrganisationClaim)?.Value ?? "";
         var organisation = named.Length > 0 ? named
             : every ? Organisation.Default
             : grants.Count == 1 ? grants[0]

@@ -57,10 +57,10 @@ public static class WhoActed
     }
 
     /// <summary>The participant who acts and their stakeholder group at this moment, once they are known.</summary>
-    public static void StampParticipant(IDocumentSession session, Guid participant, LearningSystem.Participants.StakeholderGroup group)
+    public static void StampParticipant<TGroup>(IDocumentSession session, Guid participant, TGroup group) where TGroup : struct, Enum
     {
         session.SetHeader(ActingParticipantKey, participant.ToString());
-        session.SetHeader(ActingGroupKey, WireValues<LearningSystem.Participants.StakeholderGroup>.Name(group));
+        session.SetHeader(ActingGroupKey, WireValues<TGroup>.Name(group));
     }
 
     public static Guid? ActingParticipant(IEvent e) =>
@@ -88,21 +88,4 @@ public static class WhoActed
 
     private static bool Usable(string value) =>
         value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
-}
-
-/// <summary>Adds the provenance stamps to every endpoint that changes state.</summary>
-public sealed class ProvenancePolicy : IHttpPolicy
-{
-    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
-    {
-        foreach (var chain in chains.Where(c => c.HttpMethods.Any(m => m is not ("GET" or "HEAD"))))
-        {
-            chain.Middleware.Add(new MethodCall(typeof(WhoActed), nameof(WhoActed.Stamp)));
-            if (chain.HasRequestType && chain.RequestType!.IsAssignableTo(typeof(IActedBy)))
-            {
-                var stampActor = typeof(WhoActed).GetMethod(nameof(WhoActed.StampActor))!.MakeGenericMethod(chain.RequestType);
-                chain.Middleware.Add(new MethodCall(typeof(WhoActed), stampActor));
-            }
-        }
-    }
 }

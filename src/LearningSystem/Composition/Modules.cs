@@ -3,7 +3,6 @@ using LearningSystem.Audit;
 using LearningSystem.Curriculum;
 using LearningSystem.Decisions;
 using LearningSystem.Explorer;
-using LearningSystem.Explorer.SigningIn;
 using LearningSystem.Feedback;
 using LearningSystem.Http;
 using LearningSystem.Http.Idempotency;
@@ -36,6 +35,7 @@ public static class Modules
         builder.AddTelemetry();
         builder.AddNotifications();
         builder.AddPersonalData();
+        builder.Services.AddSingleton(PersonalFields.Schema);
         builder.AddAudit();
         builder.AddExplorer();
         builder.AddOrganisations();
@@ -60,7 +60,7 @@ public static class Modules
             options.AddOrganisationDatabases(connectionString);
         }
 
-        options.AddPersonalDataKeys().AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
+        options.AddPersonalDataKeys(PersonalFields.Schema).AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
             .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddServiceRole(serviceRole).AddIdempotency().AddNotifications()
             .AddBrowserSessions();
         options.AddViews();

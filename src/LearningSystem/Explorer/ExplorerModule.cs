@@ -1,5 +1,4 @@
 using LearningSystem.Access;
-using LearningSystem.Explorer.SigningIn;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,7 +24,7 @@ public static class ExplorerModule
     /// </summary>
     public static string ContentSecurityPolicy(IConfiguration configuration) =>
         "default-src 'none'; style-src 'self'; img-src 'self'; " +
-        $"form-action 'self'{(SigningIn.OpenIdConnectSignIn.Offered(configuration) ? $" {new Uri(configuration["Authentication:Jwt:Authority"]!).GetLeftPart(UriPartial.Authority)}" : "")}; " +
+        $"form-action 'self'{(OpenIdConnectSignIn.Offered(configuration) ? $" {new Uri(configuration["Authentication:Jwt:Authority"]!).GetLeftPart(UriPartial.Authority)}" : "")}; " +
         "frame-ancestors 'none'; base-uri 'none'";
 
     public static void AddExplorer(this WebApplicationBuilder builder)

@@ -1,3 +1,5 @@
+using LearningSystem.PersonalData;
+
 namespace LearningSystem.Feedback;
 
 /// <summary>The NHS Friends and Family Test answer scale.</summary>
@@ -9,15 +11,6 @@ public enum FeedbackRating
     Poor,
     VeryPoor,
     DontKnow,
-}
-
-/// <summary>What the patient agreed their feedback may be used for.</summary>
-public enum ConsentScope
-{
-    ServiceImprovement,
-    Research,
-    Publication,
-    Education,
 }
 
 /// <summary>

@@ -20,12 +20,12 @@ public static class PersonalDataModule
         builder.Services.AddSingleton<MasterKeyRotation>();
     }
 
-    public static StoreOptions AddPersonalDataKeys(this StoreOptions options)
+    public static StoreOptions AddPersonalDataKeys(this StoreOptions options, PersonalDataSchema schema)
     {
         // Keys are written with every new data subject: a plain indexed column and no informational
         // metadata keep that row cheap (see docs/benchmarks/personal-data.md).
         options.Schema.For<SubjectKey>().Duplicate(k => k.Subject).Metadata(m => m.DisableInformationalFields());
-        options.Listeners.Add(new SealedFieldsGuard());
+        options.Listeners.Add(new SealedFieldsGuard(schema));
         options.Storage.Add(new SubjectKeyAssertion(options));
         return options;
     }

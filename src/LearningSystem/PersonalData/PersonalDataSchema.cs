@@ -11,6 +11,7 @@ public sealed class PersonalDataSchema
 {
     private readonly Dictionary<Type, List<PersonalField>> _personal = [];
     private readonly Dictionary<Type, HashSet<string>> _notPersonal = [];
+    private readonly HashSet<string> _identifying = new(StringComparer.Ordinal);
 
     public PersonalDataSchema Personal<T>(string name, Func<T, string> subject, Func<T, string?> get, Func<T, string?, T> set) where T : notnull
     {
@@ -25,6 +26,18 @@ public sealed class PersonalDataSchema
         set.UnionWith(names);
         return this;
     }
+
+    /// <summary>
+    /// Personal fields, as stored JSON names them, that identify someone rather than say something: never
+    /// exported, whatever the consent.
+    /// </summary>
+    public PersonalDataSchema Identifying(params string[] jsonNames)
+    {
+        _identifying.UnionWith(jsonNames);
+        return this;
+    }
+
+    public bool IsIdentifying(string jsonName) => _identifying.Contains(jsonName);
 
     public IReadOnlyList<PersonalField> FieldsOf(Type type) => _personal.TryGetValue(type, out var fields) ? fields : [];
 

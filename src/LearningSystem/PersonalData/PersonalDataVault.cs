@@ -9,13 +9,14 @@ namespace LearningSystem.PersonalData;
 /// subject, and the subject's key is wrapped under the master key (<see cref="MasterKeyRing"/>). Destroying the
 /// subject's key (<see cref="SubjectErasure"/>) erases the person while every event stays as it was.
 /// </summary>
-public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache cache, TimeProvider clock)
+public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache cache, PersonalDataSchema schema, TimeProvider clock)
 {
     // The key each subject is sealed under in a session: a new one it inserts, or a live one it asserted once.
     // Sound because a sealing session commits once: each command, and each retry of it, opens its own.
     private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, SubjectKeyInClear>> _inSession = new();
 
-    public static PersonalDataSchema Schema => PersonalFields.Schema;
+    /// <summary>Which fields are personal (the register is given by the composition).</summary>
+    public PersonalDataSchema Schema => schema;
 
     /// <summary>
     /// Seals a value that introduces its data subjects (a new participant, anonymous feedback): no key can

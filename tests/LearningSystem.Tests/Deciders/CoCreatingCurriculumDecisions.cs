@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using LearningSystem.Curriculum;
 using LearningSystem.Curriculum.Proposing;
 using LearningSystem.Curriculum.Reflecting;

@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.ServiceRedesigns;

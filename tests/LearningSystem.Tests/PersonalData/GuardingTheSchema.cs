@@ -1,3 +1,4 @@
+using LearningSystem.Composition;
 using System.Reflection;
 using Alba;
 using LearningSystem.Feedback;
@@ -70,7 +71,7 @@ public sealed class GuardingTheSchema(ServiceFixture service)
             Assert.Equal(eventsBefore, await EventsAsTextAsync());
 
             // Only the new master key is needed now.
-            var onlyNew = new PersonalDataVault(new MasterKeyRing(new Dictionary<string, byte[]> { ["test-2"] = newKey }, "test-2"), new SubjectKeyCache(TimeProvider.System), TimeProvider.System);
+            var onlyNew = new PersonalDataVault(new MasterKeyRing(new Dictionary<string, byte[]> { ["test-2"] = newKey }, "test-2"), new SubjectKeyCache(TimeProvider.System), PersonalFields.Schema, TimeProvider.System);
             await using var session = Store.QuerySession("local");
             var participant = await session.LoadAsync<Participant>(jenny);
             Assert.Equal(name, (await onlyNew.OpenAsync(session, participant!)).DisplayName);

@@ -59,16 +59,16 @@ public static partial class ExportEventsEndpoint
         // A download is a file, even an empty one: 200 for an organisation with no events yet, not 204.
         await http.Response.StartAsync(ct);
         await WriteAsync(connection, session.DocumentStore.Options, session.TenantId, filter, http.Response.BodyWriter.AsStream(),
-            (token, c) => vault.OpenTextAsync(session, token, keys, c), ct);
+            (field, token, c) => vault.Schema.IsIdentifying(field) ? Task.FromResult(Withheld) : vault.OpenTextAsync(session, token, keys, c), ct);
     }
 
     /// <summary>
     /// Writes the organisation's events that pass <paramref name="filter"/> to <paramref name="output"/>, one JSON
-    /// line each; answers how many. <paramref name="open"/> opens a sealed value, for events the purpose opens.
+    /// line each; answers how many. <paramref name="open"/> opens a sealed value of a field, for events the purpose opens (or withholds it, if it identifies someone).
     /// </summary>
     public static async Task<long> WriteAsync(
         NpgsqlConnection connection, IReadOnlyStoreOptions store, string organisation, ExportFilter filter, Stream output,
-        Func<string, CancellationToken, Task<string>> open, CancellationToken ct)
+        Func<string, string, CancellationToken, Task<string>> open, CancellationToken ct)
     {
         var schema = store.DatabaseSchemaName;
         // A feedback stream is opened when the patient's consent, as it now stands, covers the purpose.
@@ -165,14 +165,14 @@ public static partial class ExportEventsEndpoint
     }
 
     /// <summary>An event's data with its personal text opened, and identifiers still withheld.</summary>
-    private static async Task<string> OpenAsync(string data, Func<string, CancellationToken, Task<string>> open, CancellationToken ct)
+    private static async Task<string> OpenAsync(string data, Func<string, string, CancellationToken, Task<string>> open, CancellationToken ct)
     {
         var node = JsonNode.Parse(data)!.AsObject();
         foreach (var (name, value) in node.ToArray())
         {
             if (value is JsonValue v && v.TryGetValue<string>(out var text) && SealedValue.IsSealed(text))
             {
-                node[name] = PersonalFields.Identifying.Contains(name) ? Withheld : await open(text, ct);
+                node[name] = await open(name, text, ct);
             }
         }
 

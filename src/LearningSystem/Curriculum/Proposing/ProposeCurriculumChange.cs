@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using FluentValidation;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
@@ -63,7 +64,7 @@ public static class ProposeCurriculumChangeEndpoint
         }
 
         // Teaching from patients' words is a purpose of its own; they must have agreed to it.
-        var evidence = ConsentScopes.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.Education);
+        var evidence = ConsentedEvidence.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.Education);
         var coDesigners = command.CoDesigners!
             .Select(d => new CoDesigner(d.Participant!.Value, byId[d.Participant.Value].StakeholderGroup, WireValues<CoDesignRole>.Parse(d.Role!)))
             .ToArray();

@@ -1,3 +1,4 @@
+using LearningSystem.Participants.Erasing;
 using System.Security.Cryptography;
 using System.Text;
 using LearningSystem.PersonalData;

@@ -57,9 +57,9 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             },
             [BrowserSession] = new OpenApiSecurityScheme
             {
-                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Cookie, Name = Explorer.SigningIn.BrowserSessions.CookieName(true),
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Cookie, Name = Access.BrowserSessions.CookieName(true),
                 Description = "A browser signed in to the explorer (/explore/sign-in) reads with its session, as the client that signed in: GET only, never a command. " +
-                    $"In local development, without Secure cookies, the cookie is {Explorer.SigningIn.BrowserSessions.CookieName(false)}.",
+                    $"In local development, without Secure cookies, the cookie is {Access.BrowserSessions.CookieName(false)}.",
             },
             // Scopes are declared the standard way, on an OAuth2 client-credentials flow; its tokens are the
             // bearer JWTs the service accepts. An API key carries its client's configured scopes.

@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using FluentValidation;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;

@@ -1,3 +1,4 @@
+using LearningSystem.PersonalData;
 using FluentValidation;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
@@ -46,7 +47,7 @@ public static class ProposeServiceRedesignEndpoint
         }
 
         // Feedback is evidence for a redesign only where the patient consented to service improvement.
-        var evidence = ConsentScopes.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.ServiceImprovement);
+        var evidence = ConsentedEvidence.EnsureEvidence(command.Evidence, evidenceFound, ConsentScope.ServiceImprovement);
 
         return new ServiceRedesignProposed(
             id,

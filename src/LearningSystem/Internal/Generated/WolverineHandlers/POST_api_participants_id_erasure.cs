@@ -46,9 +46,9 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Participants.Erasing.EraseParticipantEndpoint").SetTag("http.route", "/api/participants/{id}/erasure").SetTag("http.request.method", "POST");
             // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.PersonalData.RequestErasure>(httpContext);
+            var (command, jsonContinue) = await ReadJsonAsync<LearningSystem.Participants.Erasing.RequestErasure>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.PersonalData.RequestErasure>(command, httpContext).ConfigureAwait(false);
+            var result1 = await LearningSystem.Http.Validation.CheckAsync<LearningSystem.Participants.Erasing.RequestErasure>(command, httpContext).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -69,7 +69,7 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             LearningSystem.Attribution.WhoActed.Stamp(httpContext, documentSession);
-            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.PersonalData.RequestErasure>(command, documentSession);
+            LearningSystem.Attribution.WhoActed.StampActor<LearningSystem.Participants.Erasing.RequestErasure>(command, documentSession);
             
             // The actual HTTP request handler execution
             var erasure_response = await LearningSystem.Participants.Erasing.EraseParticipantEndpoint.Post(id, command, documentSession, _subjectErasure, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using LearningSystem.Access;
-using LearningSystem.Explorer.SigningIn;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,13 +1,11 @@
+using LearningSystem.PersonalData;
 using LearningSystem.Http;
 
 namespace LearningSystem.Feedback;
 
-public static class ConsentScopes
+/// <summary>Feedback cited as evidence must have been consented for the purpose it is cited for.</summary>
+public static class ConsentedEvidence
 {
-    /// <summary>Each scope once, in a stable order, so that equal consents compare equal.</summary>
-    public static ConsentScope[] Parse(IEnumerable<string> scopes) =>
-        scopes.Select(v => WireValues<ConsentScope>.Parse(v)).Distinct().Order().ToArray();
-
     /// <summary>The feedback a proposal cites as evidence: each piece recorded (else 404), and consented for <paramref name="purpose"/> (else 400).</summary>
     public static Guid[] EnsureEvidence(IEnumerable<Guid>? cited, IReadOnlyCollection<PatientFeedback> found, ConsentScope purpose)
     {

@@ -8,24 +8,20 @@ using LearningSystem.Priorities;
 using LearningSystem.Rounds;
 using LearningSystem.ServiceRedesigns;
 
-namespace LearningSystem.PersonalData;
+using LearningSystem.PersonalData;
+
+namespace LearningSystem.Composition;
 
 /// <summary>
-/// The one place that says which stored text is personal. Personal fields are sealed under their data
-/// subject's key before they are appended; names of services, titles and reasons are not personal.
+/// The personal-data register: the one place that says which stored text of every room is personal. Personal
+/// fields are sealed under their data subject's key before they are appended; names of services, titles and
+/// reasons are not personal. It names every room's stored types, so it lives with the composition, and the
+/// PersonalData room is given it (<see cref="PersonalDataVault"/>, <see cref="SealedFieldsGuard"/>).
 /// </summary>
 public static class PersonalFields
 {
-    /// <summary>
-    /// Personal fields, as stored JSON names them, that identify someone rather than say something: never
-    /// exported, whatever the consent.
-    /// </summary>
-    public static IReadOnlySet<string> Identifying { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(nameof(PatientFeedbackRecorded.PatientRef)),
-    };
-
     public static PersonalDataSchema Schema { get; } = new PersonalDataSchema()
+        .Identifying(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(nameof(PatientFeedbackRecorded.PatientRef)))
         .Personal<ParticipantRegistered>(nameof(ParticipantRegistered.DisplayName),
             e => DataSubjects.Participant(e.ParticipantId), e => e.DisplayName, (e, v) => e with { DisplayName = v! })
         .NotPersonal<ParticipantRegistered>(nameof(ParticipantRegistered.OrganisationRole))
@@ -109,18 +105,10 @@ public static class PersonalFields
             nameof(LearningSystem.Notifications.WebhookSubscription.Client))
         .NotPersonal<SubjectKey>(nameof(SubjectKey.Subject), nameof(SubjectKey.MasterKeyId), nameof(SubjectKey.TenantId))
         // A browser session names a client and an organisation; its token is kept only as a hash.
-        .NotPersonal<LearningSystem.Explorer.SigningIn.BrowserSession>(
-            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Id), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Client),
-            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisation), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Antiforgery),
-            nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Scopes), nameof(LearningSystem.Explorer.SigningIn.BrowserSession.Organisations))
-        .NotPersonal<LearningSystem.Explorer.SigningIn.DataProtectionKey>(
-            nameof(LearningSystem.Explorer.SigningIn.DataProtectionKey.Id), nameof(LearningSystem.Explorer.SigningIn.DataProtectionKey.Xml));
-}
-
-/// <summary>Names of data subjects. A patient is named by a keyed hash of their reference, never the reference.</summary>
-public static class DataSubjects
-{
-    public static string Participant(Guid id) => $"participant:{id}";
-    public static string Patient(string keyedHash) => $"patient:{keyedHash}";
-    public static string AnonymousFeedback(Guid feedbackId) => $"feedback:{feedbackId}";
+        .NotPersonal<LearningSystem.Access.BrowserSession>(
+            nameof(LearningSystem.Access.BrowserSession.Id), nameof(LearningSystem.Access.BrowserSession.Client),
+            nameof(LearningSystem.Access.BrowserSession.Organisation), nameof(LearningSystem.Access.BrowserSession.Antiforgery),
+            nameof(LearningSystem.Access.BrowserSession.Scopes), nameof(LearningSystem.Access.BrowserSession.Organisations))
+        .NotPersonal<LearningSystem.Access.DataProtectionKey>(
+            nameof(LearningSystem.Access.DataProtectionKey.Id), nameof(LearningSystem.Access.DataProtectionKey.Xml));
 }

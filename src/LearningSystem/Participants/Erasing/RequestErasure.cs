@@ -1,10 +1,10 @@
 using FluentValidation;
-using LearningSystem.Participants;
+using LearningSystem.PersonalData;
 using Marten;
 using LearningSystem.Http;
 using LearningSystem.Attribution;
 
-namespace LearningSystem.PersonalData;
+namespace LearningSystem.Participants.Erasing;
 
 /// <summary>A request to erase a data subject: why, on which legal basis, and who asked.</summary>
 public sealed record RequestErasure(string? Reason, string? LegalBasis, Guid? RequestedBy) : IActedBy

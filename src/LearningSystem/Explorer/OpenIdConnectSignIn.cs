@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 
-namespace LearningSystem.Explorer.SigningIn;
+namespace LearningSystem.Explorer;
 
 /// <summary>
 /// Where <c>Authentication:Jwt:Authority</c> names an OpenID Connect provider, people may also sign in to the
@@ -105,6 +105,3 @@ public static class OpenIdConnectSignIn
         }
     }
 }
-
-/// <summary>One ASP.NET Core data protection key, as its XML.</summary>
-public sealed record DataProtectionKey(string Id, string Xml);

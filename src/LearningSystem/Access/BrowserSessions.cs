@@ -2,12 +2,11 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using LearningSystem.Access;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace LearningSystem.Explorer.SigningIn;
+namespace LearningSystem.Access;
 
 /// <summary>
 /// A browser signed in with a client's key. The cookie holds only a random token; the database keeps its hash,
@@ -162,3 +161,6 @@ public sealed class BrowserSessionAuthentication(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), BrowserSessions.Scheme));
     }
 }
+
+/// <summary>One ASP.NET Core data protection key, as its XML: kept with the sessions, so that every node shares the keys that protect sign-ins.</summary>
+public sealed record DataProtectionKey(string Id, string Xml);

@@ -286,7 +286,8 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
         .Any(folder => File.Exists(Path.Combine(folder, program)));
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on now; the tests and benchmarks use it too.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -20,7 +20,7 @@ public static partial class ServiceBenchmark
     {
         await using var postgres = await StartPostgresAsync();
         var dll = await PublishAsync(root);
-        var port = FreePort();
+        var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
         var http = ServiceClient(port);
         var (process, started) = StartService(dll, postgres.ConnectionString, port);
         try

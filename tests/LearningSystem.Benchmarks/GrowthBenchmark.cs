@@ -25,7 +25,7 @@ public static partial class ServiceBenchmark
     public static async Task GrowthAsync(string root, int moves, int respondents, int objections)
     {
         await using var postgres = await StartPostgresAsync();
-        var port = FreePort();
+        var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
         using var http = ServiceClient(port);
         var dll = await PublishAsync(root);
         var (service, started) = StartService(dll, postgres.ConnectionString, port);

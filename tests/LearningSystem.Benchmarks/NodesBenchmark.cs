@@ -25,7 +25,7 @@ public static partial class ServiceBenchmark
         {
             for (var i = 0; i < 3; i++)
             {
-                var port = FreePort();
+                var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
                 var http = ServiceClient(port);
                 // Three pools of 100 would pass PostgreSQL's 100 connections (docs/deploying.md): 25 each.
                 var pooled = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = NodePool }.ConnectionString;

@@ -20,7 +20,7 @@ public sealed class Receiver(string host = "127.0.0.1") : IAsyncDisposable
     private const int Keep = 5_000;
     private WebApplication? _app;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
 
     public Uri Address => new($"http://{host}:{Port}");
 
@@ -74,13 +74,4 @@ public sealed class Receiver(string host = "127.0.0.1") : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

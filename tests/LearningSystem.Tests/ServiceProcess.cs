@@ -54,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The service as its own process with <paramref name="arguments"/>, answering once it serves requests.</summary>
     public static async Task<ServiceProcess> StartAsync(string apiKey, params string[] arguments)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{LearningSystem.LocalPostgres.LocalPostgresServer.FreePort()}");
         var service = new ServiceProcess(Process.Start(StartInfo([$"--urls={address}", .. arguments]))!, address, apiKey);
 
         // Asked without credentials: a client granted several organisations would have to name one.
@@ -144,12 +144,5 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment.Remove("ConnectionStrings__LearningSystem");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         return info;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

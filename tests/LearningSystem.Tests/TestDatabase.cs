@@ -94,4 +94,13 @@ public static class TestDatabase
         await LocalPostgresServer.EnsureDatabaseAsync(database);
         return database;
     }
+
+    /// <summary>The first column of the first row <paramref name="sql"/> answers, read on a connection of its own.</summary>
+    public static async Task<object?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
 }

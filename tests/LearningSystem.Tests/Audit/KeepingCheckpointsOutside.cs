@@ -51,7 +51,7 @@ public sealed class KeepingCheckpointsOutside(ServiceFixture service)
             Encoding.UTF8.GetBytes(statement), Convert.FromBase64String(notice.GetProperty("signature").GetString()!), HashAlgorithmName.SHA256));
     }
 
-    /// <summary>The README's steps: the statement, the DER signature and the public key as files, and openssl.</summary>
+    /// <summary>The steps of docs/audit.md: the statement, the DER signature and the public key as files, and openssl.</summary>
     [Fact]
     public async Task Openssl_verifies_a_checkpoint_from_its_der_signature_and_refuses_an_altered_statement()
     {

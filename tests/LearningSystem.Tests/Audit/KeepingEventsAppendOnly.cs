@@ -34,7 +34,7 @@ public sealed class KeepingEventsAppendOnly(ServiceFixture service)
 }
 
 /// <summary>
-/// The README's least-privilege deployment, as processes: the owner applies the schema with <c>db-apply</c>
+/// The least-privilege deployment of docs/deploying.md, as processes: the owner applies the schema with <c>db-apply</c>
 /// naming the service's role, and the service runs as that role, which can append and read but cannot
 /// change an event, nor switch off or drop the triggers that link and guard them.
 /// </summary>

@@ -5,7 +5,7 @@ using benchmarks::LearningSystem.Benchmarks;
 namespace LearningSystem.Tests.Benchmarks;
 
 /// <summary>
-/// The README's benchmark commands keep working. Each benchmark that brings its own PostgreSQL runs here at a
+/// The benchmark commands in docs/testing.md keep working. Each benchmark that brings its own PostgreSQL runs here at a
 /// tiny size, into a folder of its own, and must write its report and its block of targets. Nothing is judged
 /// by speed: sizes this small say nothing about it.
 /// </summary>

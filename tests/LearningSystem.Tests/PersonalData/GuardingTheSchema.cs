@@ -67,7 +67,7 @@ public sealed class GuardingTheSchema(ServiceFixture service)
             var rotated = await new MasterKeyRotation(new MasterKeyRing(both, "test-2")).RotateAsync(Store);
 
             Assert.True(rotated >= 2);
-            Assert.Equal(0L, await ScalarAsync("select count(*) from learningsystem.mt_doc_subjectkey where data->>'masterKeyId' <> 'test-2'"));
+            Assert.Equal(0L, await TestDatabase.ScalarAsync(service.ConnectionString, "select count(*) from learningsystem.mt_doc_subjectkey where data->>'masterKeyId' <> 'test-2'"));
             Assert.Equal(eventsBefore, await EventsAsTextAsync());
 
             // Only the new master key is needed now.
@@ -83,13 +83,5 @@ public sealed class GuardingTheSchema(ServiceFixture service)
         }
     }
 
-    private Task<object?> EventsAsTextAsync() => ScalarAsync("select string_agg(data::text, '|' order by seq_id) from learningsystem.mt_events");
-
-    private async Task<object?> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(service.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
+    private Task<object?> EventsAsTextAsync() => TestDatabase.ScalarAsync(service.ConnectionString, "select string_agg(data::text, '|' order by seq_id) from learningsystem.mt_events");
 }

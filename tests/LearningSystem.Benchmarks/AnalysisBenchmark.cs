@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using LearningSystem.Analysis;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.Priorities;

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Text;
 using LearningSystem.Feedback;
 using LearningSystem.Negotiating;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Priorities;
 using Marten;
-using Npgsql;
 
 namespace LearningSystem.Benchmarks;
 

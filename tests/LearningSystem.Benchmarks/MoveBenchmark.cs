@@ -12,7 +12,6 @@ using LearningSystem.Priorities;
 using Marten;
 using Npgsql;
 using LearningSystem.Attribution;
-using LearningSystem.Storage;
 
 namespace LearningSystem.Benchmarks;
 

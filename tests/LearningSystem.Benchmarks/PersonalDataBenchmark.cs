@@ -1,7 +1,6 @@
 using LearningSystem.Composition;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using LearningSystem.Feedback;
 using LearningSystem.PersonalData;
 using Marten;

@@ -1,17 +1,7 @@
-using LearningSystem.PersonalData;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using LearningSystem.Access;
-using LearningSystem.Feedback;
 using LearningSystem.LocalPostgres;
-using LearningSystem.Negotiating;
-using LearningSystem.Participants;
-using LearningSystem.Priorities;
-using Marten;
 using Npgsql;
 
 namespace LearningSystem.Benchmarks;

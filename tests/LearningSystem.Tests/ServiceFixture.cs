@@ -1,7 +1,5 @@
 using Alba;
 using JasperFx.CommandLine;
-using Marten;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wolverine;

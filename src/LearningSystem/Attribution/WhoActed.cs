@@ -1,10 +1,6 @@
-using JasperFx;
-using JasperFx.CodeGeneration;
-using JasperFx.CodeGeneration.Frames;
 using JasperFx.Events;
 using LearningSystem.Access;
 using Marten;
-using Wolverine.Http;
 using LearningSystem.Http;
 
 namespace LearningSystem.Attribution;

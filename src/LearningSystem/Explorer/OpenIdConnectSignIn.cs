@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Xml.Linq;
 using LearningSystem.Access;
 using Marten;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;

@@ -4,7 +4,6 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using LearningSystem.Http;
-using LearningSystem.Organisations;
 using LearningSystem.Attribution;
 
 namespace LearningSystem.History;

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.Metadata;
 using Wolverine.Http;
 using LearningSystem.Http.Idempotency;
 

@@ -4,7 +4,6 @@ using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
-using LearningSystem.Storage;
 
 namespace LearningSystem.Http;
 

@@ -1,10 +1,8 @@
 using LearningSystem.Access;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using LearningSystem.Organisations;
 using LearningSystem.Attribution;
 
 namespace LearningSystem.Operations;

@@ -1,6 +1,5 @@
 using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating;
-using JasperFx.Events.Projections;
 using Marten;
 
 namespace LearningSystem.Priorities;

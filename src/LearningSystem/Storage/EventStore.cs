@@ -2,7 +2,6 @@ using LearningSystem.LocalPostgres;
 using JasperFx.Events.Projections;
 using Marten;
 using JasperFx.MultiTenancy;
-using Marten.Storage;
 using Weasel.Core;
 using Wolverine.Marten;
 using LearningSystem.Operations;

@@ -1,5 +1,4 @@
 using Weasel.Core;
-using Weasel.Core.Migrations;
 using Weasel.Postgresql;
 using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
 using DbDataReader = System.Data.Common.DbDataReader;

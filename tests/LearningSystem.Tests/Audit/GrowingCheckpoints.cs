@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Alba;
 using LearningSystem.Audit;
-using LearningSystem.Organisations;
 
 namespace LearningSystem.Tests.Audit;
 

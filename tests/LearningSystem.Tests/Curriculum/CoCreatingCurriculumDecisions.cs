@@ -4,7 +4,6 @@ using LearningSystem.Curriculum.Proposing;
 using LearningSystem.Curriculum.Reflecting;
 using LearningSystem.Curriculum.Teaching;
 using LearningSystem.Feedback;
-using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Amending;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Negotiating.Objecting;

@@ -3,7 +3,6 @@ using LearningSystem.Feedback;
 using LearningSystem.Feedback.Responding;
 using LearningSystem.LearningLoop;
 using LearningSystem.Participants;
-using LearningSystem.Priorities;
 using LearningSystem.ServiceRedesigns;
 
 namespace LearningSystem.Tests.Feedback;

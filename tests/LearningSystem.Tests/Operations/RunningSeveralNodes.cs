@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LearningSystem.Notifications;
-using Npgsql;
 
 namespace LearningSystem.Tests.Operations;
 

@@ -1,4 +1,3 @@
-using LearningSystem.Feedback;
 using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using LearningSystem.Participants.Registering;

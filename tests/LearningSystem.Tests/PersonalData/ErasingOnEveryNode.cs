@@ -5,7 +5,6 @@ using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using LearningSystem.Attribution;
-using LearningSystem.Storage;
 
 namespace LearningSystem.Tests.PersonalData;
 

@@ -6,7 +6,6 @@ using LearningSystem.Participants;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace LearningSystem.Tests.PersonalData;
 

@@ -1,7 +1,6 @@
 using LearningSystem.PersonalData;
 using LearningSystem.Feedback;
 using LearningSystem.Participants;
-using LearningSystem.Priorities;
 using LearningSystem.Priorities.Setting;
 
 namespace LearningSystem.Tests.Priorities;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using LearningSystem.Http;

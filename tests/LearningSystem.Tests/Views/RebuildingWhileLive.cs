@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LearningSystem.Analysis;
 using Npgsql;
-using LearningSystem.Organisations;
 using LearningSystem.Views;
 
 namespace LearningSystem.Tests.Views;

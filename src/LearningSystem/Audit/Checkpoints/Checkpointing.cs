@@ -4,7 +4,6 @@ using System.Text;
 using Marten;
 using LearningSystem.Notifications;
 using Npgsql;
-using Wolverine;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
 using Provenance = Hl7.Fhir.Model.Provenance;
-using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Serialization;
 using LearningSystem.Decisions.Reading;
 using LearningSystem.History;

@@ -17,7 +17,6 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using LearningSystem.Http;
-using LearningSystem.Organisations;
 
 namespace LearningSystem.Decisions.Reading;
 

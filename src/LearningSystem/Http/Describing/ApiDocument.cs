@@ -1,4 +1,3 @@
-using System.Net.Http;
 using LearningSystem.Access;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using LearningSystem.Access;
 using Marten;
-using JasperFx;
-using Microsoft.AspNetCore.Mvc;
 
 namespace LearningSystem.Http.Idempotency;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LearningSystem.Audit;
 using LearningSystem.Audit.Checkpoints;
 using LearningSystem.Audit.Verifying;
 using Marten;
@@ -7,7 +6,6 @@ using Marten.Storage;
 using Npgsql;
 using Wolverine.Persistence.Durability;
 using LearningSystem.Http.Idempotency;
-using LearningSystem.Operations;
 using LearningSystem.Organisations.Databases;
 using LearningSystem.Storage;
 

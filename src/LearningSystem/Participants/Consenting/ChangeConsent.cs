@@ -1,6 +1,5 @@
 using LearningSystem.PersonalData;
 using FluentValidation;
-using LearningSystem.Feedback;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;

@@ -1,5 +1,4 @@
 using FluentValidation;
-using LearningSystem.Feedback;
 using LearningSystem.PersonalData;
 using Marten;
 using Wolverine.Http;

@@ -1,6 +1,5 @@
 using FluentValidation;
 using LearningSystem.Participants;
-using LearningSystem.Priorities;
 using Marten;
 using Wolverine.Http;
 using LearningSystem.Http;

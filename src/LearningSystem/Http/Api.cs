@@ -75,7 +75,7 @@ public static class Api
         app.UseAccess();
         app.Use(InputGuard.CheckAsync);
         app.Use(QueryParameters.CheckAsync);
-        app.Use(Telemetry.ScopeRequest);
+        app.Use(RequestLog.ScopeRequest);
         app.UseRequestTimeouts();
         app.UseMiddleware<IdempotentCommands>();
         app.UseMiddleware<RetryingConflicts>();

@@ -50,6 +50,8 @@ public static class Api
         {
             o.AddDocumentTransformer<ApiDocument>();
             o.AddSchemaTransformer<CommandSchemas>();
+            o.AddSchemaTransformer<OpenObjects>();
+            o.AddOperationTransformer<AcceptedBodies>();
             o.AddOperationTransformer<OperationTexts>();
             o.AddOperationTransformer<ApiExamples>();
         });

@@ -194,6 +194,10 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
     {
         if (operation.Responses!.TryGetValue(status, out var existing) && existing is OpenApiResponse declared)
         {
+            // An endpoint answering in a format of its own (FHIR's OperationOutcome) is still guarded by the pipeline,
+            // whose refusals are problems.
+            declared.Content ??= new Dictionary<string, OpenApiMediaType>();
+            declared.Content.TryAdd("application/problem+json", new OpenApiMediaType { Schema = new OpenApiSchemaReference("ProblemDetails", document) });
             return declared;
         }
 

@@ -21,6 +21,12 @@ internal sealed class AnswerWithTheCommand : DocumentSessionListenerBase
             return Task.CompletedTask;
         }
 
+        if (answer is WrittenAnswer written)
+        {
+            session.Store(claim.Answered(context.Response, written.ContentType, written.Body));
+            return Task.CompletedTask;
+        }
+
         // The body as Wolverine will write it, after this commit, with the same JSON options.
         var json = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         session.Store(claim.Answered(context.Response, "application/json; charset=utf-8", System.Text.Json.JsonSerializer.Serialize(answer, answer.GetType(), json)));

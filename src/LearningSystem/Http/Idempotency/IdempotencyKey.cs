@@ -16,3 +16,6 @@ public static class IdempotencyKey
     /// <summary>Remembers a command's answer (Created or Accepted) for the transaction that commits it.</summary>
     public static void Remember(HttpContext context, object answer) => context.Items[AnswerItem] = answer;
 }
+
+/// <summary>An answer an endpoint writes itself (a FHIR resource, say), remembered as it will be written: it holds no personal text.</summary>
+public sealed record WrittenAnswer(string ContentType, string Body);

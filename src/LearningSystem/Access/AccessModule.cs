@@ -137,7 +137,8 @@ public static class AccessModule
     /// <summary>
     /// Bearer tokens from a configured issuer: <c>Authority</c> (discovered keys) or <c>SigningKey</c> (a shared
     /// secret, base64), with <c>Issuer</c> and <c>Audience</c>. The client is <c>client_id</c> (else <c>azp</c>,
-    /// else <c>sub</c>); scopes are <c>scope</c> or <c>scp</c>; organisations are <c>organisations</c>.
+    /// else <c>sub</c>); scopes are <c>scope</c> or <c>scp</c>, ours or SMART system scopes (<see cref="Scopes.FromSmart"/>);
+    /// organisations are <c>organisations</c>.
     /// </summary>
     private static void ConfigureBearer(JwtBearerOptions o, IConfigurationSection jwt)
     {
@@ -171,8 +172,10 @@ public static class AccessModule
                     return Task.CompletedTask;
                 }
 
+                // Our own scopes, and those a SMART Backend Services token's system scopes grant.
+                var scopes = Values("scope", "scp");
                 context.Principal = new ClaimsPrincipal(ClientClaims.Identity(JwtBearerDefaults.AuthenticationScheme, client,
-                    Values("scope", "scp").Intersect(Scopes.All), Values("organisations"), null));
+                    scopes.Intersect(Scopes.All).Union(Scopes.FromSmart(scopes)), Values("organisations"), null));
                 return Task.CompletedTask;
             },
         };

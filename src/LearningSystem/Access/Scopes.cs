@@ -76,4 +76,47 @@ public static class Scopes
 
         throw new InvalidOperationException($"No scope guards {method} {route}; add a rule to {nameof(Scopes)}.");
     }
+
+    /// <summary>
+    /// Our scopes a SMART Backend Services token's system scopes grant, in SMART v1 (<c>system/QuestionnaireResponse.write</c>)
+    /// or v2 (<c>system/QuestionnaireResponse.c</c>) form: creating QuestionnaireResponses is <c>feedback:write</c>, reading
+    /// them <c>feedback:read</c>, reading Questionnaires <c>read</c>; <c>*</c> stands for every resource type. A scope
+    /// narrowed by a query (<c>?category=…</c>) grants nothing: the service cannot hold a client to it.
+    /// </summary>
+    public static IEnumerable<string> FromSmart(IEnumerable<string> scopes)
+    {
+        foreach (var scope in scopes)
+        {
+            if (scope.Split('/', 2) is not ["system", var rest] || rest.Contains('?', StringComparison.Ordinal) || rest.Split('.', 2) is not [var type, var access])
+            {
+                continue;
+            }
+
+            var (create, read) = access switch
+            {
+                "*" => (true, true),
+                "write" => (true, false),
+                "read" => (false, true),
+                _ when access.Length > 0 && access.All(c => "cruds".Contains(c, StringComparison.Ordinal)) => (access.Contains('c', StringComparison.Ordinal), access.Contains('r', StringComparison.Ordinal)),
+                _ => (false, false),
+            };
+            if (type is "QuestionnaireResponse" or "*")
+            {
+                if (create)
+                {
+                    yield return FeedbackWrite;
+                }
+
+                if (read)
+                {
+                    yield return FeedbackRead;
+                }
+            }
+
+            if (type is "Questionnaire" or "*" && read)
+            {
+                yield return Read;
+            }
+        }
+    }
 }

@@ -86,6 +86,41 @@ public sealed class ControllingAccess(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_smart_backend_services_tokens_system_scopes_grant_ours_and_no_more()
+    {
+        using var kiosk = Bearer(Token("trust-survey", "system/QuestionnaireResponse.c system/Questionnaire.rs", "st-marys"));
+        var response = """
+            {"resourceType":"QuestionnaireResponse","questionnaire":"urn:learningsystem:questionnaire:patient-feedback","status":"completed",
+             "authored":"2026-11-18T09:30:00Z","source":{"display":"sms-survey"},
+             "item":[{"linkId":"service","answer":[{"valueString":"Outpatient Diabetes Clinic"}]},
+                     {"linkId":"rating","answer":[{"valueCoding":{"system":"urn:learningsystem:friends-and-family-test","code":"good"}}]},
+                     {"linkId":"consent","answer":[{"valueCoding":{"system":"urn:learningsystem:consent-purpose","code":"serviceImprovement"}}]}]}
+            """;
+
+        using var recorded = await kiosk.PostAsync(new Uri("/fhir/QuestionnaireResponse", UriKind.Relative), new StringContent(response, System.Text.Encoding.UTF8, "application/fhir+json"));
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+        Assert.StartsWith("/fhir/QuestionnaireResponse/", recorded.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await kiosk.GetAsync(new Uri("/fhir/Questionnaire/patient-feedback", UriKind.Relative))).StatusCode);
+        await ProblemAsync(await kiosk.GetAsync(recorded.Headers.Location), HttpStatusCode.Forbidden);
+        await ProblemAsync(await kiosk.GetAsync(new Uri("/api/patient-feedback", UriKind.Relative)), HttpStatusCode.Forbidden);
+        // The scope it grants is ours, so the JSON command takes it as well.
+        Assert.Equal(HttpStatusCode.Created, (await kiosk.PostAsJsonAsync("/api/patient-feedback", Feedback)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("system/QuestionnaireResponse.c", "feedback:write")]
+    [InlineData("system/QuestionnaireResponse.write", "feedback:write")]
+    [InlineData("system/QuestionnaireResponse.rs", "feedback:read")]
+    [InlineData("system/QuestionnaireResponse.cruds", "feedback:write feedback:read")]
+    [InlineData("system/Questionnaire.read", "read")]
+    [InlineData("system/*.*", "feedback:write feedback:read read")]
+    [InlineData("system/QuestionnaireResponse.c?author=x", "")]
+    [InlineData("patient/QuestionnaireResponse.c", "")]
+    [InlineData("system/Patient.rs", "")]
+    public void Smart_system_scopes_map_to_ours(string smart, string ours) =>
+        Assert.Equal(ours.Split(' ', StringSplitOptions.RemoveEmptyEntries), LearningSystem.Access.Scopes.FromSmart([smart]));
+
+    [Fact]
     public async Task Bearer_tokens_from_the_configured_issuer_sign_clients_in()
     {
         using var epr = Bearer(Token("hospital-epr", "read feedback:write", "st-marys"));

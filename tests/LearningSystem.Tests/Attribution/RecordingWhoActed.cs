@@ -22,6 +22,7 @@ public sealed class RecordingWhoActed(ServiceFixture service)
         ["PUT /api/participants/{id}/consent"] = "the participant named in the route changes their own consent",
         ["POST /api/audit/checkpoints"] = "appends no event; a checkpoint is a document",
         ["POST /api/admin/rebuilds"] = "appends no event; it rebuilds the views from the events",
+        ["POST /fhir/QuestionnaireResponse"] = "the integrating client acts in its own name, as for recordPatientFeedback; the body is a FHIR resource, not a command type",
     };
 
     private IAlbaHost Host => service.Host;

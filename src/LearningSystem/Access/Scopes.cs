@@ -54,7 +54,7 @@ public static class Scopes
         ("POST", "/api/patient-feedback", FeedbackWrite),
         ("POST", "/api/curriculum-changes", CurriculumWrite),
         ("GET", "/fhir/QuestionnaireResponse", FeedbackRead),
-        ("POST", "/fhir/QuestionnaireResponse", FeedbackWrite),
+        ("POST", "/fhir", FeedbackWrite),
         ("GET", "/fhir/", Read),
         ("POST", "/api/", NegotiationWrite),
         ("PUT", "/api/", NegotiationWrite),

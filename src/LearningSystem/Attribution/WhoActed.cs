@@ -35,13 +35,20 @@ public static class WhoActed
 
     public static void Stamp(HttpContext context, IDocumentSession session)
     {
+        StampSession(context, session);
+        var (correlationId, requestId) = Ids(context);
+        context.Response.Headers[CorrelationHeader] = correlationId;
+        context.Response.Headers[RequestHeader] = requestId;
+    }
+
+    /// <summary>The stamps on a session of the request's own, once its answer may have started (a streamed batch).</summary>
+    public static void StampSession(HttpContext context, IDocumentSession session)
+    {
         var (correlationId, requestId) = Ids(context);
         session.CorrelationId = correlationId;
         session.CausationId = requestId;
         session.SetHeader(OrganisationKey, session.TenantId);
         session.SetHeader(ClientKey, context.User.ClientId() ?? UnidentifiedClient);
-        context.Response.Headers[CorrelationHeader] = correlationId;
-        context.Response.Headers[RequestHeader] = requestId;
     }
 
     public static void StampActor<T>(T command, IDocumentSession session) where T : IActedBy

@@ -107,11 +107,11 @@ public static class Api
         });
     }
 
-    /// <summary>Streams of the whole store, and rebuilds, take as long as the store is large.</summary>
+    /// <summary>Streams of the whole store, and rebuilds, take as long as the store is large; a FHIR batch as long as it is long.</summary>
     public static bool RunsLong(string route) =>
         route.StartsWith("/api/export/", StringComparison.Ordinal) || route.StartsWith("/api/admin/", StringComparison.Ordinal)
         || route.EndsWith(".csv", StringComparison.Ordinal) || route.EndsWith(".ndjson", StringComparison.Ordinal)
-        || route is "/api/audit/verify" or "/api/audit/export" or "/api/audit/consistency";
+        || route is "/api/audit/verify" or "/api/audit/export" or "/api/audit/consistency" or "/fhir";
 
     private static void Configure(JsonSerializerOptions json)
     {

@@ -9,6 +9,23 @@ public sealed class RequestBodyLimit(RequestDelegate next, long maxBytes)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        // An endpoint that streams its body (a FHIR batch) says how much it takes, and reads it as it arrives.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>() is { MaxRequestBodySize: { } streamed })
+        {
+            if (request.ContentLength > streamed)
+            {
+                throw new BadHttpRequestException($"The request body is larger than {streamed} bytes.", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrel)
+            {
+                kestrel.MaxRequestBodySize = streamed;
+            }
+
+            await next(context);
+            return;
+        }
+
         if (request.ContentLength > maxBytes)
         {
             throw TooLarge();

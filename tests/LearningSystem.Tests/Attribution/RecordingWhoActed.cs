@@ -23,6 +23,7 @@ public sealed class RecordingWhoActed(ServiceFixture service)
         ["POST /api/audit/checkpoints"] = "appends no event; a checkpoint is a document",
         ["POST /api/admin/rebuilds"] = "appends no event; it rebuilds the views from the events",
         ["POST /fhir/QuestionnaireResponse"] = "the integrating client acts in its own name, as for recordPatientFeedback; the body is a FHIR resource, not a command type",
+        ["POST /fhir"] = "a batch of QuestionnaireResponses, each recorded as POST /fhir/QuestionnaireResponse records it",
     };
 
     private IAlbaHost Host => service.Host;

@@ -146,6 +146,68 @@ public sealed class RecordingFeedbackFromFhir(ServiceFixture service)
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_batch_bundle_records_each_entry_on_its_own_and_answers_each_with_its_status()
+    {
+        var (client, http, _) = Connect("fhir-batch");
+        var identifier = $"batch-{Guid.NewGuid():N}";
+        var broken = JennysFeedback("No rating");
+        broken.Item.RemoveAll(i => i.LinkId == PatientFeedbackQuestionnaire.Rating);
+        var batch = new TransactionBuilder(client.Endpoint, Bundle.BundleType.Batch)
+            .Create(JennysFeedback("First of the batch"))
+            .Create(broken)
+            .ConditionalCreate(JennysFeedback("Once in the batch", identifier), new SearchParams().Add("identifier", $"{Kiosk}|{identifier}"))
+            .ConditionalCreate(JennysFeedback("Once in the batch", identifier), new SearchParams().Add("identifier", $"{Kiosk}|{identifier}"))
+            .ToBundle();
+
+        var answer = (await client.TransactionAsync(batch))!;
+
+        Assert.Equal(Bundle.BundleType.BatchResponse, answer.Type);
+        Assert.Equal(["201", "400", "201", "200"], answer.Entry.Select(e => e.Response!.Status!.Split(' ')[0]));
+        Assert.Equal("Bundle.entry[1].resource.item.where(linkId='rating').answer.value", answer.Entry[1].Response!.Outcome is OperationOutcome o ? o.Issue.Single().Expression.Single() : null);
+        Assert.Equal(answer.Entry[2].Response!.Location, answer.Entry[3].Response!.Location);
+        var first = await client.ReadAsync<QuestionnaireResponse>(answer.Entry[0].Response!.Location!);
+        Assert.Equal("First of the batch", first!.Item.Single(i => i.LinkId == PatientFeedbackQuestionnaire.Comment).Answer.Single().Value!.ToString());
+        Assert.Empty(Decisions.Fhir.Problems(Decisions.Fhir.Validator.Value.Validate(answer)));
+        Assert.Single(JsonDocument.Parse(await http.GetStringAsync("/api/patient-feedback?limit=1000")).RootElement.EnumerateArray(),
+            f => f.GetProperty("comment").GetString() == "Once in the batch");
+    }
+
+    [Fact]
+    public async Task A_transaction_bundle_is_refused_as_only_batch_is_supported()
+    {
+        var (_, http, _) = Connect("fhir-transaction");
+        var transaction = new Bundle { Type = Bundle.BundleType.Transaction, Entry = [new Bundle.EntryComponent { Resource = JennysFeedback("All or nothing"), Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "QuestionnaireResponse" } }] };
+
+        using var answer = await http.PostAsync("/fhir", new StringContent(transaction.ToJson(), Encoding.UTF8, FhirModule.MediaType));
+        var outcome = new FhirJsonDeserializer(new DeserializerSettings()).Deserialize<OperationOutcome>(await answer.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal((OperationOutcome.IssueType.NotSupported, "Bundle.type"), (outcome.Issue.Single().Code!.Value, outcome.Issue.Single().Expression.Single()));
+        Assert.Contains("Only a batch Bundle", outcome.Issue.Single().Details!.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_long_batch_sent_in_chunks_is_read_and_answered_as_it_arrives_and_a_broken_tail_stops_it_where_it_breaks()
+    {
+        var (_, http, _) = Connect("fhir-stream");
+        var entry = "{\"resource\":" + JennysFeedback("Streamed").ToJson() + ",\"request\":{\"method\":\"POST\",\"url\":\"QuestionnaireResponse\"}}";
+        var body = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + string.Join(",", Enumerable.Repeat(entry, 300)) + ",{\"resource\":{\"resourceType\":\"Questionn";
+
+        // No length: the body arrives in chunks, and the reader must not wait for all of it.
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)), 1_000);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(FhirModule.MediaType);
+        using var answer = await http.PostAsync("/fhir", content);
+        var bundle = new FhirJsonDeserializer(new DeserializerSettings()).Deserialize<Bundle>(await answer.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(301, bundle.Entry.Count);
+        Assert.All(bundle.Entry.Take(300), e => Assert.Equal("201 Created", e.Response!.Status));
+        Assert.StartsWith("400", bundle.Entry[300].Response!.Status, StringComparison.Ordinal);
+        Assert.Contains("Entries from 301 on were not read", ((OperationOutcome)bundle.Entry[300].Response!.Outcome!).Issue.Single().Details!.Text, StringComparison.Ordinal);
+        Assert.Equal(300, JsonDocument.Parse(await http.GetStringAsync("/api/patient-feedback?limit=1000")).RootElement.GetArrayLength());
+    }
+
     public static TheoryData<string, string, OperationOutcome.IssueType, string> BadResponses()
     {
         var good = JennysFeedback("Fine").ToJson();

@@ -64,41 +64,11 @@ public static class RecordQuestionnaireResponseEndpoint
     {
         try
         {
-            var command = Map(await FhirAnswers.ReadAsync<QuestionnaireResponse>(http.Request, ct));
-            await EnsureValidAsync(command, validator, ct);
-            var id = IdFor(http, session.TenantId) ?? Guid.CreateVersion7();
-            if (await session.Events.FetchStreamStateAsync(id, ct) is not null)
-            {
-                return Recorded(http, id, created: false);
-            }
-
-            var anonymous = string.IsNullOrWhiteSpace(command.PatientRef);
-            var subject = anonymous ? DataSubjects.AnonymousFeedback(id) : await peppers.PatientSubjectAsync(session, command.PatientRef!, ct);
-            PatientFeedbackRecorded decided;
-            try
-            {
-                decided = RecordPatientFeedbackEndpoint.Decide(id, subject, command, clock.GetUtcNow());
-            }
-            catch (Rejected rejected)
-            {
-                throw new FhirRefused(OperationOutcome.IssueType.Invalid, ExpressionFor(rejected.Field), rejected.Message);
-            }
-
-            var recorded = anonymous ? await vault.SealForNewSubjectAsync(session, decided, ct) : await vault.SealAsync(session, decided, ct);
-            session.Events.StartStream<PatientFeedback>(id, recorded);
-            var answer = Recorded(http, id, created: true);
-            try
-            {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (ExistingStreamIdCollisionException)
-            {
-                // The same identifier, recorded by a request that committed first; nothing of this one is kept.
-                session.EjectAllPendingChanges();
-                return Recorded(http, id, created: false);
-            }
-
-            return answer;
+            var response = await FhirAnswers.ReadAsync<QuestionnaireResponse>(http.Request, ct);
+            // The answer is made before the commit too, so that an Idempotency-Key's answer is stored in the same transaction.
+            var (id, created) = await RecordAsync(response, http.Request.Headers["If-None-Exist"].ToString(), session, vault, peppers, validator, clock, ct,
+                beforeCommit: id => Recorded(http, id, created: true));
+            return Recorded(http, id, created);
         }
         catch (FhirRefused refused)
         {
@@ -106,11 +76,57 @@ public static class RecordQuestionnaireResponseEndpoint
         }
     }
 
-    /// <summary>The feedback's id under a conditional create: the same organisation and identifier make the same id.</summary>
-    private static Guid? IdFor(HttpContext http, string organisation)
+    /// <summary>
+    /// Records one response in <paramref name="session"/>'s transaction, committing it; answers the feedback's id, and
+    /// whether it was created now (false: a conditional create found it recorded before). Refusals are <see cref="FhirRefused"/>.
+    /// <paramref name="beforeCommit"/> runs just before the commit, so that an answer can join the transaction.
+    /// </summary>
+    public static async Task<(Guid Id, bool Created)> RecordAsync(
+        QuestionnaireResponse response, string? condition, IDocumentSession session, PersonalDataVault vault, Peppers peppers,
+        IValidator<RecordPatientFeedback> validator, TimeProvider clock, CancellationToken ct, Action<Guid>? beforeCommit = null)
     {
-        var condition = http.Request.Headers["If-None-Exist"].ToString();
-        if (condition.Length == 0)
+        var command = Map(response);
+        await EnsureValidAsync(command, validator, ct);
+        var id = IdFor(condition, session.TenantId) ?? Guid.CreateVersion7();
+        if (await session.Events.FetchStreamStateAsync(id, ct) is not null)
+        {
+            return (id, false);
+        }
+
+        var anonymous = string.IsNullOrWhiteSpace(command.PatientRef);
+        var subject = anonymous ? DataSubjects.AnonymousFeedback(id) : await peppers.PatientSubjectAsync(session, command.PatientRef!, ct);
+        PatientFeedbackRecorded decided;
+        try
+        {
+            decided = RecordPatientFeedbackEndpoint.Decide(id, subject, command, clock.GetUtcNow());
+        }
+        catch (Rejected rejected)
+        {
+            throw new FhirRefused(OperationOutcome.IssueType.Invalid, ExpressionFor(rejected.Field), rejected.Message);
+        }
+
+        var recorded = anonymous ? await vault.SealForNewSubjectAsync(session, decided, ct) : await vault.SealAsync(session, decided, ct);
+        session.Events.StartStream<PatientFeedback>(id, recorded);
+        beforeCommit?.Invoke(id);
+
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (ExistingStreamIdCollisionException)
+        {
+            // The same identifier, recorded by a request that committed first; nothing of this one is kept.
+            session.EjectAllPendingChanges();
+            return (id, false);
+        }
+
+        return (id, true);
+    }
+
+    /// <summary>The feedback's id under a conditional create: the same organisation and identifier make the same id.</summary>
+    private static Guid? IdFor(string? condition, string organisation)
+    {
+        if (string.IsNullOrEmpty(condition))
         {
             return null;
         }

@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -35,12 +35,15 @@ switch (which)
         await ServiceBenchmark.MoveAsync(RepositoryRoot(),
             args.Length > 1 ? args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000, 100_000]);
         return 0;
+    case "fhir":
+        await ServiceBenchmark.FhirAsync(RepositoryRoot(), args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+        return 0;
     case "hash-chain":
         await HashChainBenchmark.RunAsync(
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, cold-start, explorer, growth, nodes, move, personal-data, hash-chain, analysis.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
         return 1;
 }
 

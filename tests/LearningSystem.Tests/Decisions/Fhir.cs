@@ -16,7 +16,7 @@ internal static class Fhir
     {
         var resolver = new CachedResolver(new MultiResolver(
             ZipSource.CreateValidationSource(Path.Combine(AppContext.BaseDirectory, "specification.zip")),
-            new InMemoryResourceResolver([.. FhirBundle.CodeSystems(), .. LearningSystem.Fhir.PatientFeedbackQuestionnaire.CodeSystems()])));
+            new InMemoryResourceResolver([.. FhirBundle.CodeSystems(), .. LearningSystem.Fhir.PatientFeedbackQuestionnaire.CodeSystems(), LearningSystem.Fhir.PatientFeedbackQuestionnaire.Build()])));
         return new Validator(resolver, LocalTerminologyService.CreateDefaultForCore(resolver));
     });
 

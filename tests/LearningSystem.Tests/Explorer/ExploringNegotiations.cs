@@ -310,6 +310,27 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
     }
 
     [Fact]
+    public async Task Feedback_a_hospital_sent_as_fhir_is_in_the_learning_loop_like_any_other()
+    {
+        var service = $"FHIR kiosk clinic {Guid.NewGuid():N}"[..26];
+        var response = "{\"resourceType\":\"QuestionnaireResponse\",\"questionnaire\":\"urn:learningsystem:questionnaire:patient-feedback\",\"status\":\"completed\","
+            + "\"authored\":\"2026-11-18T09:30:00Z\",\"source\":{\"display\":\"ward-survey-kiosk\"},\"item\":["
+            + $"{{\"linkId\":\"service\",\"answer\":[{{\"valueString\":\"{service}\"}}]}},"
+            + "{\"linkId\":\"rating\",\"answer\":[{\"valueCoding\":{\"system\":\"urn:learningsystem:friends-and-family-test\",\"code\":\"poor\"}}]},"
+            + "{\"linkId\":\"consent\",\"answer\":[{\"valueCoding\":{\"system\":\"urn:learningsystem:consent-purpose\",\"code\":\"serviceImprovement\"}}]}]}";
+        using var recorded = await explorer.Service.Client.PostAsync(new Uri("/fhir/QuestionnaireResponse", UriKind.Relative),
+            new StringContent(response, System.Text.Encoding.UTF8, "application/fhir+json"));
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+        var id = recorded.Headers.Location!.OriginalString.Split('/')[^1];
+
+        var (context, page) = await explorer.SignInAsync();
+        await using var _ = context;
+        await page.GotoAsync(explorer.Url($"/explore/lineage/{id}"));
+
+        await Expect(page.Locator("#lineage")).ToContainTextAsync($"poor feedback on {service}");
+    }
+
+    [Fact]
     public async Task The_learning_loop_links_each_item_to_its_page()
     {
         var lineage = await ApiAsync($"/api/lineage/{explorer.Story.FirstFeedback}");

@@ -266,6 +266,24 @@ public sealed class RecordingFeedbackFromFhir(ServiceFixture service)
     }
 
     [Fact]
+    public void Every_fhir_example_in_the_docs_and_the_http_file_is_valid_to_firelys_validator()
+    {
+        var fromDocs = Samples.DocumentedCommands.Documented().Where(c => c.Path.StartsWith("/fhir", StringComparison.Ordinal) && c.Body is not null).Select(c => c.Body!);
+        var fromHttpFile = File.ReadAllText(Path.Combine(Repository.Root, "samples", "http", "fhir.http")).Split("\n###")
+            .Where(b => b.Contains("{{host}}/fhir", StringComparison.Ordinal) && b.Contains("\n{", StringComparison.Ordinal))
+            .Select(b => b[b.IndexOf("\n{", StringComparison.Ordinal)..].Trim());
+        var examples = fromDocs.Concat(fromHttpFile).ToArray();
+        var deserializer = new FhirJsonDeserializer(new DeserializerSettings());
+
+        Assert.True(examples.Length >= 3, $"Only {examples.Length} FHIR examples were found.");
+        foreach (var example in examples)
+        {
+            var problems = Decisions.Fhir.Problems(Decisions.Fhir.Validator.Value.Validate(deserializer.DeserializeResource(example)));
+            Assert.True(problems.Length == 0, $"{example[..80]}…\n{string.Join('\n', problems)}");
+        }
+    }
+
+    [Fact]
     public void The_code_systems_in_docs_are_the_ones_the_questionnaire_uses()
     {
         foreach (var codeSystem in PatientFeedbackQuestionnaire.CodeSystems())

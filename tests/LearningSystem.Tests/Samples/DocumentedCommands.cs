@@ -35,7 +35,8 @@ public sealed partial class DocumentedCommands(ServiceFixture service)
     [Fact]
     public async Task The_readmes_tour_plays_against_the_service_as_written()
     {
-        var tour = Documented().Where(c => c.File == "README.md" && c.Method == "POST").ToArray();
+        // The tour of the JSON API; the FHIR exchange the README shows is played by fhir.http.
+        var tour = Documented().Where(c => c.File == "README.md" && c.Method == "POST" && c.Path.StartsWith("/api/", StringComparison.Ordinal)).ToArray();
         Assert.Equal(["/api/participants", "/api/patient-feedback", "/api/service-redesigns"], tour.Select(c => c.Path));
         var organisation = Stories.NewOrganisation("readme-tour");
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -38,11 +38,13 @@ public static partial class ServiceBenchmark
             var idle = Megabytes(service);
             var batchRate = 0.0;
             var peaks = new List<double>();
+            var (recordedLast, secondsLast) = (0, 0.0);
             foreach (var size in new[] { 1_000, entries }.Distinct())
             {
                 var (seconds, recorded, peak) = await BatchAsync(http, service, size);
                 batchRate = recorded / seconds;
                 peaks.Add(peak);
+                (recordedLast, secondsLast) = (recorded, seconds);
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"| batch Bundle, {size:N0} entries | {recorded:N0} | {seconds:F1} | {recorded / seconds:F0} | {idle:F0} | {peak:F0} |"));
             }
@@ -73,6 +75,14 @@ public static partial class ServiceBenchmark
                 .AppendLine(CultureInfo.InvariantCulture, $"memory was at most {peaks[0]:F0} MB during the Bundle of 1,000 and {peaks[^1]:F0} MB during the Bundle of {entries:N0}: it holds one entry at a time.");
             var file = Path.Combine(root, "docs", "benchmarks", "fhir.md");
             await File.WriteAllTextAsync(file, report.ToString());
+            await TargetsSummary.RecordAsync(root, "fhir", TargetsSummary.Block("fhir", $"dotnet run -c Release --project tests/LearningSystem.Benchmarks -- fhir {entries}",
+            [
+                (string.Create(CultureInfo.InvariantCulture, $"a batch of {entries:N0} is recorded whole, without timing out"),
+                    string.Create(CultureInfo.InvariantCulture, $"{recordedLast:N0} in {secondsLast:F1} s, {batchRate:F0}/s against the JSON command's {entries / jsonSeconds:F0}/s ({ratio:F2})"),
+                    recordedLast == entries),
+                ("the service's memory stays flat as the Bundle grows", string.Create(CultureInfo.InvariantCulture, $"{peaks[0]:F0} MB at most for 1,000, {peaks[^1]:F0} MB for {entries:N0}"),
+                    peaks[^1] <= peaks[0] * 1.1),
+            ]));
             Console.WriteLine(report);
         }
         finally

@@ -13,7 +13,7 @@ public static class TargetsSummary
     public const string Heading = "## The other benchmarks' targets";
 
     /// <summary>The benchmarks whose blocks the page carries, in the order shown.</summary>
-    private static readonly string[] Benchmarks = ["personal-data", "growth", "analysis"];
+    private static readonly string[] Benchmarks = ["personal-data", "growth", "analysis", "fhir"];
 
     /// <summary>One benchmark's block: the command that measured it, when, and a row per target (target, measured, met or missed).</summary>
     public static string Block(string benchmark, string command, IEnumerable<(string Target, string Measured, bool Met)> rows)

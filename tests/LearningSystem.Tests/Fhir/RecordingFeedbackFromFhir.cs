@@ -263,6 +263,17 @@ public sealed class RecordingFeedbackFromFhir(ServiceFixture service)
             var resource = deserializer.DeserializeResource(await answer.Content.ReadAsStringAsync());
             Assert.True(Decisions.Fhir.Problems(validator.Validate(resource)) is { Length: 0 } problems, $"{path}: {string.Join('\n', Decisions.Fhir.Problems(validator.Validate(resource)))}");
         }
+
+        // The OperationOutcomes a create answers with, created and found recorded before.
+        foreach (var expected in new[] { HttpStatusCode.Created, HttpStatusCode.OK })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir/QuestionnaireResponse") { Content = new StringContent(JennysFeedback("Valid").ToJson(), Encoding.UTF8, FhirModule.MediaType) };
+            request.Headers.Add("If-None-Exist", $"identifier={Kiosk}|valid-{location.Split('/')[^1]}");
+            using var answer = await http.SendAsync(request);
+            var outcome = deserializer.Deserialize<OperationOutcome>(await answer.Content.ReadAsStringAsync());
+            Assert.Equal(expected, answer.StatusCode);
+            Assert.Empty(Decisions.Fhir.Problems(validator.Validate(outcome)));
+        }
     }
 
     [Fact]

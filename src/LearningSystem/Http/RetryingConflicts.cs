@@ -16,7 +16,10 @@ public sealed class RetryingConflicts(RequestDelegate next, ILogger<RetryingConf
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        // An endpoint that streams its body (a FHIR batch) answers each part as it goes: it cannot run again from the
+        // start, and retries each part itself; buffering its body for a rerun would only copy it to disk.
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>() is not null)
         {
             await next(context);
             return;

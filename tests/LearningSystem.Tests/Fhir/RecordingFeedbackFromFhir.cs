@@ -174,6 +174,25 @@ public sealed class RecordingFeedbackFromFhir(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_batch_answers_a_hostile_entry_on_its_own_and_stops_at_one_too_large_to_hold()
+    {
+        var (_, http, _) = Connect("fhir-hostile");
+        var good = "{\"resource\":" + JennysFeedback("Before the hostile ones").ToJson() + ",\"request\":{\"method\":\"POST\",\"url\":\"QuestionnaireResponse\"}}";
+        var huge = "{\"resource\":" + JennysFeedback(new string('x', 2 * 1024 * 1024)).ToJson() + "}";
+        var body = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + good + ",null,7," + huge + "," + good + "]}";
+
+        using var answer = await http.PostAsync("/fhir", new StringContent(body, Encoding.UTF8, FhirModule.MediaType));
+        var bundle = new FhirJsonDeserializer(new DeserializerSettings()).Deserialize<Bundle>(await answer.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(["201", "400", "400", "400"], bundle.Entry.Select(e => e.Response!.Status!.Split(' ')[0]));
+        Assert.Equal(OperationOutcome.IssueType.TooLong, ((OperationOutcome)bundle.Entry[3].Response!.Outcome!).Issue.Single().Code);
+
+        using var unnamed = await http.PostAsync("/fhir", new StringContent("{\"type\":\"batch\",\"entry\":[" + good + "]}", Encoding.UTF8, FhirModule.MediaType));
+        Assert.Equal(HttpStatusCode.BadRequest, unnamed.StatusCode);
+    }
+
+    [Fact]
     public async Task A_transaction_bundle_is_refused_as_only_batch_is_supported()
     {
         var (_, http, _) = Connect("fhir-transaction");
@@ -224,6 +243,7 @@ public sealed class RecordingFeedbackFromFhir(ServiceFixture service)
             { "an unknown questionnaire", Changed(r => r.Questionnaire = "urn:example:another"), OperationOutcome.IssueType.NotSupported, "QuestionnaireResponse.questionnaire" },
             { "no rating", Changed(r => r.Item.RemoveAll(i => i.LinkId == PatientFeedbackQuestionnaire.Rating)), OperationOutcome.IssueType.Required, "QuestionnaireResponse.item.where(linkId='rating').answer.value" },
             { "a rating not in the code system", Changed(r => r.Item.Single(i => i.LinkId == PatientFeedbackQuestionnaire.Rating).Answer[0].Value = new Coding(PatientFeedbackQuestionnaire.RatingSystem, "superb")), OperationOutcome.IssueType.Invalid, "QuestionnaireResponse.item.where(linkId='rating').answer.value" },
+            { "two ratings", Changed(r => r.Item.Single(i => i.LinkId == PatientFeedbackQuestionnaire.Rating).Answer.Add(new QuestionnaireResponse.AnswerComponent { Value = new Coding(PatientFeedbackQuestionnaire.RatingSystem, "good") })), OperationOutcome.IssueType.Invalid, "QuestionnaireResponse.item.where(linkId='rating').answer.value" },
             { "a subject that is not a Patient", Changed(r => r.Subject = new ResourceReference("Practitioner/dr-lim")), OperationOutcome.IssueType.Invalid, "QuestionnaireResponse.subject" },
             { "malformed JSON", good[..^5], OperationOutcome.IssueType.Structure, "QuestionnaireResponse" },
             { "JSON nested 10,000 levels deep", $"{{\"resourceType\":\"QuestionnaireResponse\",\"contained\":{new string('[', 10_000)}{new string(']', 10_000)}}}", OperationOutcome.IssueType.Structure, "QuestionnaireResponse" },

@@ -13,7 +13,12 @@ namespace LearningSystem.Fhir.Recording;
 /// </summary>
 public sealed class BundleReader(PipeReader body)
 {
+    /// <summary>As much as one request to the service may carry by default (<c>LearningSystem:MaxRequestBodyBytes</c>).</summary>
+    public const long MaxEntryBytes = Http.Api.DefaultMaxRequestBodyBytes;
+
     private enum Phase { BeforeBundle, InBundle, InEntries, Done }
+
+    private bool _namedBundle;
 
     private Phase _phase = Phase.BeforeBundle;
     private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 64 });
@@ -35,6 +40,12 @@ public sealed class BundleReader(PipeReader body)
             catch (JsonException e)
             {
                 throw new FhirRefused(OperationOutcome.IssueType.Structure, "Bundle", $"The Bundle is not JSON a FHIR server can read: {e.Message.Split(" Path:")[0]}");
+            }
+
+            // An entry (or another value of the Bundle) larger than a whole request may be is refused, not held.
+            if (read.Buffer.Slice(consumed).Length > MaxEntryBytes)
+            {
+                throw new FhirRefused(OperationOutcome.IssueType.TooLong, "Bundle.entry", $"An entry may hold at most {MaxEntryBytes} bytes.");
             }
 
             body.AdvanceTo(consumed, read.Buffer.End);
@@ -74,9 +85,10 @@ public sealed class BundleReader(PipeReader body)
                     _phase = Phase.Done;
                     break;
                 case Phase.InBundle when reader.ValueTextEquals("entry"):
-                    if (Type is null)
+                    if (!_namedBundle || Type is null)
                     {
-                        throw new FhirRefused(OperationOutcome.IssueType.Structure, "Bundle.type", "The Bundle's type must come before its entries, as FHIR's JSON order puts it.");
+                        throw new FhirRefused(OperationOutcome.IssueType.Structure, _namedBundle ? "Bundle.type" : "resourceType",
+                            "The Bundle's resourceType and type must come before its entries, as FHIR's JSON order puts them.");
                     }
 
                     if (!reader.Read())
@@ -131,6 +143,9 @@ public sealed class BundleReader(PipeReader body)
         {
             case "resourceType" when reader.TokenType != JsonTokenType.String || reader.GetString() != "Bundle":
                 throw new FhirRefused(OperationOutcome.IssueType.NotSupported, "resourceType", "Only a Bundle is accepted here.");
+            case "resourceType":
+                _namedBundle = true;
+                break;
             case "type":
                 Type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 if (Type != "batch")

@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using LearningSystem.Attribution;
 using LearningSystem.Feedback.Recording;
+using LearningSystem.Http;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -80,6 +81,15 @@ public static class RecordBatchEndpoint
             WriteEntry(json, "400 Bad Request", null, FhirAnswers.Outcome(OperationOutcome.IssueSeverity.Error, refused.Code,
                 $"Entries from {index + 1} on were not read: {refused.Message}", refused.Expression));
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The answer has begun, so it ends well formed: what came before stands, and the rest is said not recorded.
+            http.RequestServices.GetRequiredService<ILogger<BundleReader>>().LogError(e, "A FHIR batch stopped at entry {Entry}", index + 1);
+            var unavailable = e is Npgsql.NpgsqlException { IsTransient: true };
+            WriteEntry(json, unavailable ? "503 Service Unavailable" : "500 Internal Server Error", null, FhirAnswers.Outcome(OperationOutcome.IssueSeverity.Error,
+                unavailable ? OperationOutcome.IssueType.Transient : OperationOutcome.IssueType.Exception,
+                $"Entries from {index + 1} on were not recorded: {(unavailable ? "PostgreSQL could not be reached" : "the service failed")}. Send them again.", $"Bundle.entry[{index}]"));
+        }
         finally
         {
             await entries.DisposeAsync();
@@ -97,12 +107,24 @@ public static class RecordBatchEndpoint
         try
         {
             var entry = ReadEntry(entryJson, index);
-            // Each entry in a transaction of its own, stamped with the request that carried it.
-            await using var own = session.DocumentStore.LightweightSession(session.TenantId);
-            WhoActed.StampSession(http, own);
-            var (id, created) = await RecordQuestionnaireResponseEndpoint.RecordAsync(
-                (QuestionnaireResponse)entry.Resource!, entry.Request?.IfNoneExist, own, vault, peppers, validator, clock, ct);
-            return (created ? "201 Created" : "200 OK", $"QuestionnaireResponse/{id}", null);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    // Each entry in a transaction of its own, stamped with the request that carried it.
+                    await using var own = session.DocumentStore.LightweightSession(session.TenantId);
+                    WhoActed.StampSession(http, own);
+                    var (id, created) = await RecordQuestionnaireResponseEndpoint.RecordAsync(
+                        (QuestionnaireResponse)entry.Resource!, entry.Request?.IfNoneExist, own, vault, peppers, validator, clock, ct);
+                    return (created ? "201 Created" : "200 OK", $"QuestionnaireResponse/{id}", null);
+                }
+                catch (Exception e) when (KeyLiveness.IsStaleKey(e) && attempt < RetryingConflicts.Attempts)
+                {
+                    // The patient's key was erased, on some node, as this entry sealed under it: as a single create is, the entry
+                    // runs again and reads the keys afresh.
+                    http.RequestServices.GetRequiredService<SubjectKeyCache>().ForgetLiveKeys();
+                }
+            }
         }
         catch (FhirRefused refused)
         {

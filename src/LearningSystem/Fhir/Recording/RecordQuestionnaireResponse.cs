@@ -47,7 +47,12 @@ public static class RecordQuestionnaireResponseEndpoint
             ReceivedAt: response.AuthoredElement?.TryToDateTimeOffset(out var authored) == true
                 ? authored
                 : throw new FhirRefused(OperationOutcome.IssueType.Required, $"{Resource}.authored", "authored, when the patient gave the feedback, is required."),
-            Rating: Codes(items, PatientFeedbackQuestionnaire.Rating, PatientFeedbackQuestionnaire.RatingSystem).SingleOrDefault() ?? throw Missing(PatientFeedbackQuestionnaire.Rating),
+            Rating: Codes(items, PatientFeedbackQuestionnaire.Rating, PatientFeedbackQuestionnaire.RatingSystem) switch
+            {
+                [] => throw Missing(PatientFeedbackQuestionnaire.Rating),
+                [var rating] => rating,
+                _ => throw new FhirRefused(OperationOutcome.IssueType.Invalid, Item(PatientFeedbackQuestionnaire.Rating), "Give one rating, not several."),
+            },
             Comment: Text(items, PatientFeedbackQuestionnaire.Comment) ?? "",
             PatientRef: PatientOf(response.Subject),
             Consent: Codes(items, PatientFeedbackQuestionnaire.Consent, PatientFeedbackQuestionnaire.ConsentSystem) is { Count: > 0 } consent ? consent : throw Missing(PatientFeedbackQuestionnaire.Consent));
@@ -87,8 +92,10 @@ public static class RecordQuestionnaireResponseEndpoint
     {
         var command = Map(response);
         await EnsureValidAsync(command, validator, ct);
-        var id = IdFor(condition, session.TenantId) ?? Guid.CreateVersion7();
-        if (await session.Events.FetchStreamStateAsync(id, ct) is not null)
+        // Only a conditional create can name feedback recorded before; a new id needs no look.
+        var conditional = IdFor(condition, session.TenantId);
+        var id = conditional ?? Guid.CreateVersion7();
+        if (conditional is not null && await session.Events.FetchStreamStateAsync(id, ct) is not null)
         {
             return (id, false);
         }

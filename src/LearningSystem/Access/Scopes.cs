@@ -49,6 +49,7 @@ public static class Scopes
         ("GET", "/api/rounds/{id}/rescoring", AnalyticsRead),
         ("GET", "/api/rounds/{id}/replay", AnalyticsRead),
         ("GET", "/api/priorities/{id}/replay", AnalyticsRead),
+        ("GET", "/api/patient-feedback/ratings", Read),
         ("GET", ".csv", AnalyticsRead),
         ("GET", "/api/patient-feedback", FeedbackRead),
         ("POST", "/api/patient-feedback", FeedbackWrite),

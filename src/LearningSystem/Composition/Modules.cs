@@ -4,6 +4,7 @@ using LearningSystem.Curriculum;
 using LearningSystem.Decisions;
 using LearningSystem.Explorer;
 using LearningSystem.Feedback;
+using LearningSystem.Finding;
 using LearningSystem.Http;
 using LearningSystem.Http.Idempotency;
 using LearningSystem.Lessons;
@@ -62,7 +63,7 @@ public static class Modules
 
         options.AddPersonalDataKeys(PersonalFields.Schema).AddParticipants().AddPatientFeedback().AddNegotiation().AddServiceRedesigns().AddPriorities().AddRounds()
             .AddCurriculum().AddLessons().AddDecisions().AddAudit().AddServiceRole(serviceRole).AddIdempotency().AddNotifications()
-            .AddBrowserSessions();
+            .AddBrowserSessions().AddFinding();
         options.AddViews();
     }
 }

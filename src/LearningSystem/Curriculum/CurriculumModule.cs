@@ -12,12 +12,17 @@ public static class CurriculumModule
 {
     public const string Tag = "Curriculum";
 
+    /// <summary>A curriculum change is found by its course, module and every wording of its learning outcome and proposed change.</summary>
+    public static SearchableText Words { get; } = SearchableText.Of<CurriculumChange>("curriculum-change", "learningOutcome",
+        "learningOutcome", "proposedChange", "course", "module", "negotiation.wordings[*].text", "negotiation.amendments[*].wording");
+
     public static StoreOptions AddCurriculum(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(CurriculumChangeProposed), typeof(TeachingSessionDelivered), typeof(ReflectionRecorded)]);
         options.AddProposalView<CurriculumChange>();
         options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
-        options.Schema.For<CurriculumChange>().Index(c => c.Course);
+        options.Schema.For<CurriculumChange>().Index(c => c.Course).Index(c => c.ProposedAt);
+        options.Storage.Add(new FullText(options, Words));
         options.Schema.For<Reflection>().Index(r => r.CurriculumChangeId);
         return options;
     }

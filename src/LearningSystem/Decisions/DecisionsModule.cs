@@ -13,6 +13,7 @@ public static class DecisionsModule
     public static StoreOptions AddDecisions(this StoreOptions options)
     {
         options.Projections.Add<DecisionIndex>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Schema.For<DecisionEntry>().Index(d => d.At).Index(d => d.Outcome);
         return options;
     }
 }

@@ -14,6 +14,7 @@ public static class FeedbackModule
     {
         options.Events.AddEventTypes([typeof(PatientFeedbackRecorded), typeof(FeedbackResponded), typeof(PatientDataErased)]);
         options.Projections.Snapshot<PatientFeedback>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Schema.For<PatientFeedback>().Index(f => f.ReceivedAt).Index(f => f.Service).Index(f => f.Rating);
         return options;
     }
 }

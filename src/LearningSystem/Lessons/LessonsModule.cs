@@ -10,11 +10,15 @@ public static class LessonsModule
 {
     public const string Tag = "Lessons";
 
+    /// <summary>A lesson is found by its words and the service or course it is about.</summary>
+    public static SearchableText Words { get; } = SearchableText.Of<Lesson>("lesson", "text", "text", "service", "course");
+
     public static StoreOptions AddLessons(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(LessonRecorded)]);
         options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About).Index(l => l.Course);
+        options.Storage.Add(new FullText(options, Words));
         return options;
     }
 }

@@ -14,6 +14,7 @@ public static class ParticipantsModule
     {
         options.Events.AddEventTypes([typeof(ParticipantRegistered), typeof(ParticipantConsentChanged), typeof(ParticipantErased)]);
         options.Projections.Snapshot<Participant>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
+        options.Schema.For<Participant>().Index(p => p.StakeholderGroup).Index(p => p.RegisteredAt);
         return options;
     }
 }

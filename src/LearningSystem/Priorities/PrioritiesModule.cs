@@ -1,5 +1,6 @@
 using LearningSystem.Http.Describing;
 using LearningSystem.Negotiating;
+using LearningSystem.Storage;
 using Marten;
 
 namespace LearningSystem.Priorities;
@@ -12,6 +13,10 @@ public static class PrioritiesModule
 
     public const string Tag = "Priorities";
 
+    /// <summary>A priority is found by its statement, its rationale, every wording it has had and every amendment proposed.</summary>
+    public static SearchableText Words { get; } = SearchableText.Of<Priority>("priority", "statement",
+        "statement", "rationale", "negotiation.wordings[*].text", "negotiation.amendments[*].wording");
+
     public static StoreOptions AddPriorities(this StoreOptions options)
     {
         options.Events.AddEventTypes([
@@ -19,7 +24,8 @@ public static class PrioritiesModule
             typeof(PriorityMerged), typeof(PriorityAbsorbed), typeof(PriorityWithdrawn), typeof(PriorityDecided), typeof(DecisionReopened),
         ]);
         options.AddProposalView<Priority>();
-        options.Schema.For<Priority>().Index(p => p.SetBy).Index(p => p.SetByGroup);
+        options.Schema.For<Priority>().Index(p => p.SetBy).Index(p => p.SetByGroup).Index(p => p.SetAt).Index(p => p.Status).Index(p => p.RoundId);
+        options.Storage.Add(new FullText(options, Words));
         return options;
     }
 }

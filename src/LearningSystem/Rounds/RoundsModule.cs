@@ -19,6 +19,7 @@ public static class RoundsModule
         options.Projections.Snapshot<Round>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Projections.Add<Ranking.BallotBox>(ProjectionLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<Ranking.InterimBallot>().Index([b => b.RoundId, b => b.Version]);
+        options.Schema.For<Round>().Index(r => r.OpenedAt).Index(r => r.Stage);
         return options;
     }
 }

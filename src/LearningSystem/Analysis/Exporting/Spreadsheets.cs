@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using LearningSystem.Negotiating;
 using LearningSystem.Negotiating.Objecting;
 using LearningSystem.Participants;
@@ -16,7 +15,7 @@ namespace LearningSystem.Analysis.Exporting;
 /// <summary>The views analysts open in spreadsheets, as CSV (RFC 4180).</summary>
 public static class SpreadsheetEndpoints
 {
-    public const string MediaType = "text/csv";
+    public const string MediaType = Http.Csv.MediaType;
 
     /// <summary>Priorities with their negotiation counts, optionally of one round.</summary>
     [WolverineGet("/api/export/priorities.csv", OperationId = "exportPrioritiesCsv"), Tags(AnalysisModule.Tag)]
@@ -89,28 +88,5 @@ public static class SpreadsheetEndpoints
             }));
     }
 
-    public static IResult Csv(IReadOnlyList<string> header, IEnumerable<object?[]> rows)
-    {
-        var text = new StringBuilder();
-        text.AppendJoin(',', header.Select(Field)).Append("\r\n");
-        foreach (var row in rows)
-        {
-            text.AppendJoin(',', row.Select(v => Field(v switch
-            {
-                null => "",
-                DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                var other => other.ToString() ?? "",
-            }))).Append("\r\n");
-        }
-
-        return Results.Text(text.ToString(), $"{MediaType}; charset=utf-8");
-    }
-
-    // Quoted when it holds a comma, quote or line break; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
-    private static string Field(string value)
-    {
-        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' && !double.TryParse(value, CultureInfo.InvariantCulture, out _) ? $"'{value}" : value;
-        return safe.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{safe.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : safe;
-    }
+    private static IResult Csv(IReadOnlyList<string> header, IEnumerable<object?[]> rows) => Http.Csv.Text(header, rows);
 }

@@ -25,20 +25,6 @@ public static class ReadCurriculumEndpoints
         return change;
     }
 
-    /// <summary>Curriculum changes to one course, oldest first.</summary>
-    [WolverineGet("/api/curriculum-changes", OperationId = "listCurriculumChanges"), Tags(CurriculumModule.Tag)]
-    public static async Task<IReadOnlyList<CurriculumChange>> List(string? course, int? limit, string? after, HttpContext http, IQuerySession session, CancellationToken ct)
-    {
-        var page = Paging.Read(limit, after);
-        var query = session.Query<CurriculumChange>().AsQueryable();
-        if (course is not null)
-        {
-            query = query.Where(c => c.Course == course);
-        }
-
-        return Paging.Finish(http, await Paging.Apply(query, page, c => c.ProposedAt, c => c.Id).ToListAsync(ct), page, c => c.ProposedAt);
-    }
-
     /// <summary>Reflections on a change, oldest first, optionally by one participant or on one session; erased authors' words read as erased.</summary>
     [WolverineGet("/api/curriculum-changes/{id}/reflections", OperationId = "listReflections"), Tags(CurriculumModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]

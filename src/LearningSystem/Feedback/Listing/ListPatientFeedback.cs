@@ -1,3 +1,4 @@
+using LearningSystem.Access;
 using LearningSystem.PersonalData;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -6,27 +7,104 @@ using LearningSystem.Http;
 
 namespace LearningSystem.Feedback.Listing;
 
+/// <summary>Feedback without its words: what a client may see with <c>read</c> alone, as the open loops show it.</summary>
+public sealed record FeedbackRated(Guid Id, string Service, string Source, FeedbackRating Rating, DateTimeOffset ReceivedAt, int Responses);
+
 public static class ListPatientFeedbackEndpoint
 {
+    public static SortKey<PatientFeedback>[] Sorts(string schema) =>
+    [
+        SortKey<PatientFeedback>.Date("receivedAt", schema, "receivedAt", f => f.ReceivedAt),
+        SortKey<PatientFeedback>.Text("service", "service", f => f.Service),
+        SortKey<PatientFeedback>.Text("rating", "rating", f => WireValues<FeedbackRating>.Name(f.Rating)),
+    ];
+
     /// <summary>
-    /// Feedback for one purpose: only what the patient consented to that purpose is listed. Without a
-    /// purpose it is service improvement, what co-creation uses feedback for.
+    /// Feedback for one purpose (service improvement unless <c>purpose</c> names another): only what the patient
+    /// consented to that purpose is listed. By service, <c>rating</c> and when it was received (<c>from</c> ≤
+    /// receivedAt &lt; <c>to</c>); oldest first unless <c>sort</c> says otherwise.
     /// </summary>
     [WolverineGet("/api/patient-feedback", OperationId = "listPatientFeedback"), Tags(FeedbackModule.Tag)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     public static async Task<IReadOnlyList<PatientFeedback>> Get(
-        string? service, string? purpose, int? limit, string? after, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+        string? service, string? purpose, string? rating, DateTimeOffset? from, DateTimeOffset? to, string? sort, int? limit, string? after,
+        HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
-        var page = Paging.Read(limit, after);
-        var scope = purpose is null ? ConsentScope.ServiceImprovement : WireValues<ConsentScope>.Parse(purpose, "purpose");
+        var feedback = await Http.Listing.PageAsync(http, Filter(session, service, purpose, rating, from, to),
+            Http.Listing.Sort(sort, false, Sorts(session.DocumentStore.Options.DatabaseSchemaName)), limit, after, f => f.Id, ct);
+        return await vault.OpenAllAsync(session, feedback, ct);
+    }
 
+    /// <summary>
+    /// The same list without the patients' words or references: service, source, rating, when and how many
+    /// answers. It needs only <c>read</c>, as the open loops do.
+    /// </summary>
+    [WolverineGet("/api/patient-feedback/ratings", OperationId = "listPatientFeedbackRatings"), Tags(FeedbackModule.Tag)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static async Task<IReadOnlyList<FeedbackRated>> GetRatings(
+        string? service, string? purpose, string? rating, DateTimeOffset? from, DateTimeOffset? to, string? sort, int? limit, string? after,
+        HttpContext http, IQuerySession session, CancellationToken ct) =>
+        [.. (await Http.Listing.PageAsync(http, Filter(session, service, purpose, rating, from, to),
+            Http.Listing.Sort(sort, false, Sorts(session.DocumentStore.Options.DatabaseSchemaName)), limit, after, f => f.Id, ct)).Select(Rated)];
+
+    /// <summary>
+    /// The same list, with the same filters and order, as CSV. The comment column is there only for a client
+    /// that may read feedback (<c>feedback:read</c>); patient references never are.
+    /// </summary>
+    [WolverineGet("/api/patient-feedback.csv", OperationId = "listPatientFeedbackCsv"), Tags(FeedbackModule.Tag)]
+    [Produces(Csv.MediaType)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    public static IResult GetCsv(
+        string? service, string? purpose, string? rating, DateTimeOffset? from, DateTimeOffset? to, string? sort,
+        HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    {
+        var words = http.User.HasScope(Scopes.FeedbackRead);
+        var feedback = Http.Listing.AllAsync(Filter(session, service, purpose, rating, from, to),
+            Http.Listing.Sort(sort, false, Sorts(session.DocumentStore.Options.DatabaseSchemaName)), f => f.Id, ct);
+        return Csv.Stream(["id", "service", "source", "rating", "receivedAt", "responses", .. words ? Comment : []], Rows(feedback), "patient-feedback.csv");
+
+        async IAsyncEnumerable<object?[]> Rows(IAsyncEnumerable<PatientFeedback> all)
+        {
+            await foreach (var chunk in all.Chunk(Paging.MaxLimit))
+            {
+                foreach (var f in words ? await vault.OpenAllAsync(session, chunk, ct) : chunk)
+                {
+                    object?[] row = [f.Id, f.Service, f.Source, f.Rating, f.ReceivedAt, f.Responses.Count];
+                    yield return words ? [.. row, f.Comment] : row;
+                }
+            }
+        }
+    }
+
+    private static readonly string[] Comment = ["comment"];
+
+    public static FeedbackRated Rated(PatientFeedback f) => new(f.Id, f.Service, f.Source, f.Rating, f.ReceivedAt, f.Responses.Count);
+
+    public static IQueryable<PatientFeedback> Filter(IQuerySession session, string? service, string? purpose, string? rating, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var scope = purpose is null ? ConsentScope.ServiceImprovement : WireValues<ConsentScope>.Parse(purpose, "purpose");
         var query = session.Query<PatientFeedback>().Where(f => f.Consent.Contains(scope));
         if (!string.IsNullOrWhiteSpace(service))
         {
             query = query.Where(f => f.Service == service);
         }
 
-        var feedback = Paging.Finish(http, await Paging.Apply(query, page, f => f.ReceivedAt, f => f.Id).ToListAsync(ct), page, f => f.ReceivedAt);
-        return await vault.OpenAllAsync(session, feedback, ct);
+        if (rating is not null)
+        {
+            var rated = WireValues<FeedbackRating>.Parse(rating, "rating");
+            query = query.Where(f => f.Rating == rated);
+        }
+
+        if (from is { } start)
+        {
+            query = query.Where(f => f.ReceivedAt >= start);
+        }
+
+        if (to is { } end)
+        {
+            query = query.Where(f => f.ReceivedAt < end);
+        }
+
+        return query;
     }
 }

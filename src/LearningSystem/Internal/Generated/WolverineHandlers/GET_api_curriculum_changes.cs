@@ -39,8 +39,36 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints").SetTag("http.route", "/api/curriculum-changes").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Curriculum.Reading.ListCurriculumChangesEndpoint").SetTag("http.route", "/api/curriculum-changes").SetTag("http.request.method", "GET");
+            var state = httpContext.Request.Query["state"];
             var course = httpContext.Request.Query["course"];
+            string from_rawValue = httpContext.Request.Query["from"];
+            System.Nullable<System.DateTimeOffset> from = default;
+
+            if (from_rawValue != null && System.DateTimeOffset.TryParse(from_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var from_parsed))
+            {
+                from = from_parsed;
+            }
+            else if (!string.IsNullOrEmpty(from_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "from", from_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            string to_rawValue = httpContext.Request.Query["to"];
+            System.Nullable<System.DateTimeOffset> to = default;
+
+            if (to_rawValue != null && System.DateTimeOffset.TryParse(to_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var to_parsed))
+            {
+                to = to_parsed;
+            }
+            else if (!string.IsNullOrEmpty(to_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "to", to_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            var sort = httpContext.Request.Query["sort"];
             string limit_rawValue = httpContext.Request.Query["limit"];
             System.Nullable<int> limit = default;
 
@@ -57,7 +85,7 @@ namespace Internal.Generated.WolverineHandlers
             var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var curriculumChangeIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ReadCurriculumEndpoints.List(course, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var curriculumChangeIReadOnlyList_response = await LearningSystem.Curriculum.Reading.ListCurriculumChangesEndpoint.Get(state, course, from, to, sort, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, curriculumChangeIReadOnlyList_response, 404);

@@ -45,6 +45,34 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint").SetTag("http.route", "/api/patient-feedback").SetTag("http.request.method", "GET");
             var service = httpContext.Request.Query["service"];
             var purpose = httpContext.Request.Query["purpose"];
+            var rating = httpContext.Request.Query["rating"];
+            string from_rawValue = httpContext.Request.Query["from"];
+            System.Nullable<System.DateTimeOffset> from = default;
+
+            if (from_rawValue != null && System.DateTimeOffset.TryParse(from_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var from_parsed))
+            {
+                from = from_parsed;
+            }
+            else if (!string.IsNullOrEmpty(from_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "from", from_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            string to_rawValue = httpContext.Request.Query["to"];
+            System.Nullable<System.DateTimeOffset> to = default;
+
+            if (to_rawValue != null && System.DateTimeOffset.TryParse(to_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var to_parsed))
+            {
+                to = to_parsed;
+            }
+            else if (!string.IsNullOrEmpty(to_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "to", to_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            var sort = httpContext.Request.Query["sort"];
             string limit_rawValue = httpContext.Request.Query["limit"];
             System.Nullable<int> limit = default;
 
@@ -61,7 +89,7 @@ namespace Internal.Generated.WolverineHandlers
             var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var patientFeedbackIReadOnlyList_response = await LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint.Get(service, purpose, limit, after, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            var patientFeedbackIReadOnlyList_response = await LearningSystem.Feedback.Listing.ListPatientFeedbackEndpoint.Get(service, purpose, rating, from, to, sort, limit, after, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, patientFeedbackIReadOnlyList_response, 404);

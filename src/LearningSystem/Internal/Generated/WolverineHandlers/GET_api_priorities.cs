@@ -40,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "LearningSystem.Priorities.Reading.ListPrioritiesEndpoint").SetTag("http.route", "/api/priorities").SetTag("http.request.method", "GET");
+            var status = httpContext.Request.Query["status"];
             var setByGroup = httpContext.Request.Query["setByGroup"];
             string roundId_rawValue = httpContext.Request.Query["roundId"];
             System.Nullable<System.Guid> roundId = default;
@@ -54,6 +55,35 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var service = httpContext.Request.Query["service"];
+            string from_rawValue = httpContext.Request.Query["from"];
+            System.Nullable<System.DateTimeOffset> from = default;
+
+            if (from_rawValue != null && System.DateTimeOffset.TryParse(from_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var from_parsed))
+            {
+                from = from_parsed;
+            }
+            else if (!string.IsNullOrEmpty(from_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "from", from_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            string to_rawValue = httpContext.Request.Query["to"];
+            System.Nullable<System.DateTimeOffset> to = default;
+
+            if (to_rawValue != null && System.DateTimeOffset.TryParse(to_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var to_parsed))
+            {
+                to = to_parsed;
+            }
+            else if (!string.IsNullOrEmpty(to_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "to", to_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            var q = httpContext.Request.Query["q"];
+            var sort = httpContext.Request.Query["sort"];
             string limit_rawValue = httpContext.Request.Query["limit"];
             System.Nullable<int> limit = default;
 
@@ -70,7 +100,7 @@ namespace Internal.Generated.WolverineHandlers
             var after = httpContext.Request.Query["after"];
             
             // The actual HTTP request handler execution
-            var priorityIReadOnlyList_response = await LearningSystem.Priorities.Reading.ListPrioritiesEndpoint.Get(setByGroup, roundId, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var priorityIReadOnlyList_response = await LearningSystem.Priorities.Reading.ListPrioritiesEndpoint.Get(status, setByGroup, roundId, service, from, to, q, sort, limit, after, httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, priorityIReadOnlyList_response, 404);

@@ -1,0 +1,69 @@
+using Marten;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
+using DbDataReader = System.Data.Common.DbDataReader;
+
+namespace LearningSystem.Storage;
+
+/// <summary>
+/// Words of one view that search finds: the view's type, the kind a hit is shown as, the JSON paths of its text
+/// (<c>negotiation.wordings[*].text</c> reaches into lists) and the path of its title. Only text the personal-data
+/// register calls not personal may be named, so erasing a person never leaves their words in an index.
+/// </summary>
+public sealed record SearchableText(Type View, string Kind, string Title, IReadOnlyList<string> Paths, Func<IReadOnlyStoreOptions, bool, string> Table)
+{
+    public const string Language = "english";
+
+    public static SearchableText Of<T>(string kind, string title, params string[] paths) where T : notnull =>
+        new(typeof(T), kind, title, paths, (options, qualified) => options.Schema.For<T>(qualified));
+
+    /// <summary>
+    /// The words as a <c>tsvector</c>, over Marten's document alias <c>d</c>: the index is on exactly this, so a
+    /// query that matches it is answered from the index.
+    /// </summary>
+    public string Vector(string? alias = "d") =>
+        $"to_tsvector('{Language}'::regconfig, {string.Join(" || ", Paths.Select(p => $"jsonb_path_query_array({(alias is null ? "" : $"{alias}.")}data, '$.{p}')"))})";
+
+    /// <summary>A condition that the words match a web-style query (words, "a phrase", -not, or), given as its one parameter.</summary>
+    public string Matches(string alias = "d") => $"{Vector(alias)} @@ websearch_to_tsquery('{Language}', ?)";
+
+    public string TitleSql(string alias = "d") =>
+        $"{alias}.data" + string.Concat(Title.Split('.')[..^1].Select(s => $" -> '{s}'")) + $" ->> '{Title.Split('.')[^1]}'";
+}
+
+/// <summary>
+/// A GIN index over each searchable view's words, kept by PostgreSQL with the view's row in the same transaction
+/// as the command that changed it. A feature of its own, so that it runs once the document tables are made.
+/// </summary>
+public sealed class FullText(StoreOptions options, SearchableText text) : FeatureSchemaBase($"FullText{text.View.Name}", options.Advanced.Migrator)
+{
+    protected override IEnumerable<ISchemaObject> schemaObjects()
+    {
+        yield return new GinIndex(options.DatabaseSchemaName, text.Table(options, false), text);
+    }
+
+    private sealed class GinIndex(string schema, string table, SearchableText text) : ISchemaObject
+    {
+        private string Name => $"{table}_words";
+
+        public DbObjectName Identifier => new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+            writer.WriteLine($"create index if not exists {Name} on {schema}.{table} using gin (({text.Vector(null)}));");
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{Name};");
+
+        public void ConfigureQueryCommand(DbCommandBuilder builder) =>
+            builder.Append($"select exists (select 1 from pg_indexes where schemaname = '{schema}' and indexname = '{Name}');");
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
+            new SchemaObjectDelta(this, await reader.ReadAsync(ct) && reader.GetBoolean(0) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}

@@ -27,6 +27,24 @@ public static class Href
     /// <summary>The learning loop around an item; lineage ids are the item's id, or a step's id within it.</summary>
     public static string Lineage(object id) => $"{ExplorerModule.Root}/lineage/{id}";
 
+    /// <summary>A list page (<c>priorities</c>, <c>decisions</c>, …), with its filters as the query.</summary>
+    public static string List(string list, string? query = null) => $"{ExplorerModule.Root}/{list}{(string.IsNullOrEmpty(query) ? "" : $"?{query}")}";
+
+    public static string Search(string? words = null) => words is null ? $"{ExplorerModule.Root}/search" : $"{ExplorerModule.Root}/search?q={Uri.EscapeDataString(words)}";
+
+    public static string Participant(Guid id) => $"{ExplorerModule.Root}/participants/{id}";
+
+    public static string StakeholderGroup(string group) => $"{ExplorerModule.Root}/stakeholder-groups/{group}";
+
+    public static string StakeholderGroupActs(string group) => $"{StakeholderGroup(group)}/acts";
+
+    public static string Comparison(Guid first, Guid? second = null) =>
+        second is null ? $"{Round(first)}/comparison" : $"{Round(first)}/comparison?with={second}";
+
+    /// <summary>An act's place in its item's timeline: the item as that act left it, at the act.</summary>
+    public static string Act(string kind, Guid on, long version) =>
+        kind == Finding.People.WhoDidWhatEndpoint.Rounds ? $"{Round(on)}?version={version}" : $"{Proposal(kind, on, version)}#act-{version}";
+
     public static string Audit(bool verifyNow = false) => verifyNow ? $"{ExplorerModule.Root}/audit?verify=now" : $"{ExplorerModule.Root}/audit";
 
     /// <summary>Where the sign-in form is shown and posted.</summary>

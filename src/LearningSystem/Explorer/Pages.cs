@@ -48,9 +48,11 @@ public static class Pages
             Show<AuditPage, AuditModel>(http, "/api/audit/verify", (session, _) => AuditPage.LoadAsync(session, verifier, verify == "now", ct), ""))
             // Verifying takes as long as the organisation's history, as GET /api/audit/verify may.
             .DisableRequestTimeout();
+        FindingPages.Map(explore);
+        PeoplePages.Map(explore);
     }
 
-    private static async Task<IResult> Show<TPage, TModel>(HttpContext http, string apiRoute, Func<IQuerySession, Viewer, Task<TModel?>> load, string notFound)
+    public static async Task<IResult> Show<TPage, TModel>(HttpContext http, string apiRoute, Func<IQuerySession, Viewer, Task<TModel?>> load, string notFound)
         where TPage : IPage<TModel>
         where TModel : class
     {

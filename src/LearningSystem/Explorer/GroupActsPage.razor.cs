@@ -1,0 +1,3 @@
+namespace LearningSystem.Explorer;
+
+public partial class GroupActsPage : IPage<GroupActsModel>;

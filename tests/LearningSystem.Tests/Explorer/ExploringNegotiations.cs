@@ -12,7 +12,7 @@ namespace LearningSystem.Tests.Explorer;
 /// the API would show their client, drawn and accessible, with nothing run that the service did not send.
 /// </summary>
 [Collection(ServiceProcess.Collection)]
-public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassFixture<ExplorerInABrowser>
+public sealed partial class ExploringNegotiations(ExplorerInABrowser explorer) : IClassFixture<ExplorerInABrowser>
 {
     private async Task<JsonElement> ApiAsync(string path) => await explorer.Service.Client.GetFromJsonAsync<JsonElement>(path);
 
@@ -96,6 +96,11 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
         }
 
         Assert.True(pages > 30, $"only {pages} pages were reached");
+        // Every list and every participant's page is reached by following links from the organisation page.
+        var participants = (await ApiAsync("/api/participants?limit=1000")).EnumerateArray().Select(p => p.GetProperty("id").GetGuid()).ToArray();
+        Assert.All(["priorities", "decisions", "rounds", "service-redesigns", "curriculum-changes", "patient-feedback"],
+            list => Assert.Contains(explorer.Url($"/explore/{list}"), seen));
+        Assert.All(participants, id => Assert.Contains(explorer.Url($"/explore/participants/{id}"), seen));
         Assert.True(broken.Count == 0, $"{broken.Count} of {pages} pages and {files} files are broken:\n{string.Join("\n", broken)}");
     }
 
@@ -408,6 +413,9 @@ public sealed class ExploringNegotiations(ExplorerInABrowser explorer) : IClassF
             "/explore", $"/explore/priorities/{explorer.Story.AgreedPriority}", $"/explore/service-redesigns/{explorer.Story.Redesign}",
             $"/explore/curriculum-changes/{explorer.Story.CurriculumChange}", $"/explore/decisions/{decision}", $"/explore/rounds/{explorer.Story.Round}",
             $"/explore/lineage/{explorer.Story.FirstFeedback}", "/explore/audit?verify=now",
+            "/explore/priorities", "/explore/decisions", "/explore/rounds", "/explore/service-redesigns", "/explore/curriculum-changes",
+            "/explore/patient-feedback", "/explore/search?q=waits", $"/explore/participants/{explorer.Story.People["jenny"]}",
+            "/explore/stakeholder-groups/patient", "/explore/stakeholder-groups/patient/acts", $"/explore/rounds/{explorer.Story.Round}/comparison?with={explorer.Story.Round}",
         ];
         foreach (var (width, height) in new[] { (1280, 900), (768, 1024) })
         {

@@ -88,12 +88,13 @@ public static partial class ServiceBenchmark
     }
 
     /// <summary>A throwaway PostgreSQL with durable settings, pg_stat_statements loaded but not tracking until the profile.</summary>
-    private static async Task<LocalPostgresServer> StartPostgresAsync()
+    /// <summary>PostgreSQL for one benchmark; with <paramref name="explain"/>, auto_explain is loaded too (off until a benchmark turns it on).</summary>
+    private static async Task<LocalPostgresServer> StartPostgresAsync(bool explain = false)
     {
         var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
-            Settings = ["shared_preload_libraries=pg_stat_statements"],
+            Settings = explain ? ["shared_preload_libraries=pg_stat_statements,auto_explain", "auto_explain.log_min_duration=-1"] : ["shared_preload_libraries=pg_stat_statements"],
         });
         await TrackStatementsAsync(postgres.ConnectionString, "none");
         return postgres;

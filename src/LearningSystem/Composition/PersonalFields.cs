@@ -70,6 +70,7 @@ public static class PersonalFields
         .NotPersonal<PriorityWithdrawn>(nameof(PriorityWithdrawn.Reason))
         .NotPersonal<PriorityDecided>(nameof(PriorityDecided.Rationale))
         .NotPersonal<DecisionReopened>(nameof(DecisionReopened.Reason))
+        .NotPersonal<LearningSystem.Decisions.DecisionEntry>(nameof(LearningSystem.Decisions.DecisionEntry.Outcome))
         .NotPersonal<RoundOpened>(nameof(RoundOpened.Question), nameof(RoundOpened.Scope))
         .NotPersonal<Round>(nameof(Round.Question), nameof(Round.Scope))
         .NotPersonal<WorkshopRankingRecorded>(nameof(WorkshopRankingRecorded.SmallGroup))

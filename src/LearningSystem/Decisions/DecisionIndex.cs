@@ -16,9 +16,14 @@ public sealed record DecisionEntry(Guid Id, Guid ProposalId, long Version, DateT
 /// <summary>Every decision, on a priority, a service redesign or a curriculum change, findable by its own id.</summary>
 public sealed partial class DecisionIndex : EventProjection
 {
-    public static DecisionEntry Create(IEvent<PriorityDecided> e) =>
-        new(e.Data.DecisionId, e.StreamId, e.Version, e.Data.At, WireValues<DecisionOutcome>.Name(e.Data.Outcome));
+    public static DecisionEntry Create(IEvent<PriorityDecided> e) => Of(e.Data, e.StreamId, e.Version);
 
-    public static DecisionEntry Create(IEvent<ChangeDecided> e) =>
-        new(e.Data.DecisionId, e.StreamId, e.Version, e.Data.At, WireValues<ChangeOutcome>.Name(e.Data.Outcome));
+    public static DecisionEntry Create(IEvent<ChangeDecided> e) => Of(e.Data, e.StreamId, e.Version);
+
+    /// <summary>The entry a decision makes, the same whether appended or rebuilt.</summary>
+    public static DecisionEntry Of(PriorityDecided d, Guid stream, long version) =>
+        new(d.DecisionId, stream, version, d.At, WireValues<DecisionOutcome>.Name(d.Outcome));
+
+    public static DecisionEntry Of(ChangeDecided d, Guid stream, long version) =>
+        new(d.DecisionId, stream, version, d.At, WireValues<ChangeOutcome>.Name(d.Outcome));
 }

@@ -226,8 +226,8 @@ public sealed class ViewRebuilder(IDocumentStore store)
         {
             session.Store(e.Data switch
             {
-                PriorityDecided d => new DecisionEntry(d.DecisionId, e.StreamId, e.Version, d.At),
-                ChangeDecided d => new DecisionEntry(d.DecisionId, e.StreamId, e.Version, d.At),
+                PriorityDecided d => DecisionIndex.Of(d, e.StreamId, e.Version),
+                ChangeDecided d => DecisionIndex.Of(d, e.StreamId, e.Version),
                 _ => throw new InvalidOperationException(e.EventTypeName),
             });
         }

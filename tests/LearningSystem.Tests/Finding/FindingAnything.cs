@@ -63,6 +63,22 @@ public sealed class FindingAnything(ServiceFixture service)
         Assert.Equal(3, (await Host.GetJsonAsync($"/api/priorities?q={word}&to={tomorrow}")).GetArrayLength());
     }
 
+    [Fact]
+    public async Task Decisions_are_listed_by_outcome_with_what_they_decided()
+    {
+        var statement = $"Decided {Word()}";
+        var brown = await Host.ParticipantAsync("Ms Brown", "manager");
+        var priority = await Host.SetPriorityAsync(brown, statement);
+        await Host.MoveAsync(priority, "decision", new { by = brown, outcome = "agreed", rationale = "Agreed by all.", decisionMakers = new[] { brown }, expectedVersion = 1 });
+
+        var agreed = (await Host.GetJsonAsync("/api/decisions?outcome=agreed&sort=-at&limit=1000")).EnumerateArray().Single(d => d.GetProperty("proposalId").GetGuid() == priority);
+        Assert.Equal("priorities", agreed.GetProperty("kind").GetString());
+        Assert.Equal(statement, agreed.GetProperty("title").GetString());
+        Assert.Equal("agreed", agreed.GetProperty("outcome").GetString());
+        Assert.DoesNotContain((await Host.GetJsonAsync("/api/decisions?outcome=rejected&limit=1000")).EnumerateArray(), d => d.GetProperty("proposalId").GetGuid() == priority);
+        Assert.Contains($"{priority},{statement},agreed,", (await Host.GetTextAsync("/api/decisions.csv?outcome=agreed")).Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/priorities?sort=stature", "sort")]
     [InlineData("/api/priorities?after=bm90LWEtY3Vyc29y", "after")]

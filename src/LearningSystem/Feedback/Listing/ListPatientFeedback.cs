@@ -16,7 +16,8 @@ public static class ListPatientFeedbackEndpoint
     [
         SortKey<PatientFeedback>.Date("receivedAt", schema, "receivedAt", f => f.ReceivedAt),
         SortKey<PatientFeedback>.Text("service", "service", f => f.Service),
-        SortKey<PatientFeedback>.Text("rating", "rating", f => WireValues<FeedbackRating>.Name(f.Rating)),
+        // In the scale's order (very good first), not the names'; Marten keeps enums by their C# names.
+        new("rating", $"array_position(array[{string.Join(", ", Enum.GetNames<FeedbackRating>().Select(n => $"'{n}'"))}], d.data ->> 'rating')", f => (int)f.Rating + 1, 'n'),
     ];
 
     /// <summary>

@@ -82,11 +82,12 @@ public static partial class ServiceBenchmark
                 await PostAsync(http, $"/api/priorities/{priorities[i]}/withdrawal", new { by = people[i % people.Length], reason = "Covered by another." });
             }
         });
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // A year of feedback, ending before today.
+        var start = DateTimeOffset.UtcNow.Date.AddDays(-366);
         string[] ratings = ["veryGood", "good", "neitherGoodNorPoor", "poor", "veryPoor"];
         await ParallelAsync(RegionFeedback, i => PostAsync(http, "/api/patient-feedback", new
         {
-            service = Services[i % Services.Length], source = "ward-survey-kiosk", receivedAt = start.AddMinutes(i * 2.6), rating = ratings[i / Services.Length % ratings.Length],
+            service = Services[i % Services.Length], source = "ward-survey-kiosk", receivedAt = new DateTimeOffset(start.AddMinutes(i * 2.6), TimeSpan.Zero), rating = ratings[i / Services.Length % ratings.Length],
             comment = $"Feedback {i}: {Topics[i % Topics.Length]} would help.", patientRef = $"kiosk-{i}", consent = new[] { "serviceImprovement" },
         }));
         await ParallelAsync(100, i => PostAsync(http, "/api/service-redesigns", new
@@ -113,7 +114,7 @@ public static partial class ServiceBenchmark
             ("priorities, by their words", "/explore/priorities?q=interpreters"),
             ("priorities, by statement", "/explore/priorities?sort=statement"),
             ("priorities, most endorsed", "/explore/priorities?sort=-endorsements"),
-            ("priorities, set in one month", "/explore/priorities?from=2026-01-01&to=2026-02-01"),
+            ("priorities, set in one week", $"/explore/priorities?from={DateTime.UtcNow.AddDays(-7):yyyy-MM-dd}&to={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}"),
             ("decisions, newest first", "/explore/decisions"),
             ("decisions, agreed", "/explore/decisions?outcome=agreed"),
             ("rounds, open", "/explore/rounds?state=open"),
@@ -121,7 +122,7 @@ public static partial class ServiceBenchmark
             ("curriculum changes", "/explore/curriculum-changes"),
             ("patient feedback, newest first, with comments", "/explore/patient-feedback"),
             ("patient feedback, one service rated poor", $"/explore/patient-feedback?service={Uri.EscapeDataString(Services[3])}&rating=poor"),
-            ("patient feedback, one week", "/explore/patient-feedback?from=2026-06-01&to=2026-06-08"),
+            ("patient feedback, one week", $"/explore/patient-feedback?from={start.AddDays(180):yyyy-MM-dd}&to={start.AddDays(187):yyyy-MM-dd}"),
             ("patient feedback, by rating", "/explore/patient-feedback?sort=rating"),
             ("search, a common word", "/explore/search?q=waits"),
             ("search, a phrase", "/explore/search?q=%22evening%20clinics%22"),

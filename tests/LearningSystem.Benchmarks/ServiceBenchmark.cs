@@ -94,7 +94,7 @@ public static partial class ServiceBenchmark
         var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             Folder = LocalPostgresOptions.NewThrowawayFolder("bench"), Database = "bench", Throwaway = true, Durable = true,
-            Settings = explain ? ["shared_preload_libraries=pg_stat_statements,auto_explain", "auto_explain.log_min_duration=-1"] : ["shared_preload_libraries=pg_stat_statements"],
+            Settings = explain ? ["shared_preload_libraries=pg_stat_statements,auto_explain"] : ["shared_preload_libraries=pg_stat_statements"],
         });
         await TrackStatementsAsync(postgres.ConnectionString, "none");
         return postgres;

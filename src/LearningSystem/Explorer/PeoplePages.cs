@@ -24,6 +24,9 @@ public static class PeoplePages
 {
     public const int Page = 100;
 
+    /// <summary>A group's acts name each person, and opening their names costs more than reading the acts.</summary>
+    public const int GroupActsPage = 50;
+
     public static void Map(RouteGroupBuilder explore)
     {
         explore.MapGet("/participants/{id:guid}", (Guid id, string? after, HttpContext http, PersonalDataVault vault, CancellationToken ct) =>
@@ -47,7 +50,7 @@ public static class PeoplePages
         explore.MapGet("/stakeholder-groups/{group}/acts", (string group, string? after, HttpContext http, PersonalDataVault vault, CancellationToken ct) =>
             Pages.Show<GroupActsPage, GroupActsModel>(http, "/api/stakeholder-groups/{group}/acts", async (session, _) =>
             {
-                var acts = await WhoDidWhatEndpoint.ByGroup(group, "-at", Page, after, http, session, ct);
+                var acts = await WhoDidWhatEndpoint.ByGroup(group, "-at", GroupActsPage, after, http, session, ct);
                 var next = Next(http);
                 return new GroupActsModel(WireValues<StakeholderGroup>.Name(WhoDidWhatEndpoint.Group(group)), acts,
                     await Pages.PeopleAsync(session, vault, acts.Select(a => a.By), ct), next);

@@ -79,6 +79,44 @@ public sealed class FindingAnything(ServiceFixture service)
         Assert.Contains($"{priority},{statement},agreed,", (await Host.GetTextAsync("/api/decisions.csv?outcome=agreed")).Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_redesign_is_listed_under_the_state_it_has_reached_and_under_no_other()
+    {
+        var service = $"Clinic {Word()}";
+        var brown = await Host.ParticipantAsync("Ms Brown", "manager");
+        var priority = await Host.SetPriorityAsync(brown);
+        await Host.MoveAsync(priority, "decision", new { by = brown, outcome = "agreed", rationale = "Agreed.", decisionMakers = new[] { brown }, expectedVersion = 1 });
+        var redesign = await Host.CreateAsync("/api/service-redesigns", new
+        {
+            title = "Tell waiting patients", problem = "Nobody knows the wait.", proposedChange = "Tell them.", service, proposedBy = brown, evidence = Array.Empty<Guid>(),
+        });
+
+        async Task ListedOnlyAsAsync(string state)
+        {
+            foreach (var each in new[] { "open", "approved", "rejected", "implemented", "measured", "evaluated" })
+            {
+                var listed = (await Host.GetJsonAsync($"/api/service-redesigns?service={Uri.EscapeDataString(service)}&state={each}")).GetArrayLength();
+                Assert.True(listed == (each == state ? 1 : 0), $"listed {listed} times as {each}, while it is {state}");
+            }
+        }
+
+        await ListedOnlyAsAsync("open");
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { by = brown, outcome = "approved", rationale = "It serves the agreed priority.", basedOnPriorities = new[] { priority }, decisionMakers = new[] { brown }, expectedVersion = 1 })
+                .ToUrl($"/api/service-redesigns/{redesign}/decision");
+            s.StatusCodeShouldBe(201);
+        });
+        await ListedOnlyAsAsync("approved");
+        await Host.Scenario(s =>
+        {
+            s.Post.Json(new { by = brown, whatChanged = "Reception tells patients the wait.", implementedOn = "2026-11-02T00:00:00Z" }).ToUrl($"/api/service-redesigns/{redesign}/implementations");
+            s.StatusCodeShouldBe(201);
+        });
+        await ListedOnlyAsAsync("implemented");
+        Assert.Contains(",implemented,", (await Host.GetTextAsync($"/api/service-redesigns.csv?service={Uri.EscapeDataString(service)}")).Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/priorities?sort=stature", "sort")]
     [InlineData("/api/priorities?after=bm90LWEtY3Vyc29y", "after")]

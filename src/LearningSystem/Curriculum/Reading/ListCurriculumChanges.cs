@@ -23,6 +23,7 @@ public static class CurriculumState
         : c.Decision.Outcome == ChangeOutcome.Rejected ? Rejected
         : Approved;
 
+    /// <summary>The state as a condition on the stored view, where Marten keeps enums by their C# names.</summary>
     public static string Sql(string state)
     {
         const string Untaught = "jsonb_array_length(coalesce(d.data -> 'sessions', '[]'::jsonb)) = 0";
@@ -30,8 +31,8 @@ public static class CurriculumState
         {
             Taught => "jsonb_array_length(coalesce(d.data -> 'sessions', '[]'::jsonb)) > 0",
             Open => $"coalesce(d.data -> 'decision', 'null'::jsonb) = 'null'::jsonb and {Untaught}",
-            Rejected => $"d.data -> 'decision' ->> 'outcome' = 'rejected' and {Untaught}",
-            Approved => $"d.data -> 'decision' ->> 'outcome' = 'approved' and {Untaught}",
+            Rejected => $"d.data -> 'decision' ->> 'outcome' = 'Rejected' and {Untaught}",
+            Approved => $"d.data -> 'decision' ->> 'outcome' = 'Approved' and {Untaught}",
             _ => throw LearningSystem.Rejected.Invalid($"state is one of {string.Join(", ", All)}.", "state"),
         };
     }

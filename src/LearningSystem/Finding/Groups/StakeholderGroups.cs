@@ -64,15 +64,24 @@ public static class StakeholderGroupEndpoint
             }
         }
 
-        // Every amendment on every priority: by whom, and who accepted it.
+        // The amendments the group proposed or answered, by whom and who accepted them: read from the priorities the
+        // group's amendment acts touched (found by the events' acting-group index), not from every priority.
         var amendments = new List<(string By, string Status, string? DecidedBy, long Count)>();
         await using (var command = new NpgsqlCommand($"""
+            with touched as (
+                select distinct e.stream_id from {options.DatabaseSchemaName}.mt_events e
+                where e.tenant_id = @tenant and e.headers ->> '{Attribution.WhoActed.ActingGroupKey}' = @wire
+                  and e.type in ('amendment_proposed', 'amendment_accepted', 'amendment_rejected'))
             select a ->> 'byGroup', a ->> 'status', a ->> 'decidedByGroup', count(*)
-            from {priorities} d, jsonb_array_elements(coalesce(d.data -> 'negotiation' -> 'amendments', '[]'::jsonb)) a
-            where d.tenant_id = @tenant group by 1, 2, 3
+            from touched join {priorities} d on d.id = touched.stream_id and d.tenant_id = @tenant,
+                jsonb_array_elements(coalesce(d.data -> 'negotiation' -> 'amendments', '[]'::jsonb)) a
+            where a ->> 'byGroup' = @group or a ->> 'decidedByGroup' = @group
+            group by 1, 2, 3
             """, connection))
         {
             command.Parameters.AddWithValue("tenant", session.TenantId);
+            command.Parameters.AddWithValue("wire", wire);
+            command.Parameters.AddWithValue("group", stored);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

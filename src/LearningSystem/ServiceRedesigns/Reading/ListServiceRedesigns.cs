@@ -26,6 +26,7 @@ public static class RedesignState
         : r.Decision.Outcome == ChangeOutcome.Rejected ? Rejected
         : Approved;
 
+    /// <summary>The state as a condition on the stored view, where Marten keeps enums by their C# names.</summary>
     public static string Sql(string state)
     {
         static string Count(string list) => $"jsonb_array_length(coalesce(d.data -> '{list}', '[]'::jsonb))";
@@ -35,8 +36,8 @@ public static class RedesignState
             Measured => $"{Count("outcomes")} > 0 and {Count("evaluations")} = 0",
             Implemented => $"{Count("implementations")} > 0 and {Count("outcomes")} = 0 and {Count("evaluations")} = 0",
             Open => $"coalesce(d.data -> 'decision', 'null'::jsonb) = 'null'::jsonb and {Count("implementations")} = 0",
-            Rejected => $"d.data -> 'decision' ->> 'outcome' = 'rejected' and {Count("implementations")} = 0",
-            Approved => $"d.data -> 'decision' ->> 'outcome' = 'approved' and {Count("implementations")} = 0",
+            Rejected => $"d.data -> 'decision' ->> 'outcome' = 'Rejected' and {Count("implementations")} = 0",
+            Approved => $"d.data -> 'decision' ->> 'outcome' = 'Approved' and {Count("implementations")} = 0",
             _ => throw LearningSystem.Rejected.Invalid($"state is one of {string.Join(", ", All)}.", "state"),
         };
     }

@@ -22,7 +22,7 @@ public static class CurriculumModule
         options.AddProposalView<CurriculumChange>();
         options.Projections.Snapshot<Reflection>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<CurriculumChange>().Index(c => c.Course).Index(c => c.ProposedAt);
-        options.Storage.Add(new FullText(options, Words));
+        FullText.Index(options, Words);
         options.Schema.For<Reflection>().Index(r => r.CurriculumChangeId);
         return options;
     }

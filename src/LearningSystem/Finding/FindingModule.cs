@@ -22,10 +22,15 @@ public static class FindingModule
     public static IReadOnlyList<SearchableText> Searchable { get; } =
         [PrioritiesModule.Words, ServiceRedesignsModule.Words, CurriculumModule.Words, LessonsModule.Words];
 
+    /// <summary>The stored names of the amendment acts, as <see cref="EventIndex"/> and the group's figures name them.</summary>
+    public static readonly string[] AmendmentActs = ["amendment_proposed", "amendment_accepted", "amendment_rejected"];
+
     public static StoreOptions AddFinding(this StoreOptions options)
     {
-        options.Storage.Add(new EventIndex(options, "acting_participant", $"headers ->> '{WhoActed.ActingParticipantKey}'"));
-        options.Storage.Add(new EventIndex(options, "acting_group", $"headers ->> '{WhoActed.ActingGroupKey}'"));
+        EventIndex.Add(options, "acting_participant", $"headers ->> '{WhoActed.ActingParticipantKey}'");
+        EventIndex.Add(options, "acting_group", $"headers ->> '{WhoActed.ActingGroupKey}'");
+        // A group's amendments: the streams its amendment acts touched, without reading its other acts.
+        EventIndex.Add(options, "acting_group_amendments", $"headers ->> '{WhoActed.ActingGroupKey}'", "stream_id", AmendmentActs);
         return options;
     }
 }

@@ -18,7 +18,7 @@ public static class LessonsModule
         options.Events.AddEventTypes([typeof(LessonRecorded)]);
         options.Projections.Snapshot<Lesson>(SnapshotLifecycle.Inline, EventStore.RebuildInBulk);
         options.Schema.For<Lesson>().Index(l => l.Service).Index(l => l.ByGroup).Index(l => l.About).Index(l => l.Course);
-        options.Storage.Add(new FullText(options, Words));
+        FullText.Index(options, Words);
         return options;
     }
 }

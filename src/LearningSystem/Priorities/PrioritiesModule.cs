@@ -25,7 +25,7 @@ public static class PrioritiesModule
         ]);
         options.AddProposalView<Priority>();
         options.Schema.For<Priority>().Index(p => p.SetBy).Index(p => p.SetByGroup).Index(p => p.SetAt).Index(p => p.Status).Index(p => p.RoundId);
-        options.Storage.Add(new FullText(options, Words));
+        FullText.Index(options, Words);
         return options;
     }
 }

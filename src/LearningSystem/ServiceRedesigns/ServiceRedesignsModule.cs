@@ -21,7 +21,7 @@ public static class ServiceRedesignsModule
         ]);
         options.AddProposalView<ServiceRedesign>();
         options.Schema.For<ServiceRedesign>().Index(r => r.ProposedAt).Index(r => r.Service);
-        options.Storage.Add(new FullText(options, Words));
+        FullText.Index(options, Words);
         return options;
     }
 }

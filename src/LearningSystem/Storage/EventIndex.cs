@@ -8,22 +8,40 @@ using DbDataReader = System.Data.Common.DbDataReader;
 namespace LearningSystem.Storage;
 
 /// <summary>
-/// An index on the event table over an expression Marten does not know, such as a header: by organisation, the
-/// expression, then the sequence, so that one value's events are read in order without a sort.
+/// Indexes on the event table over expressions Marten does not know, such as a header: by organisation, the
+/// expression, then the sequence, so that one value's events are read in order without a sort; optionally only
+/// for some event types. One feature for every index (Marten keeps one feature of a type).
 /// </summary>
-public sealed class EventIndex(StoreOptions options, string name, string expression) : FeatureSchemaBase($"EventIndex{name}", options.Advanced.Migrator)
+public sealed class EventIndex : FeatureSchemaBase
 {
-    protected override IEnumerable<ISchemaObject> schemaObjects()
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoreOptions, EventIndex> Features = new();
+    private readonly StoreOptions _options;
+    private readonly List<(string Name, string Expression, string Last, string? Types)> _indexes = [];
+
+    private EventIndex(StoreOptions options) : base(nameof(EventIndex), options.Advanced.Migrator) => _options = options;
+
+    /// <summary>An index named <c>mt_events_{name}</c> on (organisation, <paramref name="expression"/>, <paramref name="last"/>), of the events of <paramref name="types"/> (all when none).</summary>
+    public static void Add(StoreOptions options, string name, string expression, string last = "seq_id", params string[] types)
     {
-        yield return new Index(options.DatabaseSchemaName, $"mt_events_{name}", expression);
+        if (!Features.TryGetValue(options, out var feature))
+        {
+            feature = new EventIndex(options);
+            Features.Add(options, feature);
+            options.Storage.Add(feature);
+        }
+
+        feature._indexes.Add((name, expression, last, types.Length == 0 ? null : string.Join(", ", types.Select(t => $"'{t}'"))));
     }
 
-    private sealed class Index(string schema, string name, string expression) : ISchemaObject
+    protected override IEnumerable<ISchemaObject> schemaObjects() =>
+        _indexes.Select(i => new Index(_options.DatabaseSchemaName, $"mt_events_{i.Name}", i.Expression, i.Last, i.Types));
+
+    private sealed class Index(string schema, string name, string expression, string last, string? types) : ISchemaObject
     {
         public DbObjectName Identifier => new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General);
 
         public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
-            writer.WriteLine($"create index if not exists {name} on {schema}.mt_events (tenant_id, ({expression}), seq_id) where ({expression}) is not null;");
+            writer.WriteLine($"create index if not exists {name} on {schema}.mt_events (tenant_id, ({expression}), {last}) where ({expression}) is not null{(types is null ? "" : $" and type in ({types})")};");
 
         public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{name};");
 

@@ -35,14 +35,32 @@ public sealed record SearchableText(Type View, string Kind, string Title, IReadO
 
 /// <summary>
 /// A GIN index over each searchable view's words, kept by PostgreSQL with the view's row in the same transaction
-/// as the command that changed it. A feature of its own, so that it runs once the document tables are made.
+/// as the command that changed it. One feature for every view (Marten keeps one feature of a type), run once the
+/// document tables are made.
 /// </summary>
-public sealed class FullText(StoreOptions options, SearchableText text) : FeatureSchemaBase($"FullText{text.View.Name}", options.Advanced.Migrator)
+public sealed class FullText : FeatureSchemaBase
 {
-    protected override IEnumerable<ISchemaObject> schemaObjects()
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoreOptions, FullText> Features = new();
+    private readonly StoreOptions _options;
+    private readonly List<SearchableText> _texts = [];
+
+    private FullText(StoreOptions options) : base(nameof(FullText), options.Advanced.Migrator) => _options = options;
+
+    /// <summary>Indexes <paramref name="text"/>'s words in the store <paramref name="options"/> configure.</summary>
+    public static void Index(StoreOptions options, SearchableText text)
     {
-        yield return new GinIndex(options.DatabaseSchemaName, text.Table(options, false), text);
+        if (!Features.TryGetValue(options, out var feature))
+        {
+            feature = new FullText(options);
+            Features.Add(options, feature);
+            options.Storage.Add(feature);
+        }
+
+        feature._texts.Add(text);
     }
+
+    protected override IEnumerable<ISchemaObject> schemaObjects() =>
+        _texts.Select(text => new GinIndex(_options.DatabaseSchemaName, text.Table(_options, false), text));
 
     private sealed class GinIndex(string schema, string table, SearchableText text) : ISchemaObject
     {

@@ -119,8 +119,21 @@ public sealed partial class ExploringNegotiations
         await page.GotoAsync(explorer.Url("/explore/stakeholder-groups/student"));
         await Expect(page.Locator("tr", new() { HasText = "Priorities set" }).Locator("td"))
             .ToHaveTextAsync(group.GetProperty("balance").GetProperty("prioritiesSet").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await ExplorerInABrowser.ScreenshotAsync(page, "stakeholder-group");
         await page.GetByRole(AriaRole.Link, new() { Name = "Jenny" }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Jenny");
+
+        // A hostile name is a name: shown as text on the person's page and the group's, and nothing runs.
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        var registered = await explorer.Service.Client.PostAsJsonAsync("/api/participants", new { displayName = ExplorerInABrowser.Hostile, stakeholderGroup = "researcher" });
+        var hostile = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await page.GotoAsync(explorer.Url($"/explore/participants/{hostile}"));
+        Assert.Equal(ExplorerInABrowser.Hostile, await page.Locator("h1").InnerTextAsync());
+        await page.GotoAsync(explorer.Url("/explore/stakeholder-groups/researcher"));
+        Assert.Contains(ExplorerInABrowser.Hostile, await page.Locator("#people ~ ul").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("main script, main img").CountAsync());
+        Assert.Equal(0, dialogs);
     }
 
     [Fact]

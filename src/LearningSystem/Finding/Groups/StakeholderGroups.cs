@@ -71,7 +71,7 @@ public static class StakeholderGroupEndpoint
             with touched as (
                 select distinct e.stream_id from {options.DatabaseSchemaName}.mt_events e
                 where e.tenant_id = @tenant and e.headers ->> '{Attribution.WhoActed.ActingGroupKey}' = @wire
-                  and e.type in ('amendment_proposed', 'amendment_accepted', 'amendment_rejected'))
+                  and e.type in ({string.Join(", ", FindingModule.AmendmentActs.Select(t => $"'{t}'"))}))
             select a ->> 'byGroup', a ->> 'status', a ->> 'decidedByGroup', count(*)
             from touched join {priorities} d on d.id = touched.stream_id and d.tenant_id = @tenant,
                 jsonb_array_elements(coalesce(d.data -> 'negotiation' -> 'amendments', '[]'::jsonb)) a

@@ -171,9 +171,12 @@ public static partial class ServiceBenchmark
             await log.ReadExactlyAsync(buffer);
             var plans = Encoding.UTF8.GetString(buffer).Split("LOG:  duration:").Skip(1).Select(p => "duration:" + p.Trim()).ToArray();
             var scanning = plans.Where(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"Seq Scan on (mt_doc_(priority|patientfeedback|decisionentry|participant)|mt_events)\b")).ToArray();
+            static double Took(string plan) => double.Parse(plan["duration:".Length..plan.IndexOf(" ms", StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+            var slowest = plans.OrderByDescending(Took).FirstOrDefault();
             text.AppendLine(CultureInfo.InvariantCulture, $"### {page}");
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"`{path}`: {plans.Length} statements; {(scanning.Length == 0 ? "none scans a large table in full." : $"{scanning.Length} scan a large table in full:")}");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"`{path}`: {plans.Length} statements, {plans.Sum(Took):F1} ms in PostgreSQL{(slowest is null ? "" : $", the slowest {Took(slowest):F1} ms")}; {(scanning.Length == 0 ? "none scans a large table in full." : $"{scanning.Length} scan a large table in full:")}");
             text.AppendLine();
             foreach (var plan in scanning)
             {

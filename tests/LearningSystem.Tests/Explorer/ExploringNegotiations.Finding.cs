@@ -117,8 +117,12 @@ public sealed partial class ExploringNegotiations
         // The group page: the same figures as the API's, its participants linked, and what they did.
         var group = await ApiAsync("/api/stakeholder-groups/student");
         await page.GotoAsync(explorer.Url("/explore/stakeholder-groups/student"));
-        await Expect(page.Locator("tr", new() { HasText = "Priorities set" }).Locator("td"))
-            .ToHaveTextAsync(group.GetProperty("balance").GetProperty("prioritiesSet").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        async Task ShowsAsync(string row, JsonElement value) =>
+            await Expect(page.Locator("tr", new() { HasText = row }).Locator("td")).ToHaveTextAsync(value.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await ShowsAsync("Priorities set", group.GetProperty("balance").GetProperty("prioritiesSet"));
+        await ShowsAsync("Amendments accepted", group.GetProperty("balance").GetProperty("amendmentsAccepted"));
+        await ShowsAsync("Published by a round", group.GetProperty("priorities").GetProperty("published"));
+        await ShowsAsync("Withdrawn", group.GetProperty("priorities").GetProperty("withdrawn"));
         await ExplorerInABrowser.ScreenshotAsync(page, "stakeholder-group");
         await page.GetByRole(AriaRole.Link, new() { Name = "Jenny" }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Jenny");

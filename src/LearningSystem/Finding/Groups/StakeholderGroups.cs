@@ -45,11 +45,14 @@ public static class StakeholderGroupEndpoint
         var participants = (long)(await Sql.ScalarAsync(connection,
             $"select count(*) from {options.Schema.For<Participant>()} where tenant_id = @p0 and data ->> 'stakeholderGroup' = @p1", ct, session.TenantId, stored))!;
 
+        // The published priorities are gathered once and joined: as a correlated EXISTS, PostgreSQL read every round again for each priority.
         var fared = new Dictionary<string, long>();
         await using (var command = new NpgsqlCommand($"""
-            with published as (select distinct p.id::uuid as id from {options.Schema.For<Round>()} r, jsonb_array_elements_text(r.data -> 'published') p(id) where r.tenant_id = @tenant)
-            select coalesce(d.data ->> 'status', 'Open'), count(*), count(*) filter (where exists (select 1 from published where published.id = d.id))
-            from {priorities} d where d.tenant_id = @tenant and d.data ->> 'setByGroup' = @group group by 1
+            with published as materialized (
+                select distinct p.id::uuid as id from {options.Schema.For<Round>()} r, jsonb_array_elements_text(r.data -> 'published') p(id) where r.tenant_id = @tenant)
+            select coalesce(d.data ->> 'status', 'Open'), count(*), count(published.id)
+            from {priorities} d left join published on published.id = d.id
+            where d.tenant_id = @tenant and d.data ->> 'setByGroup' = @group group by 1
             union all
             select 'Agreed', count(*), 0 from {priorities} d where d.tenant_id = @tenant and d.data ->> 'setByGroup' = @group and d.data -> 'decision' ->> 'outcome' = 'Agreed'
             """, connection))

@@ -110,7 +110,7 @@ public static partial class ServiceBenchmark
             report.AppendLine("## Finding at a region's size");
             report.AppendLine();
             report.AppendLine(CultureInfo.InvariantCulture, $"Then {seeded}, each through the API, 16 at a time. Each list, search and participant or group page is asked for");
-            report.AppendLine(CultureInfo.InvariantCulture, $"{ExplorerSamples} times in turn after {ExplorerWarmUp} untimed requests, as above. Lists show 50 items a page, the participant and group pages 100.");
+            report.AppendLine(CultureInfo.InvariantCulture, $"{ExplorerSamples} times in turn after {ExplorerWarmUp} untimed requests, as above. Lists show 50 items a page; a participant's page 100 acts, a group's acts page 50, its page 100 participants.");
             report.AppendLine();
             report.AppendLine("| page | median ms | p95 ms | max ms | page size | p95 under 200 ms |");
             report.AppendLine("| --- | --- | --- | --- | --- | --- |");

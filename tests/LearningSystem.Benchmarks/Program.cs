@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | service-cpu | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -28,6 +28,9 @@ switch (which)
     case "explorer":
         await ServiceBenchmark.ExplorerAsync(RepositoryRoot());
         return 0;
+    case "service-cpu":
+        await ServiceBenchmark.ServiceCpuAsync(RepositoryRoot());
+        return 0;
     case "cold-start":
         await ServiceBenchmark.ColdStartAsync(RepositoryRoot());
         return 0;
@@ -43,7 +46,7 @@ switch (which)
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, service-cpu, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
         return 1;
 }
 

@@ -81,7 +81,7 @@ public static partial class ServiceBenchmark
         return exitCode == 0 ? Path.Combine(folder, "LearningSystem.dll") : throw new InvalidOperationException($"dotnet publish failed:\n{output}");
     }
 
-    private static (Process Process, long Started) StartService(string dll, string connectionString, int port)
+    private static (Process Process, long Started) StartService(string dll, string connectionString, int port, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -101,6 +101,19 @@ public static partial class ServiceBenchmark
         start.Environment["Clients__benchmark__Organisations__0"] = "*";
         start.Environment["Clients__benchmark__RequestsPerMinute"] = "100000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            // A null value removes the setting, so the service takes its own default.
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("The service did not start.");
         // The service logs warnings and errors only; they belong in the benchmark's output.

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LearningSystem.Benchmarks;
+
+/// <summary>
+/// Where the service's CPU goes per move (`-- service-cpu`): the published build run as deployed, objections at
+/// concurrency 32, in several configurations (as the suite runs it, with the shipped logging, with workstation
+/// GC), each measured from /proc; then a perf profile of the suite's configuration, every sample's stack named by
+/// the layer it was in. Writes docs/benchmarks/service-cpu.md.
+/// </summary>
+public static partial class ServiceBenchmark
+{
+    private const int CpuPriorities = 500;
+
+    private sealed record Configuration(string Name, IReadOnlyDictionary<string, string?> Environment);
+
+    /// <summary>The layers a stack can be in, most specific first; a sample belongs to the first, walking from its leaf.</summary>
+    private static readonly (string Layer, Regex Frame)[] Layers =
+    [
+        ("GC", new(@"gc_heap|WKS::|SVR::|GCHeap|GCToEEInterface|\[gc\]", RegexOptions.Compiled)),
+        ("JIT and type loading", new(@"libclrjit|CILJit|ClassLoader|MethodTable::|TypeHandle::", RegexOptions.Compiled)),
+        ("logging and telemetry", new(@"Microsoft\.Extensions\.Logging|OpenTelemetry|System\.Diagnostics\.(Activity|Metrics|DiagnosticListener)|LearningSystem\.Http\.RequestLog|LearningSystem\.Operations", RegexOptions.Compiled)),
+        ("serialisation (System.Text.Json)", new(@"System\.Text\.Json", RegexOptions.Compiled)),
+        ("Npgsql (the wire protocol)", new(@"Npgsql", RegexOptions.Compiled)),
+        ("FluentValidation", new(@"FluentValidation|LearningSystem\.Http\.Validation", RegexOptions.Compiled)),
+        ("the command-input walk", new(@"LearningSystem\.Http\.(CommandInput|InputGuard|TextInput|RequestBodyLimit)", RegexOptions.Compiled)),
+        ("the idempotency middleware", new(@"LearningSystem\.Http\.Idempotency", RegexOptions.Compiled)),
+        ("the organisation check", new(@"LearningSystem\.Organisations", RegexOptions.Compiled)),
+        ("authentication, scopes and rate limit", new(@"LearningSystem\.Access|Microsoft\.AspNetCore\.(Authentication|Authorization)|RateLimit", RegexOptions.Compiled)),
+        ("Marten (session, FetchForWriting, SaveChangesAsync)", new(@"Marten|Weasel|JasperFx", RegexOptions.Compiled)),
+        ("Wolverine (handler chain, outbox)", new(@"Wolverine", RegexOptions.Compiled)),
+        ("our endpoints, deciders and stamps", new(@"LearningSystem\.", RegexOptions.Compiled)),
+        ("routing", new(@"Microsoft\.AspNetCore\.Routing", RegexOptions.Compiled)),
+        ("Kestrel and the ASP.NET Core pipeline", new(@"Microsoft\.AspNetCore", RegexOptions.Compiled)),
+    ];
+
+    public static async Task ServiceCpuAsync(string root)
+    {
+        await using var postgres = await StartPostgresAsync();
+        var dll = await PublishAsync(root);
+        Configuration[] configurations =
+        [
+            new("as the suite runs it (Warning logging, server GC)", new Dictionary<string, string?>()),
+            new("with the shipped appsettings' logging (Information: a line per command)", new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = null }),
+            new("workstation GC", new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" }),
+            new("workstation GC, not concurrent", new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
+        ];
+        var rows = new List<string>();
+        foreach (var configuration in configurations)
+        {
+            var (serviceMs, postgresMs, perSecond, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, configuration.Environment, profile: null);
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {configuration.Name} | {perSecond:N0} | {serviceMs:N2} | {postgresMs:N2} |"));
+            Console.WriteLine(rows[^1]);
+        }
+
+        // The profile: ReadyToRun off, so that every method is jitted and named in the perf map.
+        var perfData = Path.Combine(Path.GetTempPath(), "learningsystem-service-cpu.perf");
+        var (profiledMs, _, profiledRate, samples) = await MeasureMovesAsync(dll, postgres.ConnectionString,
+            new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_ReadyToRun"] = "0" }, perfData);
+        var layers = Classify(samples);
+
+        var report = BenchmarkDatabase.Heading("where the service's CPU goes per move", "service-cpu");
+        report.AppendLine("The service is published (Release, ReadyToRun) and run as `dotnet LearningSystem.dll` on its own durable local PostgreSQL, with");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{CpuPriorities} priorities. 32 clients object to them (one priority each at a time) for {Measure.TotalSeconds:N0} s after {WarmUp.TotalSeconds:N0} s of warm-up; CPU time per");
+        report.AppendLine("acknowledged move is read from /proc for the service's process and PostgreSQL's processes. Each configuration is a fresh start of the service.");
+        report.AppendLine();
+        report.AppendLine("| configuration | moves/s | service CPU ms per move | PostgreSQL CPU ms per move |");
+        report.AppendLine("| --- | ---: | ---: | ---: |");
+        rows.ForEach(r => report.AppendLine(r));
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"Then the suite's configuration again, with ReadyToRun off and the perf map on, under `perf record -g` for {Measure.TotalSeconds:N0} s: {profiledRate:N0} moves/s, {profiledMs:N2} ms of service CPU per move, {samples.Count:N0} samples of the service's threads.");
+        report.AppendLine("Each sample belongs to the first layer met walking its stack from the leaf (self); a layer's inclusive share counts every sample with a frame of it anywhere in the stack.");
+        report.AppendLine("The runtime's own frames (CoreLib, sockets, the thread pool) belong to the layer that called them; a stack with no named layer is \"unattributed\".");
+        report.AppendLine();
+        report.AppendLine("| layer | self share | self ms per move | inclusive share | inclusive ms per move |");
+        report.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (layer, self, inclusive) in layers)
+        {
+            report.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {layer} | {self:P1} | {self * profiledMs:N3} | {inclusive:P1} | {inclusive * profiledMs:N3} |"));
+        }
+
+        var file = Path.Combine(root, "docs", "benchmarks", "service-cpu.md");
+        await File.WriteAllTextAsync(file, report.ToString());
+        Console.WriteLine(report);
+        Console.WriteLine($"Wrote {file}");
+    }
+
+    /// <summary>One start of the service: objections at concurrency 32, and CPU per move; with <paramref name="profile"/>, under perf, answering each sample's frames (leaf first).</summary>
+    private static async Task<(double ServiceMs, double PostgresMs, double PerSecond, List<string[]> Samples)> MeasureMovesAsync(
+        string dll, string connectionString, IReadOnlyDictionary<string, string?> environment, string? profile)
+    {
+        var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
+        using var http = ServiceClient(port);
+        var (service, started) = StartService(dll, connectionString, port, environment);
+        try
+        {
+            await FirstCreatedAsync(http, started);
+            var by = await CreateAsync(http, "/api/participants", new { displayName = "Jenny", stakeholderGroup = "student" });
+            var priorities = new Guid[CpuPriorities];
+            await ParallelAsync(priorities.Length, async i => priorities[i] = await CreateAsync(http, "/api/priorities", new { statement = $"Shorter waits {i}", rationale = "Hours of waiting", setBy = by }));
+            long next = 0;
+            Task Object() => PostAsync(http, $"/api/priorities/{priorities[Interlocked.Increment(ref next) % CpuPriorities]}/objections", new { by, reason = "Who will own this?" });
+
+            async Task<long> DriveForAsync(TimeSpan span)
+            {
+                long moves = 0;
+                var clock = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+                {
+                    while (clock.Elapsed < span)
+                    {
+                        await Object();
+                        Interlocked.Increment(ref moves);
+                    }
+                })));
+                return moves;
+            }
+
+            await DriveForAsync(WarmUp);
+            service.Refresh();
+            var (serviceBefore, postgresBefore) = (service.TotalProcessorTime, PostgresCpu());
+            Process? perf = null;
+            if (profile is not null)
+            {
+                perf = Process.Start(new ProcessStartInfo("perf", ["record", "-F", "499", "-g", "-p", service.Id.ToString(CultureInfo.InvariantCulture), "-o", profile])
+                {
+                    RedirectStandardError = true, RedirectStandardOutput = true,
+                });
+            }
+
+            var clock = Stopwatch.StartNew();
+            var count = await DriveForAsync(Measure);
+            var elapsed = clock.Elapsed;
+            service.Refresh();
+            var serviceMs = (service.TotalProcessorTime - serviceBefore).TotalMilliseconds / count;
+            var postgresMs = (PostgresCpu() - postgresBefore).TotalMilliseconds / count;
+            var samples = new List<string[]>();
+            if (perf is not null)
+            {
+                // perf writes its file when interrupted, as at Ctrl+C.
+                Process.Start("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+                await perf.WaitForExitAsync();
+                samples = await ReadSamplesAsync(profile!);
+            }
+
+            return (serviceMs, postgresMs, count / elapsed.TotalSeconds, samples);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The frames of each sample `perf script` prints, leaf first: the symbol and, in brackets, its object.</summary>
+    private static async Task<List<string[]>> ReadSamplesAsync(string profile)
+    {
+        var script = Process.Start(new ProcessStartInfo("perf", ["script", "-i", profile, "-F", "comm,ip,sym,dso"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _ = script.StandardError.ReadToEndAsync();
+        var samples = new List<string[]>();
+        var frames = new List<string>();
+        string? line;
+        while ((line = await script.StandardOutput.ReadLineAsync()) is not null)
+        {
+            if (line.Length == 0)
+            {
+                if (frames.Count > 0)
+                {
+                    samples.Add([.. frames]);
+                    frames.Clear();
+                }
+
+                continue;
+            }
+
+            if (char.IsWhiteSpace(line[0]))
+            {
+                frames.Add(line.Trim());
+            }
+        }
+
+        if (frames.Count > 0)
+        {
+            samples.Add([.. frames]);
+        }
+
+        await script.WaitForExitAsync();
+        return samples;
+    }
+
+    private static List<(string Layer, double Self, double Inclusive)> Classify(List<string[]> samples)
+    {
+        var self = new Dictionary<string, int>();
+        var inclusive = new Dictionary<string, int>();
+        foreach (var frames in samples)
+        {
+            var owner = frames.Select(f => Layers.FirstOrDefault(l => l.Frame.IsMatch(f)).Layer).FirstOrDefault(l => l is not null)
+                ?? (frames.Length > 0 && frames[0].Contains("kernel", StringComparison.Ordinal) ? "the kernel, unattributed" : "unattributed");
+            self[owner] = self.GetValueOrDefault(owner) + 1;
+            foreach (var (layer, frame) in Layers)
+            {
+                if (frames.Any(frame.IsMatch))
+                {
+                    inclusive[layer] = inclusive.GetValueOrDefault(layer) + 1;
+                }
+            }
+        }
+
+        double total = Math.Max(samples.Count, 1);
+        return [.. Layers.Select(l => l.Layer).Concat(["the kernel, unattributed", "unattributed"])
+            .Select(l => (l, self.GetValueOrDefault(l) / total, inclusive.GetValueOrDefault(l) / total))
+            .OrderByDescending(x => x.Item2)];
+    }
+}

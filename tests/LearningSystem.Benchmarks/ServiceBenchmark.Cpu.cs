@@ -15,13 +15,16 @@ public static partial class ServiceBenchmark
 {
     private const int CpuPriorities = 500;
 
-    private sealed record Configuration(string Name, IReadOnlyDictionary<string, string?> Environment);
+    private sealed record Configuration(string Name, TimeSpan WarmUp, IReadOnlyDictionary<string, string?> Environment);
+
+    /// <summary>Long enough for tiered compilation to have settled: every hot method rejitted at tier 1, with its profile.</summary>
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(60);
 
     /// <summary>The layers a stack can be in, most specific first; a sample belongs to the first, walking from its leaf.</summary>
     private static readonly (string Layer, Regex Frame)[] Layers =
     [
         ("GC", new(@"gc_heap|WKS::|SVR::|GCHeap|GCToEEInterface|\[gc\]", RegexOptions.Compiled)),
-        ("JIT and type loading", new(@"libclrjit|CILJit|ClassLoader|MethodTable::|TypeHandle::", RegexOptions.Compiled)),
+        ("the JIT", new(@"libclrjit", RegexOptions.Compiled)),
         ("logging and telemetry", new(@"Microsoft\.Extensions\.Logging|OpenTelemetry|System\.Diagnostics\.(Activity|Metrics|DiagnosticListener)|LearningSystem\.Http\.RequestLog|LearningSystem\.Operations", RegexOptions.Compiled)),
         ("serialisation (System.Text.Json)", new(@"System\.Text\.Json", RegexOptions.Compiled)),
         ("Npgsql (the wire protocol)", new(@"Npgsql", RegexOptions.Compiled)),
@@ -43,28 +46,30 @@ public static partial class ServiceBenchmark
         var dll = await PublishAsync(root);
         Configuration[] configurations =
         [
-            new("as the suite runs it (Warning logging, server GC)", new Dictionary<string, string?>()),
-            new("with the shipped appsettings' logging (Information: a line per command)", new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = null }),
-            new("workstation GC", new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" }),
-            new("workstation GC, not concurrent", new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
+            new("as the suite runs it (Warning logging, server GC), 3 s after start", WarmUp, new Dictionary<string, string?>()),
+            new("the same, 60 s after start", Settled, new Dictionary<string, string?>()),
+            new("without tiered PGO (`DOTNET_TieredPGO=0`), 3 s after start", WarmUp, new Dictionary<string, string?> { ["DOTNET_TieredPGO"] = "0" }),
+            new("with the shipped appsettings' logging (Information: a line per command), 60 s after start", Settled, new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = null }),
+            new("workstation GC, 60 s after start", Settled, new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" }),
         ];
         var rows = new List<string>();
         foreach (var configuration in configurations)
         {
-            var (serviceMs, postgresMs, perSecond, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, configuration.Environment, profile: null);
+            var (serviceMs, postgresMs, perSecond, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, configuration.WarmUp, configuration.Environment, profile: null);
             rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {configuration.Name} | {perSecond:N0} | {serviceMs:N2} | {postgresMs:N2} |"));
             Console.WriteLine(rows[^1]);
         }
 
-        // The profile: ReadyToRun off, so that every method is jitted and named in the perf map.
+        // The profile: ReadyToRun off, so that every method is jitted and named in the perf map, and jitted code mapped
+        // once (not double-mapped for write-xor-execute), so that perf finds it in the map.
         var perfData = Path.Combine(Path.GetTempPath(), "learningsystem-service-cpu.perf");
-        var (profiledMs, _, profiledRate, samples) = await MeasureMovesAsync(dll, postgres.ConnectionString,
-            new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_ReadyToRun"] = "0" }, perfData);
+        var (profiledMs, _, profiledRate, samples) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled,
+            new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_ReadyToRun"] = "0", ["DOTNET_EnableWriteXorExecute"] = "0" }, perfData);
         var layers = Classify(samples);
 
         var report = BenchmarkDatabase.Heading("where the service's CPU goes per move", "service-cpu");
         report.AppendLine("The service is published (Release, ReadyToRun) and run as `dotnet LearningSystem.dll` on its own durable local PostgreSQL, with");
-        report.AppendLine(CultureInfo.InvariantCulture, $"{CpuPriorities} priorities. 32 clients object to them (one priority each at a time) for {Measure.TotalSeconds:N0} s after {WarmUp.TotalSeconds:N0} s of warm-up; CPU time per");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{CpuPriorities} priorities. 32 clients object to them (one priority each at a time) for {Measure.TotalSeconds:N0} s after a warm-up under the same load; CPU time per");
         report.AppendLine("acknowledged move is read from /proc for the service's process and PostgreSQL's processes. Each configuration is a fresh start of the service.");
         report.AppendLine();
         report.AppendLine("| configuration | moves/s | service CPU ms per move | PostgreSQL CPU ms per move |");
@@ -72,9 +77,10 @@ public static partial class ServiceBenchmark
         rows.ForEach(r => report.AppendLine(r));
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture,
-            $"Then the suite's configuration again, with ReadyToRun off and the perf map on, under `perf record -g` for {Measure.TotalSeconds:N0} s: {profiledRate:N0} moves/s, {profiledMs:N2} ms of service CPU per move, {samples.Count:N0} samples of the service's threads.");
+            $"Then the suite's configuration again, 60 s after start, with ReadyToRun off and the perf map on, under `perf record -g` for {Measure.TotalSeconds:N0} s: {profiledRate:N0} moves/s, {profiledMs:N2} ms of service CPU per move, {samples.Count:N0} samples of the service's threads.");
         report.AppendLine("Each sample belongs to the first layer met walking its stack from the leaf (self); a layer's inclusive share counts every sample with a frame of it anywhere in the stack.");
         report.AppendLine("The runtime's own frames (CoreLib, sockets, the thread pool) belong to the layer that called them; a stack with no named layer is \"unattributed\".");
+        report.AppendLine("libcoreclr.so carries no symbols here, so the GC and the JIT cannot be told apart from the rest of the native runtime: a sample whose leaf is in it, under no named layer, is \"the native runtime\".");
         report.AppendLine();
         report.AppendLine("| layer | self share | self ms per move | inclusive share | inclusive ms per move |");
         report.AppendLine("| --- | ---: | ---: | ---: | ---: |");
@@ -92,7 +98,7 @@ public static partial class ServiceBenchmark
 
     /// <summary>One start of the service: objections at concurrency 32, and CPU per move; with <paramref name="profile"/>, under perf, answering each sample's frames (leaf first).</summary>
     private static async Task<(double ServiceMs, double PostgresMs, double PerSecond, List<string[]> Samples)> MeasureMovesAsync(
-        string dll, string connectionString, IReadOnlyDictionary<string, string?> environment, string? profile)
+        string dll, string connectionString, TimeSpan warmUp, IReadOnlyDictionary<string, string?> environment, string? profile)
     {
         var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
         using var http = ServiceClient(port);
@@ -121,7 +127,7 @@ public static partial class ServiceBenchmark
                 return moves;
             }
 
-            await DriveForAsync(WarmUp);
+            await DriveForAsync(warmUp);
             service.Refresh();
             var (serviceBefore, postgresBefore) = (service.TotalProcessorTime, PostgresCpu());
             Process? perf = null;
@@ -200,7 +206,9 @@ public static partial class ServiceBenchmark
         foreach (var frames in samples)
         {
             var owner = frames.Select(f => Layers.FirstOrDefault(l => l.Frame.IsMatch(f)).Layer).FirstOrDefault(l => l is not null)
-                ?? (frames.Length > 0 && frames[0].Contains("kernel", StringComparison.Ordinal) ? "the kernel, unattributed" : "unattributed");
+                ?? (frames.Length == 0 ? "unattributed"
+                    : frames[0].Contains("kernel", StringComparison.Ordinal) ? "the kernel, unattributed"
+                    : frames[0].Contains("libcoreclr", StringComparison.Ordinal) ? "the native runtime" : "unattributed");
             self[owner] = self.GetValueOrDefault(owner) + 1;
             foreach (var (layer, frame) in Layers)
             {
@@ -212,7 +220,7 @@ public static partial class ServiceBenchmark
         }
 
         double total = Math.Max(samples.Count, 1);
-        return [.. Layers.Select(l => l.Layer).Concat(["the kernel, unattributed", "unattributed"])
+        return [.. Layers.Select(l => l.Layer).Concat(["the kernel, unattributed", "the native runtime", "unattributed"])
             .Select(l => (l, self.GetValueOrDefault(l) / total, inclusive.GetValueOrDefault(l) / total))
             .OrderByDescending(x => x.Item2)];
     }

@@ -59,6 +59,25 @@ public static class Listing
         return "d.data" + string.Concat(steps[..^1].Select(s => $" -> '{s}'")) + $" ->> '{steps[^1]}'";
     }
 
+    /// <summary>The items whose <paramref name="time"/> is from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), each bound when given.</summary>
+    public static IQueryable<T> Within<T>(IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> time, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        IQueryable<T> Where(DateTimeOffset bound, Func<System.Linq.Expressions.Expression, System.Linq.Expressions.Expression, System.Linq.Expressions.BinaryExpression> compare) =>
+            query.Where(System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(compare(time.Body, System.Linq.Expressions.Expression.Constant(bound)), time.Parameters));
+
+        if (from is { } start)
+        {
+            query = Where(start, System.Linq.Expressions.Expression.GreaterThanOrEqual);
+        }
+
+        if (to is { } end)
+        {
+            query = Where(end, System.Linq.Expressions.Expression.LessThan);
+        }
+
+        return query;
+    }
+
     /// <summary>One page of <paramref name="query"/> in <paramref name="sorting"/>'s order, with the Link header to the next when more follow.</summary>
     public static async Task<IReadOnlyList<T>> PageAsync<T>(
         HttpContext http, IQueryable<T> query, Sorting<T> sorting, int? limit, string? after, Func<T, Guid> id, CancellationToken ct) where T : notnull

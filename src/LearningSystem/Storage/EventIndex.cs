@@ -1,9 +1,6 @@
 using Marten;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
-using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
-using DbDataReader = System.Data.Common.DbDataReader;
 
 namespace LearningSystem.Storage;
 
@@ -34,26 +31,6 @@ public sealed class EventIndex : FeatureSchemaBase
     }
 
     protected override IEnumerable<ISchemaObject> schemaObjects() =>
-        _indexes.Select(i => new Index(_options.DatabaseSchemaName, $"mt_events_{i.Name}", i.Expression, i.Last, i.Types));
-
-    private sealed class Index(string schema, string name, string expression, string last, string? types) : ISchemaObject
-    {
-        public DbObjectName Identifier => new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
-            writer.WriteLine($"create index if not exists {name} on {schema}.mt_events (tenant_id, ({expression}), {last}) where ({expression}) is not null{(types is null ? "" : $" and type in ({types})")};");
-
-        public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{name};");
-
-        public void ConfigureQueryCommand(DbCommandBuilder builder) =>
-            builder.Append($"select exists (select 1 from pg_indexes where schemaname = '{schema}' and indexname = '{name}');");
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
-            new SchemaObjectDelta(this, await reader.ReadAsync(ct) && reader.GetBoolean(0) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
-    }
+        _indexes.Select(i => new NamedIndex(_options.DatabaseSchemaName, $"mt_events_{i.Name}",
+            $"on {_options.DatabaseSchemaName}.mt_events (tenant_id, ({i.Expression}), {i.Last}) where ({i.Expression}) is not null{(i.Types is null ? "" : $" and type in ({i.Types})")}"));
 }

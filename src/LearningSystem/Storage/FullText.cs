@@ -1,9 +1,6 @@
 using Marten;
 using Weasel.Core;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
-using DbCommandBuilder = Weasel.Core.DbCommandBuilder;
-using DbDataReader = System.Data.Common.DbDataReader;
 
 namespace LearningSystem.Storage;
 
@@ -60,28 +57,6 @@ public sealed class FullText : FeatureSchemaBase
     }
 
     protected override IEnumerable<ISchemaObject> schemaObjects() =>
-        _texts.Select(text => new GinIndex(_options.DatabaseSchemaName, text.Table(_options, false), text));
-
-    private sealed class GinIndex(string schema, string table, SearchableText text) : ISchemaObject
-    {
-        private string Name => $"{table}_words";
-
-        public DbObjectName Identifier => new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
-            writer.WriteLine($"create index if not exists {Name} on {schema}.{table} using gin (({text.Vector(null)}));");
-
-        public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"drop index if exists {schema}.{Name};");
-
-        public void ConfigureQueryCommand(DbCommandBuilder builder) =>
-            builder.Append($"select exists (select 1 from pg_indexes where schemaname = '{schema}' and indexname = '{Name}');");
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default) =>
-            new SchemaObjectDelta(this, await reader.ReadAsync(ct) && reader.GetBoolean(0) ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
-        }
-    }
+        _texts.Select(text => new NamedIndex(_options.DatabaseSchemaName, $"{text.Table(_options, false)}_words",
+            $"on {_options.DatabaseSchemaName}.{text.Table(_options, false)} using gin (({text.Vector(null)}))"));
 }

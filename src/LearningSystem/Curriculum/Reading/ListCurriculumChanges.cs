@@ -95,15 +95,7 @@ public static class ListCurriculumChangesEndpoint
             query = query.Where(c => c.Course == course);
         }
 
-        if (from is { } start)
-        {
-            query = query.Where(c => c.ProposedAt >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(c => c.ProposedAt < end);
-        }
+        query = Listing.Within(query, c => c.ProposedAt, from, to);
 
         return query;
     }

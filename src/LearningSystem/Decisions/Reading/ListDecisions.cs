@@ -72,15 +72,7 @@ public static class ListDecisionsEndpoint
             query = query.Where(d => d.Outcome == outcome);
         }
 
-        if (from is { } start)
-        {
-            query = query.Where(d => d.At >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(d => d.At < end);
-        }
+        query = Listing.Within(query, d => d.At, from, to);
 
         return query;
     }

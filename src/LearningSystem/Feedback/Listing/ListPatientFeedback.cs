@@ -96,15 +96,7 @@ public static class ListPatientFeedbackEndpoint
             query = query.Where(f => f.Rating == rated);
         }
 
-        if (from is { } start)
-        {
-            query = query.Where(f => f.ReceivedAt >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(f => f.ReceivedAt < end);
-        }
+        query = Http.Listing.Within(query, f => f.ReceivedAt, from, to);
 
         return query;
     }

@@ -86,15 +86,7 @@ public static class ListPrioritiesEndpoint
             query = query.Where(p => p.RoundId == round);
         }
 
-        if (filter.From is { } start)
-        {
-            query = query.Where(p => p.SetAt >= start);
-        }
-
-        if (filter.To is { } end)
-        {
-            query = query.Where(p => p.SetAt < end);
-        }
+        query = Listing.Within(query, p => p.SetAt, filter.From, filter.To);
 
         if (!string.IsNullOrWhiteSpace(filter.Service))
         {

@@ -49,15 +49,7 @@ public static class ListRoundsEndpoint
             query = query.Where(r => r.Stage == stage);
         }
 
-        if (from is { } start)
-        {
-            query = query.Where(r => r.OpenedAt >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(r => r.OpenedAt < end);
-        }
+        query = Listing.Within(query, r => r.OpenedAt, from, to);
 
         return query;
     }

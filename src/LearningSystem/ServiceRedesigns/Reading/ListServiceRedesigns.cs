@@ -100,15 +100,7 @@ public static class ListServiceRedesignsEndpoint
             query = query.Where(r => r.Service == service);
         }
 
-        if (from is { } start)
-        {
-            query = query.Where(r => r.ProposedAt >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(r => r.ProposedAt < end);
-        }
+        query = Listing.Within(query, r => r.ProposedAt, from, to);
 
         return query;
     }

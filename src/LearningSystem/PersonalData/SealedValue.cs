@@ -13,6 +13,9 @@ public sealed record SubjectKeyInClear(Guid KeyId, byte[] Key, DateTimeOffset Un
 public static class SealedValue
 {
     public const string ErasedMarker = "[erased]";
+
+    /// <summary>What a reader sees in place of personal text its scopes or the subject's consent do not open.</summary>
+    public const string WithheldMarker = "[withheld]";
     public const string Prefix = "pd1:";
     public const int NonceSize = 12;
     public const int TagSize = 16;

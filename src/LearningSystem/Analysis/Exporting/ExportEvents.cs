@@ -34,7 +34,7 @@ public sealed record ExportFilter(
 /// </summary>
 public static partial class ExportEventsEndpoint
 {
-    public const string Withheld = "[withheld]";
+    public const string Withheld = SealedValue.WithheldMarker;
 
     /// <summary>
     /// Filters combine: <c>after</c> (a sequence, to resume), <c>kinds</c> (stream kinds such as

@@ -1,3 +1,4 @@
+using LearningSystem.Access;
 using LearningSystem.Negotiating.Deciding;
 using LearningSystem.Negotiating;
 using LearningSystem.Feedback;
@@ -57,10 +58,14 @@ public static class GetServiceRedesignEndpoint
             redesign.Version);
     }
 
-    /// <summary>The redesign as it stands, or as it stood at <c>asOf</c> or <c>version</c>.</summary>
+    /// <summary>
+    /// The redesign as it stands, or as it stood at <c>asOf</c> or <c>version</c>. What its evidence's patients wrote
+    /// shows only to a client that may read feedback (<c>feedback:read</c>); to others it reads <c>[withheld]</c>.
+    /// </summary>
     [WolverineGet("/api/service-redesigns/{id}", OperationId = "getServiceRedesign"), Tags(ServiceRedesignsModule.Tag)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<ServiceRedesignView?> Get(Guid id, DateTimeOffset? asOf, long? version, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
+    public static async Task<ServiceRedesignView?> Get(
+        Guid id, DateTimeOffset? asOf, long? version, HttpContext http, IQuerySession session, PersonalDataVault vault, CancellationToken ct)
     {
         var redesign = await AsOf.LoadAsync<ServiceRedesign>(session, id, asOf, version, ct);
         if (redesign is null)
@@ -72,6 +77,9 @@ public static class GetServiceRedesignEndpoint
         var proposer = batch.Load<Participant>(redesign.ProposedBy);
         var evidence = batch.LoadMany<PatientFeedback>().ById([.. redesign.Evidence]);
         await batch.Execute(ct);
-        return Compose(redesign, await vault.OpenAsync(session, (await proposer)!, ct), await vault.OpenAllAsync(session, await evidence, ct));
+        IReadOnlyList<PatientFeedback> cited = http.User.HasScope(Access.Scopes.FeedbackRead)
+            ? await vault.OpenAllAsync(session, await evidence, ct)
+            : [.. (await evidence).Select(f => f with { Comment = SealedValue.WithheldMarker, PatientRef = null })];
+        return Compose(redesign, await vault.OpenAsync(session, (await proposer)!, ct), cited);
     }
 }

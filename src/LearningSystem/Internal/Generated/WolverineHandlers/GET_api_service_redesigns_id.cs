@@ -83,7 +83,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var serviceRedesignView_response = await LearningSystem.ServiceRedesigns.Reading.GetServiceRedesignEndpoint.Get(id, asOf, version, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
+            var serviceRedesignView_response = await LearningSystem.ServiceRedesigns.Reading.GetServiceRedesignEndpoint.Get(id, asOf, version, httpContext, ((Marten.IQuerySession)documentSession), _personalDataVault, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, serviceRedesignView_response, 404);

@@ -68,6 +68,12 @@ public static class FindingPages
         : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
         : throw Rejected.Invalid($"{name} is a date, such as 2026-12-07.", name);
 
+    // A round id that is not one is refused, as the API refuses it, never silently dropped from the filter.
+    private static Guid? RoundId(HttpContext http) =>
+        Asked(http, "roundId") is not { } value ? null
+        : Guid.TryParse(value, out var round) ? round
+        : throw Rejected.Invalid("roundId is a round's id, a UUID.", "roundId");
+
     private static int? Limit(HttpContext http) =>
         Asked(http, "limit") is not { } value ? 50
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit
@@ -78,12 +84,6 @@ public static class FindingPages
         string.Join('&', http.Request.Query.Where(q => !except.Contains(q.Key) && q.Value.ToString().Length > 0)
             .OrderBy(q => q.Key, StringComparer.Ordinal)
             .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}"));
-
-    /// <summary>The next page, from the Link header the API's list set on this response.</summary>
-    private static string? Next(HttpContext http) =>
-        http.Response.Headers.Link.ToString() is { Length: > 0 } link && link.IndexOf('<') is var start and >= 0 && link.IndexOf('>') is var end && end > start
-            ? link[(start + 1)..end]
-            : null;
 
     private static string? Csv(Viewer viewer, string api, HttpContext http) =>
         viewer.May(Scopes.AnalyticsRead) ? $"{api}.csv{(Query(http, "after", "limit") is { Length: > 0 } q ? $"?{q}" : "")}" : null;
@@ -98,7 +98,7 @@ public static class FindingPages
     public static async Task<ListModel?> PrioritiesAsync(HttpContext http, Marten.IQuerySession session, Viewer viewer, CancellationToken ct)
     {
         var sort = Sort(http, "-setAt");
-        var items = await ListPrioritiesEndpoint.Get(Asked(http, "status"), Asked(http, "setByGroup"), Guid.TryParse(Asked(http, "roundId"), out var round) ? round : null,
+        var items = await ListPrioritiesEndpoint.Get(Asked(http, "status"), Asked(http, "setByGroup"), RoundId(http),
             Asked(http, "service"), Day(http, "from"), Day(http, "to"), Asked(http, "q"), sort, Limit(http), Asked(http, "after"), http, session, ct);
         return new ListModel("Priorities", Href.List(Priorities),
             [
@@ -115,7 +115,7 @@ public static class FindingPages
                 new(p.Negotiation.Endorsements.ToString(CultureInfo.InvariantCulture)), new(p.Negotiation.ObjectionsRaised.ToString(CultureInfo.InvariantCulture)),
                 p.RoundId is { } r ? new("round", Href.Round(r)) : new("none"),
             ])],
-            Next(http), Csv(viewer, "/api/priorities", http));
+            Pages.Next(http), Csv(viewer, "/api/priorities", http));
     }
 
     public static async Task<ListModel?> DecisionsAsync(HttpContext http, Marten.IQuerySession session, Viewer viewer, CancellationToken ct)
@@ -130,7 +130,7 @@ public static class FindingPages
             [
                 new(d.Title.Length > 0 ? d.Title : $"Proposal {d.ProposalId}", Href.Decision(d.Id)), new(d.Kind), new(d.Outcome ?? "not recorded; rebuild the views"), new(Pages.When(d.At)),
             ])],
-            Next(http), Csv(viewer, "/api/decisions", http));
+            Pages.Next(http), Csv(viewer, "/api/decisions", http));
     }
 
     public static async Task<ListModel?> RoundsAsync(HttpContext http, Marten.IQuerySession session, Viewer viewer, CancellationToken ct)
@@ -147,7 +147,7 @@ public static class FindingPages
                 new(r.Priorities.Count.ToString(CultureInfo.InvariantCulture)), new(r.Respondents.ToString(CultureInfo.InvariantCulture)),
                 new("with another round", Href.Comparison(r.Id)),
             ])],
-            Next(http), Csv(viewer, "/api/rounds", http));
+            Pages.Next(http), Csv(viewer, "/api/rounds", http));
     }
 
     public static async Task<ListModel?> RedesignsAsync(HttpContext http, Marten.IQuerySession session, Viewer viewer, CancellationToken ct)
@@ -165,7 +165,7 @@ public static class FindingPages
             [
                 new(r.Title, Href.ServiceRedesign(r.Id)), new(r.Service), new(RedesignState.Of(r)), new(Pages.When(r.ProposedAt)), new("lineage", Href.Lineage(r.Id)),
             ])],
-            Next(http), Csv(viewer, "/api/service-redesigns", http));
+            Pages.Next(http), Csv(viewer, "/api/service-redesigns", http));
     }
 
     public static async Task<ListModel?> CurriculumAsync(HttpContext http, Marten.IQuerySession session, Viewer viewer, CancellationToken ct)
@@ -183,7 +183,7 @@ public static class FindingPages
             [
                 new(c.LearningOutcome, Href.CurriculumChange(c.Id)), new(c.Course), new(CurriculumState.Of(c)), new(Pages.When(c.ProposedAt)), new("lineage", Href.Lineage(c.Id)),
             ])],
-            Next(http), Csv(viewer, "/api/curriculum-changes", http));
+            Pages.Next(http), Csv(viewer, "/api/curriculum-changes", http));
     }
 
     public static async Task<ListModel?> FeedbackAsync(HttpContext http, Marten.IQuerySession session, PersonalDataVault vault, Viewer viewer, bool words, CancellationToken ct)
@@ -205,7 +205,7 @@ public static class FindingPages
                 new("learning loop", Href.Lineage(f.Rated.Id)), new(f.Rated.Service), new(WireValues<FeedbackRating>.Name(f.Rated.Rating)), new(Pages.When(f.Rated.ReceivedAt)),
                 new(f.Rated.Responses.ToString(CultureInfo.InvariantCulture)), .. words ? [new Cell(f.Comment ?? "")] : Array.Empty<Cell>(),
             ])],
-            Next(http), Csv(viewer, "/api/patient-feedback", http),
+            Pages.Next(http), Csv(viewer, "/api/patient-feedback", http),
             words ? null : "Comments show only to a client with the scope 'feedback:read'.");
     }
 
@@ -218,7 +218,7 @@ public static class FindingPages
             [("rank", "Best match first")], "rank",
             ["Found", "Kind"],
             [.. hits.Select(h => (IReadOnlyList<Cell>)[new(h.Title, HrefOf(h)), new(h.Kind)])],
-            Next(http), null,
+            Pages.Next(http), null,
             words is null ? "Give words to search for: a priority's, a wording's, a redesign's, a curriculum change's or a lesson's. \"A phrase\" in quotes, -word to leave out, or between alternatives." : null);
     }
 

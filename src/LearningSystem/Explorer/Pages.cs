@@ -94,6 +94,12 @@ public static class Pages
         })
         { StatusCode = status };
 
+    /// <summary>The next page, from the Link header an API list function set on this page's response.</summary>
+    public static string? Next(HttpContext http) =>
+        http.Response.Headers.Link.ToString() is { Length: > 0 } link && link.IndexOf('<') is var start and >= 0 && link.IndexOf('>') is var end && end > start
+            ? link[(start + 1)..end]
+            : null;
+
     /// <summary>Names as the API shows them to this client: opened, or <c>[erased]</c>.</summary>
     public static async Task<IReadOnlyDictionary<Guid, Participant>> PeopleAsync(IQuerySession session, PersonalDataVault vault, IEnumerable<Guid> ids, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LearningSystem.Finding.Groups;
 using LearningSystem.Finding.People;
 using LearningSystem.Http;
@@ -38,20 +37,20 @@ public static class PeoplePages
                 }
 
                 var acts = await WhoDidWhatEndpoint.ByParticipant(id, "-at", Page, after, http, session, ct);
-                return new PersonModel(person, acts, Next(http));
+                return new PersonModel(person, acts, Pages.Next(http));
             }, $"No participant {id} is registered in this organisation."));
         explore.MapGet("/stakeholder-groups/{group}", (string group, string? after, HttpContext http, PersonalDataVault vault, CancellationToken ct) =>
             Pages.Show<StakeholderGroupPage, GroupModel>(http, "/api/stakeholder-groups/{group}", async (session, _) =>
             {
                 var view = await StakeholderGroupEndpoint.Get(group, session, ct);
                 var people = await ListParticipantsEndpoint.Get(WireValues<StakeholderGroup>.Name(view.Group), Page, after, http, session, vault, ct);
-                return new GroupModel(view, people, Next(http));
+                return new GroupModel(view, people, Pages.Next(http));
             }, ""));
         explore.MapGet("/stakeholder-groups/{group}/acts", (string group, string? after, HttpContext http, PersonalDataVault vault, CancellationToken ct) =>
             Pages.Show<GroupActsPage, GroupActsModel>(http, "/api/stakeholder-groups/{group}/acts", async (session, _) =>
             {
                 var acts = await WhoDidWhatEndpoint.ByGroup(group, "-at", GroupActsPage, after, http, session, ct);
-                var next = Next(http);
+                var next = Pages.Next(http);
                 return new GroupActsModel(WireValues<StakeholderGroup>.Name(WhoDidWhatEndpoint.Group(group)), acts,
                     await Pages.PeopleAsync(session, vault, acts.Select(a => a.By), ct), next);
             }, ""));
@@ -70,11 +69,4 @@ public static class PeoplePages
                 return new ComparisonModel(first, other is { } o ? await CompareRoundsEndpoint.Get(id, o, session, ct) : null, others);
             }, $"No round {id} in this organisation."));
     }
-
-    private static string? Next(HttpContext http) =>
-        http.Response.Headers.Link.ToString() is { Length: > 0 } link && link.IndexOf('<') is var start and >= 0 && link.IndexOf('>') is var end && end > start
-            ? link[(start + 1)..end]
-            : null;
-
-    public static string Count(int n, string what) => $"{n.ToString("N0", CultureInfo.InvariantCulture)} {what}{(n == 1 ? "" : "s")}";
 }

@@ -159,6 +159,12 @@ public static class Listing
             var text = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(after));
             var id = Guid.ParseExact(text[..32], "N");
             var value = text[33..];
+            // The cursor comes back from the client: its text key passes the rule every text does (no NUL, no control characters).
+            if (TextInput.Refusal(value) is not null)
+            {
+                throw new FormatException();
+            }
+
             object key = text[32] switch
             {
                 't' => new DateTimeOffset(long.Parse(value, CultureInfo.InvariantCulture), TimeSpan.Zero),

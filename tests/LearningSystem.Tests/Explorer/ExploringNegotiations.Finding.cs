@@ -50,6 +50,8 @@ public sealed partial class ExploringNegotiations
         var refused = await page.GotoAsync(explorer.Url("/explore/priorities?status=lost"));
         Assert.Equal(400, refused!.Status);
         await Expect(page.Locator("main")).ToContainTextAsync("'lost' is not one of: open, withdrawn, merged, decided.");
+        Assert.Equal(400, (await page.GotoAsync(explorer.Url("/explore/priorities?roundId=not-a-round")))!.Status);
+        await Expect(page.Locator("main")).ToContainTextAsync("roundId is a round's id");
     }
 
     [Fact]

@@ -120,6 +120,7 @@ public sealed class FindingAnything(ServiceFixture service)
     [Theory]
     [InlineData("/api/priorities?sort=stature", "sort")]
     [InlineData("/api/priorities?after=bm90LWEtY3Vyc29y", "after")]
+    [InlineData("/api/priorities?sort=statement&after=MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDFzAHg", "after")]
     [InlineData("/api/priorities?status=lost", "status")]
     [InlineData("/api/decisions?outcome=maybe", "outcome")]
     [InlineData("/api/rounds?state=closed", "state")]

@@ -28,9 +28,13 @@ public sealed class EventIndex : FeatureSchemaBase
         }
 
         feature._indexes.Add((name, expression, last, types.Length == 0 ? null : string.Join(", ", types.Select(t => $"'{t}'"))));
+        // The index is ours: Marten's own check of the event table would otherwise drop it as unknown.
+        options.Events.IgnoreIndex(IndexName(name));
     }
 
+    private static string IndexName(string name) => $"mt_events_{name}";
+
     protected override IEnumerable<ISchemaObject> schemaObjects() =>
-        _indexes.Select(i => new NamedIndex(_options.DatabaseSchemaName, $"mt_events_{i.Name}",
+        _indexes.Select(i => new NamedIndex(_options.DatabaseSchemaName, IndexName(i.Name),
             $"on {_options.DatabaseSchemaName}.mt_events (tenant_id, ({i.Expression}), {i.Last}) where ({i.Expression}) is not null{(i.Types is null ? "" : $" and type in ({i.Types})")}"));
 }

@@ -51,12 +51,23 @@ public sealed class FullText : FeatureSchemaBase
             feature = new FullText(options);
             Features.Add(options, feature);
             options.Storage.Add(feature);
+            // The indexes are ours: Marten's own check of a view's table would otherwise drop them as unknown, on
+            // every start of a node and on a node's first use of an organisation's own database.
+            options.Policies.ForAllDocuments(mapping =>
+            {
+                if (feature._texts.Any(t => t.View == mapping.DocumentType))
+                {
+                    mapping.IgnoreIndex(IndexName(mapping.TableName.Name));
+                }
+            });
         }
 
         feature._texts.Add(text);
     }
 
+    private static string IndexName(string table) => $"{table}_words";
+
     protected override IEnumerable<ISchemaObject> schemaObjects() =>
-        _texts.Select(text => new NamedIndex(_options.DatabaseSchemaName, $"{text.Table(_options, false)}_words",
+        _texts.Select(text => new NamedIndex(_options.DatabaseSchemaName, IndexName(text.Table(_options, false)),
             $"on {_options.DatabaseSchemaName}.{text.Table(_options, false)} using gin (({text.Vector(null)}))"));
 }

@@ -44,7 +44,7 @@ public static partial class ServiceBenchmark
     /// from /proc), and the statements PostgreSQL ran per move with their execution time (pg_stat_statements,
     /// tracking only during this run).
     /// </summary>
-    private static async Task<(string Text, double CpuRatio)> ProfileMovesAsync(string connectionString, Process service, Run pgbench, Func<long, Task> move)
+    private static async Task<(string Text, double CpuRatio, double ServiceMs)> ProfileMovesAsync(string connectionString, Process service, Run pgbench, Func<long, Task> move)
     {
         await TrackStatementsAsync(connectionString, "all");
 
@@ -93,7 +93,7 @@ public static partial class ServiceBenchmark
         }
 
         await TrackStatementsAsync(connectionString, "none");
-        return (text.ToString(), machineMs / pgbench.MachineCpuMs);
+        return (text.ToString(), machineMs / pgbench.MachineCpuMs, serviceMs);
     }
 
     /// <summary>pg_stat_statements tracks every statement (nested ones too) or none, for every session at once, from zero.</summary>

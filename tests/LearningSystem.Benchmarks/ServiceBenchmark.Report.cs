@@ -9,7 +9,7 @@ namespace LearningSystem.Benchmarks;
 public static partial class ServiceBenchmark
 {
     private static string Report(
-        string settings, string fsync, List<Run> runs, Starts starts, long peakMemory, double[] lag, double peakMoves, string phases, (string Text, double CpuRatio) profile, string otherTargets)
+        string settings, string fsync, List<Run> runs, Starts starts, long peakMemory, double[] lag, double peakMoves, string phases, (string Text, double CpuRatio, double ServiceMs) profile, string otherTargets)
     {
         var coldStart = starts.Median.Created;
         string N(double v, string format = "N0") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
@@ -64,6 +64,8 @@ public static partial class ServiceBenchmark
         var pg32 = runs.Single(r => r is { Subject: "pgbench", Concurrency: 32 });
         var p99At8 = runs.Where(r => r is { Subject: "HTTP", Concurrency: 8 }).Max(r => r.P99);
         string Met(bool met) => met ? "met" : "missed";
+        var p99Ratios = runs.Where(r => r is { Subject: "HTTP", Concurrency: 8 })
+            .Select(h => (h.Workload, Ratio: h.P99 / runs.Single(m => m.Subject == "raw Marten" && m.Workload == h.Workload && m.Concurrency == 8).P99)).ToArray();
         text.AppendLine("## Targets");
         text.AppendLine();
         text.AppendLine("| target | measured | |");
@@ -75,6 +77,9 @@ public static partial class ServiceBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"| view lag p95 < 500 ms at half of peak load | {N(Percentile(lag, 0.95), "N1")} ms | {Met(Percentile(lag, 0.95) < 500)} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| issue 19: p99 at concurrency 8 ≤ 20 ms (both workloads) | {p99At8:N1} ms | {Met(p99At8 <= 20)} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| issue 19: the machine's CPU per move at concurrency 32 ≤ 2 × a pgbench transaction's (below) | {profile.CpuRatio:N1} × | {Met(profile.CpuRatio <= 2)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| issue 38: the service's CPU per move at concurrency 32 ≤ 0.4 ms (below) | {profile.ServiceMs:N2} ms | {Met(profile.ServiceMs <= 0.4)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| issue 38: the machine's CPU per move at concurrency 32 ≤ 2.5 × a pgbench transaction's (below) | {profile.CpuRatio:N1} × | {Met(profile.CpuRatio <= 2.5)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| issue 38: p99 at concurrency 8 ≤ 1.2 × raw Marten's in this run (each workload: {string.Join(", ", p99Ratios.Select(r => $"{r.Workload} {r.Ratio:N2} ×"))}) | {p99Ratios.Max(r => r.Ratio):N2} × | {Met(p99Ratios.All(r => r.Ratio <= 1.2))} |");
         text.AppendLine();
         text.Append(otherTargets);
         text.AppendLine();

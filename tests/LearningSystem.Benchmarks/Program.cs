@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | service-cpu | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | service-cpu | postgres-experiments | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -41,12 +41,15 @@ switch (which)
     case "fhir":
         await ServiceBenchmark.FhirAsync(RepositoryRoot(), args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
         return 0;
+    case "postgres-experiments":
+        await ServiceBenchmark.PostgresExperimentsAsync(RepositoryRoot());
+        return 0;
     case "hash-chain":
         await HashChainBenchmark.RunAsync(
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, service-cpu, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, service-cpu, postgres-experiments, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
         return 1;
 }
 

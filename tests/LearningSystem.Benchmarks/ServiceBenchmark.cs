@@ -87,8 +87,7 @@ public static partial class ServiceBenchmark
         }
     }
 
-    /// <summary>A throwaway PostgreSQL with durable settings, pg_stat_statements loaded but not tracking until the profile.</summary>
-    /// <summary>PostgreSQL for one benchmark; with <paramref name="explain"/>, auto_explain is loaded too (off until a benchmark turns it on).</summary>
+    /// <summary>A throwaway PostgreSQL with durable settings, pg_stat_statements loaded but not tracking until the profile; with <paramref name="explain"/>, auto_explain is loaded too (off until a benchmark turns it on).</summary>
     private static async Task<LocalPostgresServer> StartPostgresAsync(bool explain = false)
     {
         var postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions

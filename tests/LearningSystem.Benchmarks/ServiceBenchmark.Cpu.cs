@@ -51,11 +51,14 @@ public static partial class ServiceBenchmark
             new("without tiered PGO (`DOTNET_TieredPGO=0`), 3 s after start", WarmUp, new Dictionary<string, string?> { ["DOTNET_TieredPGO"] = "0" }),
             new("with the shipped appsettings' logging (Information: a line per command), 60 s after start", Settled, new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = null }),
             new("workstation GC, 60 s after start", Settled, new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" }),
+            // Telemetry is collected only when there is an endpoint to send it to; one that answers nothing shows what collecting costs.
+            new("with telemetry collected (`OTEL_EXPORTER_OTLP_ENDPOINT` set, to a port nothing listens on), 60 s after start", Settled,
+                new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9" }),
         ];
         var rows = new List<string>();
         foreach (var configuration in configurations)
         {
-            var (serviceMs, postgresMs, perSecond, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, configuration.WarmUp, configuration.Environment, profile: null);
+            var (serviceMs, postgresMs, perSecond, _, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, configuration.WarmUp, configuration.Environment, profile: null);
             rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {configuration.Name} | {perSecond:N0} | {serviceMs:N2} | {postgresMs:N2} |"));
             Console.WriteLine(rows[^1]);
         }
@@ -63,8 +66,13 @@ public static partial class ServiceBenchmark
         // The profile: ReadyToRun off, so that every method is jitted and named in the perf map, and jitted code mapped
         // once (not double-mapped for write-xor-execute), so that perf finds it in the map.
         var perfData = Path.Combine(Path.GetTempPath(), "learningsystem-service-cpu.perf");
-        var (profiledMs, _, profiledRate, samples) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled,
+        var (profiledMs, _, profiledRate, samples, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled,
             new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_ReadyToRun"] = "0", ["DOTNET_EnableWriteXorExecute"] = "0" }, perfData);
+
+        // Allocations, which perf cannot see (libcoreclr has no symbols here): the runtime's own counters, read over
+        // EventPipe by dotnet-counters during a run of its own, so that neither perturbs the other's figures.
+        var countersFile = Path.Combine(Path.GetTempPath(), "learningsystem-service-cpu-counters.csv");
+        var (_, _, countedRate, _, allocated) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled, new Dictionary<string, string?>(), profile: null, countersFile);
         var layers = Classify(samples);
 
         var report = BenchmarkDatabase.Heading("where the service's CPU goes per move", "service-cpu");
@@ -90,6 +98,12 @@ public static partial class ServiceBenchmark
                 $"| {layer} | {self:P1} | {self * profiledMs:N3} | {inclusive:P1} | {inclusive * profiledMs:N3} |"));
         }
 
+        report.AppendLine();
+        report.AppendLine(allocated is { } a
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Allocations, from the runtime's counters (`dotnet-counters collect`, System.Runtime, read every second) in one more start of the suite's configuration, 60 s after start: {countedRate:N0} moves/s, {a.BytesPerMove / 1024:N1} KiB allocated per move, {a.Gen0PerThousand:N1} gen 0 collections and {a.Gen1PerThousand:N1} gen 1 collections per thousand moves, {a.PauseMsPerMove * 1000:N1} µs of GC pause per move.")
+            : "Allocations could not be read: dotnet-counters did not report them.");
+
         var file = Path.Combine(root, "docs", "benchmarks", "service-cpu.md");
         await File.WriteAllTextAsync(file, report.ToString());
         Console.WriteLine(report);
@@ -97,8 +111,8 @@ public static partial class ServiceBenchmark
     }
 
     /// <summary>One start of the service: objections at concurrency 32, and CPU per move; with <paramref name="profile"/>, under perf, answering each sample's frames (leaf first).</summary>
-    private static async Task<(double ServiceMs, double PostgresMs, double PerSecond, List<string[]> Samples)> MeasureMovesAsync(
-        string dll, string connectionString, TimeSpan warmUp, IReadOnlyDictionary<string, string?> environment, string? profile)
+    private static async Task<(double ServiceMs, double PostgresMs, double PerSecond, List<string[]> Samples, Allocations? Allocated)> MeasureMovesAsync(
+        string dll, string connectionString, TimeSpan warmUp, IReadOnlyDictionary<string, string?> environment, string? profile, string? counters = null)
     {
         var port = LearningSystem.LocalPostgres.LocalPostgresServer.FreePort();
         using var http = ServiceClient(port);
@@ -139,9 +153,11 @@ public static partial class ServiceBenchmark
                 });
             }
 
+            var counting = counters is null ? null : await StartCountersAsync(counters, service.Id);
             var clock = Stopwatch.StartNew();
             var count = await DriveForAsync(Measure);
             var elapsed = clock.Elapsed;
+            var allocated = counting is null ? null : await StopCountersAsync(counting, counters!, count);
             service.Refresh();
             var serviceMs = (service.TotalProcessorTime - serviceBefore).TotalMilliseconds / count;
             var postgresMs = (PostgresCpu() - postgresBefore).TotalMilliseconds / count;
@@ -154,13 +170,65 @@ public static partial class ServiceBenchmark
                 samples = await ReadSamplesAsync(profile!);
             }
 
-            return (serviceMs, postgresMs, count / elapsed.TotalSeconds, samples);
+            return (serviceMs, postgresMs, count / elapsed.TotalSeconds, samples, allocated);
         }
         finally
         {
             service.Kill(entireProcessTree: true);
             await service.WaitForExitAsync();
         }
+    }
+
+    /// <summary>What the runtime's counters said the service allocated and collected, per move.</summary>
+    private sealed record Allocations(double BytesPerMove, double Gen0PerThousand, double Gen1PerThousand, double PauseMsPerMove);
+
+    /// <summary>dotnet-counters (a served .NET tool, installed into a folder of the benchmark's own) collecting the runtime's GC counters.</summary>
+    private static async Task<Process> StartCountersAsync(string file, int processId)
+    {
+        var tools = Path.Combine(Path.GetTempPath(), "learningsystem-benchmark-tools");
+        var tool = Path.Combine(tools, "dotnet-counters");
+        if (!File.Exists(tool))
+        {
+            var (exitCode, output) = await RunToolAsync("dotnet", ["tool", "install", "dotnet-counters", "--version", "10.0.750501", "--tool-path", tools]);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet-counters could not be installed:\n{output}");
+            }
+        }
+
+        File.Delete(file);
+        // It writes the file when it ends, and ends by itself: a second after the measured run, whose rows it covers.
+        var duration = TimeSpan.FromSeconds(Math.Ceiling(Measure.TotalSeconds) + 1);
+        var counters = Process.Start(new ProcessStartInfo(tool,
+            ["collect", "-p", processId.ToString(CultureInfo.InvariantCulture), "--format", "csv", "-o", file, "--refresh-interval", "1",
+             "--duration", duration.ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture),
+             "--counters", "System.Runtime[dotnet.gc.heap.total_allocated,dotnet.gc.collections,dotnet.gc.pause.time]"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        _ = counters.StandardOutput.ReadToEndAsync();
+        _ = counters.StandardError.ReadToEndAsync();
+        // The session opens in well under a second; the moves start after it.
+        await Task.Delay(1_000);
+        return counters;
+    }
+
+    /// <summary>Waits for the collection to end and sums each counter's increments (a row a second) over the run.</summary>
+    private static async Task<Allocations?> StopCountersAsync(Process counters, string file, long moves)
+    {
+        await counters.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        double Sum(string counter, string? tag = null) => File.ReadAllLines(file)
+            .Select(line => line.Split(','))
+            .Where(f => f.Length >= 5 && f[2].StartsWith(counter, StringComparison.Ordinal) && (tag is null || string.Join(',', f[2..^1]).Contains(tag, StringComparison.Ordinal)))
+            .Sum(f => double.TryParse(f[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0);
+        var bytes = Sum("dotnet.gc.heap.total_allocated");
+        return bytes <= 0 ? null : new Allocations(bytes / moves, Sum("dotnet.gc.collections", "gen0") * 1000 / moves,
+            Sum("dotnet.gc.collections", "gen1") * 1000 / moves, Sum("dotnet.gc.pause.time") * 1000 / moves);
     }
 
     /// <summary>The frames of each sample `perf script` prints, leaf first: the symbol and, in brackets, its object.</summary>

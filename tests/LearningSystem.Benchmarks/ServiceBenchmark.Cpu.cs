@@ -101,7 +101,7 @@ public static partial class ServiceBenchmark
         report.AppendLine();
         report.AppendLine(allocated is { } a
             ? string.Create(CultureInfo.InvariantCulture,
-                $"Allocations, from the runtime's counters (`dotnet-counters collect`, System.Runtime, read every second) in one more start of the suite's configuration, 60 s after start: {countedRate:N0} moves/s, {a.BytesPerMove / 1024:N1} KiB allocated per move, {a.Gen0PerThousand:N1} gen 0 collections and {a.Gen1PerThousand:N1} gen 1 collections per thousand moves, {a.PauseMsPerMove * 1000:N1} µs of GC pause per move.")
+                $"Allocations, from the runtime's counters (`dotnet-counters collect`, System.Runtime, read every second) in one more start of the suite's configuration, 60 s after start: {countedRate:N0} moves/s, {a.BytesPerMove / 1024:N1} KiB allocated per move, {a.CollectionsPerThousand:N1} garbage collections per thousand moves (of every generation), {a.PauseMsPerMove * 1000:N1} µs of GC pause per move.")
             : "Allocations could not be read: dotnet-counters did not report them.");
 
         var file = Path.Combine(root, "docs", "benchmarks", "service-cpu.md");
@@ -180,7 +180,7 @@ public static partial class ServiceBenchmark
     }
 
     /// <summary>What the runtime's counters said the service allocated and collected, per move.</summary>
-    private sealed record Allocations(double BytesPerMove, double Gen0PerThousand, double Gen1PerThousand, double PauseMsPerMove);
+    private sealed record Allocations(double BytesPerMove, double CollectionsPerThousand, double PauseMsPerMove);
 
     /// <summary>dotnet-counters (a served .NET tool, installed into a folder of the benchmark's own) collecting the runtime's GC counters.</summary>
     private static async Task<Process> StartCountersAsync(string file, int processId)
@@ -216,6 +216,7 @@ public static partial class ServiceBenchmark
     /// <summary>Waits for the collection to end and sums each counter's increments (a row a second) over the run.</summary>
     private static async Task<Allocations?> StopCountersAsync(Process counters, string file, long moves)
     {
+        // A row per second and counter: gc.collections has one per generation, each counted once here.
         await counters.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (!File.Exists(file))
         {
@@ -227,8 +228,7 @@ public static partial class ServiceBenchmark
             .Where(f => f.Length >= 5 && f[2].StartsWith(counter, StringComparison.Ordinal) && (tag is null || string.Join(',', f[2..^1]).Contains(tag, StringComparison.Ordinal)))
             .Sum(f => double.TryParse(f[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0);
         var bytes = Sum("dotnet.gc.heap.total_allocated");
-        return bytes <= 0 ? null : new Allocations(bytes / moves, Sum("dotnet.gc.collections", "gen0") * 1000 / moves,
-            Sum("dotnet.gc.collections", "gen1") * 1000 / moves, Sum("dotnet.gc.pause.time") * 1000 / moves);
+        return bytes <= 0 ? null : new Allocations(bytes / moves, Sum("dotnet.gc.collections") * 1000 / moves, Sum("dotnet.gc.pause.time") * 1000 / moves);
     }
 
     /// <summary>The frames of each sample `perf script` prints, leaf first: the symbol and, in brackets, its object.</summary>

@@ -217,15 +217,25 @@ public static partial class ServiceBenchmark
     private static async Task<Allocations?> StopCountersAsync(Process counters, string file, long moves)
     {
         // A row per second and counter: gc.collections has one per generation, each counted once here.
-        await counters.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await counters.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // A collection that did not end by itself wrote nothing: the report says the allocations could not be read.
+            counters.Kill();
+            return null;
+        }
+
         if (!File.Exists(file))
         {
             return null;
         }
 
-        double Sum(string counter, string? tag = null) => File.ReadAllLines(file)
+        double Sum(string counter) => File.ReadAllLines(file)
             .Select(line => line.Split(','))
-            .Where(f => f.Length >= 5 && f[2].StartsWith(counter, StringComparison.Ordinal) && (tag is null || string.Join(',', f[2..^1]).Contains(tag, StringComparison.Ordinal)))
+            .Where(f => f.Length >= 5 && f[2].StartsWith(counter, StringComparison.Ordinal))
             .Sum(f => double.TryParse(f[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0);
         var bytes = Sum("dotnet.gc.heap.total_allocated");
         return bytes <= 0 ? null : new Allocations(bytes / moves, Sum("dotnet.gc.collections") * 1000 / moves, Sum("dotnet.gc.pause.time") * 1000 / moves);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using Marten;
 using Marten.Linq.MatchesSql;
@@ -60,19 +61,19 @@ public static class Listing
     }
 
     /// <summary>The items whose <paramref name="time"/> is from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), each bound when given.</summary>
-    public static IQueryable<T> Within<T>(IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> time, DateTimeOffset? from, DateTimeOffset? to)
+    public static IQueryable<T> Within<T>(IQueryable<T> query, Expression<Func<T, DateTimeOffset>> time, DateTimeOffset? from, DateTimeOffset? to)
     {
-        IQueryable<T> Where(DateTimeOffset bound, Func<System.Linq.Expressions.Expression, System.Linq.Expressions.Expression, System.Linq.Expressions.BinaryExpression> compare) =>
-            query.Where(System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(compare(time.Body, System.Linq.Expressions.Expression.Constant(bound)), time.Parameters));
+        IQueryable<T> Where(DateTimeOffset bound, Func<Expression, Expression, BinaryExpression> compare) =>
+            query.Where(Expression.Lambda<Func<T, bool>>(compare(time.Body, Expression.Constant(bound)), time.Parameters));
 
         if (from is { } start)
         {
-            query = Where(start, System.Linq.Expressions.Expression.GreaterThanOrEqual);
+            query = Where(start, Expression.GreaterThanOrEqual);
         }
 
         if (to is { } end)
         {
-            query = Where(end, System.Linq.Expressions.Expression.LessThan);
+            query = Where(end, Expression.LessThan);
         }
 
         return query;

@@ -20,14 +20,12 @@ public sealed class EventIndex : FeatureSchemaBase
     /// <summary>An index named <c>mt_events_{name}</c> on (organisation, <paramref name="expression"/>, <paramref name="last"/>), of the events of <paramref name="types"/> (all when none).</summary>
     public static void Add(StoreOptions options, string name, string expression, string last = "seq_id", params string[] types)
     {
-        if (!Features.TryGetValue(options, out var feature))
+        Features.GetValue(options, o =>
         {
-            feature = new EventIndex(options);
-            Features.Add(options, feature);
-            options.Storage.Add(feature);
-        }
-
-        feature._indexes.Add((name, expression, last, types.Length == 0 ? null : string.Join(", ", types.Select(t => $"'{t}'"))));
+            var feature = new EventIndex(o);
+            o.Storage.Add(feature);
+            return feature;
+        })._indexes.Add((name, expression, last, types.Length == 0 ? null : string.Join(", ", types.Select(t => $"'{t}'"))));
         // The index is ours: Marten's own check of the event table would otherwise drop it as unknown.
         options.Events.IgnoreIndex(IndexName(name));
     }

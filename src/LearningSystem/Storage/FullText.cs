@@ -44,25 +44,23 @@ public sealed class FullText : FeatureSchemaBase
     private FullText(StoreOptions options) : base(nameof(FullText), options.Advanced.Migrator) => _options = options;
 
     /// <summary>Indexes <paramref name="text"/>'s words in the store <paramref name="options"/> configure.</summary>
-    public static void Index(StoreOptions options, SearchableText text)
-    {
-        if (!Features.TryGetValue(options, out var feature))
-        {
-            feature = new FullText(options);
-            Features.Add(options, feature);
-            options.Storage.Add(feature);
-            // The indexes are ours: Marten's own check of a view's table would otherwise drop them as unknown, on
-            // every start of a node and on a node's first use of an organisation's own database.
-            options.Policies.ForAllDocuments(mapping =>
-            {
-                if (feature._texts.Any(t => t.View == mapping.DocumentType))
-                {
-                    mapping.IgnoreIndex(IndexName(mapping.TableName.Name));
-                }
-            });
-        }
+    public static void Index(StoreOptions options, SearchableText text) => Features.GetValue(options, Register)._texts.Add(text);
 
-        feature._texts.Add(text);
+    private static FullText Register(StoreOptions options)
+    {
+        var feature = new FullText(options);
+        options.Storage.Add(feature);
+        // The indexes are ours: Marten's own check of a view's table would otherwise drop them as unknown, on every
+        // start of a node and on a node's first use of an organisation's own database. A policy, because it runs
+        // as each mapping is built, whenever that is.
+        options.Policies.ForAllDocuments(mapping =>
+        {
+            if (feature._texts.Any(t => t.View == mapping.DocumentType))
+            {
+                mapping.IgnoreIndex(IndexName(mapping.TableName.Name));
+            }
+        });
+        return feature;
     }
 
     private static string IndexName(string table) => $"{table}_words";

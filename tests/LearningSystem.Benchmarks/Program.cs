@@ -1,6 +1,6 @@
 using LearningSystem.Benchmarks;
 
-// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | service-cpu | postgres-experiments | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
+// dotnet run -c Release --project tests/LearningSystem.Benchmarks [-- suite | service-cpu | service-cpu-try [NAME=VALUE,...|-] ... | postgres-experiments | cold-start | explorer | growth [moves] [respondents] [objections] | nodes | move [events ...] | fhir [entries] | personal-data [appends-per-round] | hash-chain [appends-per-round] | analysis [events]]
 var which = args.FirstOrDefault() ?? "personal-data";
 var output = Path.Combine(RepositoryRoot(), "docs", "benchmarks");
 Directory.CreateDirectory(output);
@@ -31,6 +31,9 @@ switch (which)
     case "service-cpu":
         await ServiceBenchmark.ServiceCpuAsync(RepositoryRoot());
         return 0;
+    case "service-cpu-try":
+        await ServiceBenchmark.ServiceCpuTryAsync(RepositoryRoot(), args[1..]);
+        return 0;
     case "cold-start":
         await ServiceBenchmark.ColdStartAsync(RepositoryRoot());
         return 0;
@@ -49,7 +52,7 @@ switch (which)
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, output);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, service-cpu, postgres-experiments, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
+        await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: suite, service-cpu, service-cpu-try, postgres-experiments, cold-start, explorer, growth, nodes, move, fhir, personal-data, hash-chain, analysis.");
         return 1;
 }
 

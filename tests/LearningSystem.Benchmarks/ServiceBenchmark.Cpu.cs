@@ -110,6 +110,25 @@ public static partial class ServiceBenchmark
         Console.WriteLine($"Wrote {file}");
     }
 
+    /// <summary>
+    /// Settled service CPU per move for configurations given on the command line (`-- service-cpu-try` then, per
+    /// configuration, comma-separated NAME=VALUE settings, or `-` for none), the suite's configuration first.
+    /// For trying a setting before it goes into the service; writes nothing.
+    /// </summary>
+    public static async Task ServiceCpuTryAsync(string root, IReadOnlyList<string> configurations)
+    {
+        await using var postgres = await StartPostgresAsync();
+        var dll = await PublishAsync(root);
+        foreach (var configuration in configurations.Prepend("-"))
+        {
+            var environment = configuration == "-"
+                ? new Dictionary<string, string?>()
+                : configuration.Split(',').Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
+            var (serviceMs, postgresMs, perSecond, _, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled, environment, profile: null);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {configuration} | {perSecond:N0} | {serviceMs:N3} | {postgresMs:N3} |"));
+        }
+    }
+
     /// <summary>One start of the service: objections at concurrency 32, and CPU per move; with <paramref name="profile"/>, under perf, answering each sample's frames (leaf first).</summary>
     private static async Task<(double ServiceMs, double PostgresMs, double PerSecond, List<string[]> Samples, Allocations? Allocated)> MeasureMovesAsync(
         string dll, string connectionString, TimeSpan warmUp, IReadOnlyDictionary<string, string?> environment, string? profile, string? counters = null)

@@ -80,6 +80,17 @@ public static partial class ServiceBenchmark
                 await Task.Delay(200);
             }
         });
+        // CPU over the measured window: the service's process for HTTP, this process for raw Marten (no HTTP in it then).
+        var measured = process ?? Process.GetCurrentProcess();
+        var cpu = Task.Run(async () =>
+        {
+            await Task.Delay(measuring);
+            measured.Refresh();
+            var before = measured.TotalProcessorTime;
+            await Task.Delay(end - clock.Elapsed);
+            measured.Refresh();
+            return measured.TotalProcessorTime - before;
+        });
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             var mine = latencies[worker] = [];
@@ -102,8 +113,11 @@ public static partial class ServiceBenchmark
         })));
         await sampler;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        var run = new Run(subject, workload, concurrency, all.Length / Measure.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), errors);
-        Console.WriteLine($"{subject}, {workload}, c={concurrency}: {run.PerSecond:N0}/s, p50 {run.P50:N1} ms, p95 {run.P95:N1} ms, p99 {run.P99:N1} ms, {errors} errors");
+        var run = new Run(subject, workload, concurrency, all.Length / Measure.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), errors)
+        {
+            ProcessCpuMs = (await cpu).TotalMilliseconds / Math.Max(1, all.Length),
+        };
+        Console.WriteLine($"{subject}, {workload}, c={concurrency}: {run.PerSecond:N0}/s, p50 {run.P50:N1} ms, p95 {run.P95:N1} ms, p99 {run.P99:N1} ms, {errors} errors, {run.ProcessCpuMs:N3} ms of {(process is null ? "this process's" : "the service's")} CPU per command");
         return run;
     }
 

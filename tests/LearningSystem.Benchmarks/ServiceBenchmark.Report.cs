@@ -88,6 +88,19 @@ public static partial class ServiceBenchmark
         text.AppendLine(profile.Text);
         text.AppendLine(CultureInfo.InvariantCulture, $"In raw Marten at concurrency 32 ({Measure.TotalSeconds:N0} s), an objection spends {phases}.");
         text.AppendLine();
+        text.AppendLine("CPU per command above PostgreSQL in each measured run: the service's process over HTTP, and the benchmark's own process for raw Marten, which then runs nothing else.");
+        text.AppendLine("Raw Marten's figure is what Marten's session alone spends on the command (with Npgsql, serialisation and the runtime under it), so it is a floor for any service that writes through that session.");
+        text.AppendLine();
+        text.AppendLine("| concurrency | feedback: the service | feedback: raw Marten (no sealing) | objection: the service | objection: raw Marten |");
+        text.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in Concurrencies)
+        {
+            double Cpu(string subject, string workload) => runs.Single(r => r.Subject == subject && r.Workload == workload && r.Concurrency == c).ProcessCpuMs;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {c} | {N(Cpu("HTTP", "record patient feedback"), "N3")} ms | {N(Cpu("raw Marten", "record patient feedback"), "N3")} ms | {N(Cpu("HTTP", "objection on a priority"), "N3")} ms | {N(Cpu("raw Marten", "objection on a priority"), "N3")} ms |");
+        }
+
+        text.AppendLine();
         text.AppendLine("What limits the figures, and what was tried, is in `docs/design.md` (Performance).");
         text.AppendLine();
         text.AppendLine("## Other benchmarks");

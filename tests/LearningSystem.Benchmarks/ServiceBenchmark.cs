@@ -26,6 +26,9 @@ public static partial class ServiceBenchmark
     {
         /// <summary>Busy CPU time of the whole machine per command or transaction, where measured.</summary>
         public double MachineCpuMs { get; init; } = double.NaN;
+
+        /// <summary>CPU time per command of the process that does the work above PostgreSQL: the service's for HTTP, the benchmark's own for raw Marten.</summary>
+        public double ProcessCpuMs { get; init; } = double.NaN;
     }
 
     public static async Task RunAsync(string root)

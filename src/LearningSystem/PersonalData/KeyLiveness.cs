@@ -10,6 +10,13 @@ public static class KeyLiveness
     /// <summary>The SQLSTATE of a sealing transaction whose subject key was erased before it committed.</summary>
     public const string StaleKey = "LSKEY";
 
+    /// <summary>
+    /// The event header naming the existing subject keys its session sealed under (<see cref="SealedUnder"/>
+    /// asserts each as the event is written). Keys made in the same transaction are not named: nothing can have
+    /// erased them yet.
+    /// </summary>
+    public const string SealedUnderHeader = "sealedUnder";
+
     /// <summary>Whether <paramref name="exception"/> says a key used for sealing was erased meanwhile: the command is run again.</summary>
     public static bool IsStaleKey(Exception exception) => Sql.Raised(exception, StaleKey);
 
@@ -18,15 +25,13 @@ public static class KeyLiveness
     /// and keeps it live until the transaction ends: it holds the key's advisory lock shared, and an erasure
     /// (see <see cref="ErasureWaits"/>) takes it exclusively, so it waits for every value sealed under the key
     /// and then erases it with the rest. An advisory lock, not <c>FOR SHARE</c>: a row lock writes the key's row.
-    /// It runs as <c>insert into key_assertions select * from assert_live_key(…)</c>: the function answers no
-    /// rows, so nothing is inserted and no result set comes back (Marten's batch reads each operation's results
-    /// in turn, and must meet none from this one), and unlike a <c>CALL</c> it is planned once per connection.
+    /// <see cref="SealedUnder"/> calls it for each key an event names. Nodes of earlier versions ran it in their
+    /// batch as <c>insert into key_assertions select * from assert_live_key(…)</c>, so its shape and that table
+    /// stay while such a node may still run.
     /// </summary>
     public sealed class AssertLiveKey(string schema) : VersionedFunction(schema, "assert_live_key", Version)
     {
         private const string Version = "assert-live-key-3";
-
-        public static string Sql(string schema) => $"insert into {schema}.key_assertions select * from {schema}.assert_live_key(?, ?)";
 
         public override void WriteCreateStatement(Weasel.Core.Migrator migrator, TextWriter writer) =>
             writer.WriteLine($$"""
@@ -48,6 +53,37 @@ public static class KeyLiveness
 
         public override void WriteDropStatement(Weasel.Core.Migrator rules, TextWriter writer) =>
             writer.WriteLine($"drop function if exists {Schema}.assert_live_key(varchar, uuid);");
+    }
+
+    /// <summary>
+    /// Each event naming keys in its <see cref="SealedUnderHeader"/> header asserts them as it is inserted, in the
+    /// append's own statement: no statement of its own in the batch. A copy of an organisation's events into its own
+    /// database turns the trigger off for the copy (the keys are copied after the events, and erased ones stay erased).
+    /// </summary>
+    public sealed class SealedUnder(string schema) : VersionedFunction(schema, "assert_sealed_under", Version, Trigger)
+    {
+        public const string Trigger = "mt_events_sealed_under";
+        private const string Version = "assert-sealed-under-1";
+
+        public override void WriteCreateStatement(Weasel.Core.Migrator migrator, TextWriter writer) =>
+            writer.WriteLine($$"""
+                create or replace function {{Schema}}.assert_sealed_under() returns trigger language plpgsql as $$
+                declare key text;
+                begin
+                  for key in select jsonb_array_elements_text(new.headers -> '{{SealedUnderHeader}}') loop
+                    perform {{Schema}}.assert_live_key(new.tenant_id, key::uuid);
+                  end loop;
+                  return new;
+                end $$;
+                comment on function {{Schema}}.assert_sealed_under() is '{{Version}}';
+                drop trigger if exists {{Trigger}} on {{Schema}}.mt_events;
+                create trigger {{Trigger}} before insert on {{Schema}}.mt_events for each row
+                  when (new.headers ? '{{SealedUnderHeader}}')
+                  execute function {{Schema}}.assert_sealed_under();
+                """);
+
+        public override void WriteDropStatement(Weasel.Core.Migrator rules, TextWriter writer) =>
+            writer.WriteLine($"drop trigger if exists {Trigger} on {Schema}.mt_events;");
     }
 
     /// <summary>An update that drops a key's wrapped key (an erasure) takes the key's advisory lock exclusively, whoever makes it.</summary>

@@ -37,6 +37,7 @@ public sealed class SubjectKeyAssertion(StoreOptions options) : Weasel.Core.Migr
     protected override IEnumerable<Weasel.Core.ISchemaObject> schemaObjects()
     {
         yield return new KeyLiveness.AssertLiveKey(options.DatabaseSchemaName);
+        yield return new KeyLiveness.SealedUnder(options.DatabaseSchemaName);
         yield return new KeyLiveness.ErasureWaits(options.DatabaseSchemaName);
     }
 }

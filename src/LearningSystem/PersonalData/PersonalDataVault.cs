@@ -11,9 +11,16 @@ namespace LearningSystem.PersonalData;
 /// </summary>
 public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache cache, PersonalDataSchema schema, TimeProvider clock)
 {
-    // The key each subject is sealed under in a session: a new one it inserts, or a live one it asserted once.
+    // The key each subject is sealed under in a session: a new one it inserts, or a live one it asserts once.
     // Sound because a sealing session commits once: each command, and each retry of it, opens its own.
-    private readonly ConditionalWeakTable<IDocumentSession, Dictionary<string, SubjectKeyInClear>> _inSession = new();
+    private readonly ConditionalWeakTable<IDocumentSession, SessionKeys> _inSession = new();
+
+    private sealed class SessionKeys
+    {
+        public Dictionary<string, SubjectKeyInClear> BySubject { get; } = [];
+
+        public List<string> Asserted { get; } = [];
+    }
 
     /// <summary>Which fields are personal (the register is given by the composition).</summary>
     public PersonalDataSchema Schema => schema;
@@ -24,7 +31,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache 
     /// </summary>
     public Task<T> SealForNewSubjectAsync<T>(IDocumentSession session, T value, CancellationToken ct = default) where T : notnull
     {
-        var inSession = _inSession.GetOrCreateValue(session);
+        var inSession = _inSession.GetOrCreateValue(session).BySubject;
         foreach (var subject in Schema.FieldsOf(value.GetType()).Select(f => f.Subject(value)).Distinct())
         {
             if (!inSession.ContainsKey(subject))
@@ -145,21 +152,29 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache 
     {
         var tenant = session.TenantId;
         // A subject's fields (a comment and its patient reference) share one key and one assertion.
-        var inSession = _inSession.GetOrCreateValue(session);
+        var keys = _inSession.GetOrCreateValue(session);
+        var inSession = keys.BySubject;
         if (inSession.TryGetValue(subject, out var already))
         {
             return already;
         }
 
         // Another node may have erased the key a moment ago, and a value sealed under an erased key would be lost
-        // as it is written. So the transaction asserts, in its own batch, that the key is still live and keeps it
-        // so until it commits (a known key then costs no round trip of its own); if it was erased, the command
-        // fails with StaleKey and runs again, reading the live key afresh.
+        // as it is written. So the events this session appends name the key, and each asserts as it is inserted
+        // that the key is still live, keeping it so until the transaction commits (a known key then costs no round
+        // trip of its own, and no statement); if it was erased, the command fails with StaleKey and runs again,
+        // reading the live key afresh.
+        SubjectKeyInClear Asserting(SubjectKeyInClear key)
+        {
+            keys.Asserted.Add(key.KeyId.ToString());
+            session.SetHeader(KeyLiveness.SealedUnderHeader, keys.Asserted.ToArray());
+            return inSession[subject] = key;
+        }
+
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
         if (cache.TryGetLive(tenant, subject, out var known) && cache.TryGet(tenant, known, out var hot))
         {
-            session.QueueSqlCommand(KeyLiveness.AssertLiveKey.Sql(schema), tenant, known);
-            return inSession[subject] = hot!;
+            return Asserting(hot!);
         }
 
         // One plain indexed read of the live key's id: the LINQ query it replaces cost more than the append it served.
@@ -176,8 +191,7 @@ public sealed class PersonalDataVault(MasterKeyRing masterKeys, SubjectKeyCache 
             if (found is not null)
             {
                 cache.RememberLive(tenant, subject, found.KeyId);
-                session.QueueSqlCommand(KeyLiveness.AssertLiveKey.Sql(schema), tenant, found.KeyId);
-                return inSession[subject] = found;
+                return Asserting(found);
             }
         }
 

@@ -105,6 +105,26 @@ public sealed class OrganisationsInDatabasesOfTheirOwn(ITestOutputHelper output)
         {
             using var client = For(node, organisation);
             stories[organisation] = await JennysStory.Story.PlayAsync(client, TextWriter.Null);
+            // A patient's second comment names the key it was sealed under, which the erasure then destroys:
+            // the copy must carry both, although the key is copied after the events and is no longer live.
+            foreach (var comment in new[] { "First visit", "Second visit" })
+            {
+                using var recorded = await client.PostAsJsonAsync("/api/patient-feedback", new
+                {
+                    service = "Outpatient Diabetes Clinic", source = "kiosk", receivedAt = DateTimeOffset.UtcNow, rating = "poor", comment,
+                    patientRef = "kiosk-erased", consent = new[] { "serviceImprovement" },
+                });
+                Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+            }
+
+            using (var erased = await client.PostAsJsonAsync("/api/patient-feedback/subjects/kiosk-erased/erasure", new
+            {
+                reason = "The patient asked for their words to be erased.", legalBasis = "consentWithdrawn", requestedBy = stories[organisation].People["okafor"],
+            }))
+            {
+                Assert.True(erased.IsSuccessStatusCode, await erased.Content.ReadAsStringAsync());
+            }
+
             (await client.PostAsync(new Uri("/api/audit/checkpoints", UriKind.Relative), null)).EnsureSuccessStatusCode();
             exports[organisation] = await ExportAsync(client);
             Assert.NotEmpty(exports[organisation]);

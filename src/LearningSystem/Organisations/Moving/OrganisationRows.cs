@@ -53,10 +53,21 @@ public sealed class OrganisationRows(string schema, string idempotencyTable)
             // (one that had would have answered the claim in its own transaction): it is refused, and its retry must
             // find the key free in the new database, not wait for a claim nobody there will answer.
             var only = table == idempotencyTable ? " and data ->> 'status' is not null" : "";
+            // The copied events' sealing was asserted when they were first written; their keys come later in the copy.
+            if (table == "mt_events")
+            {
+                await Sql.ExecuteAsync(destination, $"alter table {schema}.mt_events disable trigger {PersonalData.KeyLiveness.SealedUnder.Trigger}", ct);
+            }
+
             await using (var from = await source.BeginRawBinaryCopyAsync($"copy (select {columns} from {schema}.{table} where tenant_id = {literal}{only}{order}) to stdout (format binary)", ct))
             await using (var to = await destination.BeginRawBinaryCopyAsync($"copy {schema}.{table} ({columns}) from stdin (format binary)", ct))
             {
                 await from.CopyToAsync(to, ct);
+            }
+
+            if (table == "mt_events")
+            {
+                await Sql.ExecuteAsync(destination, $"alter table {schema}.mt_events enable trigger {PersonalData.KeyLiveness.SealedUnder.Trigger}", ct);
             }
 
             rows += Convert.ToInt64(await Sql.ScalarAsync(destination, $"select count(*) from {schema}.{table} where tenant_id = @p0", ct, organisation), CultureInfo.InvariantCulture);

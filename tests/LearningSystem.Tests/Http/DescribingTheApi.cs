@@ -154,6 +154,37 @@ public sealed class DescribingTheApi(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_404_is_documented_exactly_where_one_can_be_answered_and_always_as_a_problem()
+    {
+        var document = await service.Host.GetJsonAsync("/openapi/v1.json");
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Responses: o.Value.GetProperty("responses")))).ToArray();
+
+        // Every path with a parameter answers 404 for the empty UUID, so documents it; every 404 documented is a problem.
+        Assert.All(operations.Where(o => o.Path.Contains('{', StringComparison.Ordinal)), o =>
+            Assert.True(o.Responses.TryGetProperty("404", out _), $"{o.Method} {o.Path} should document 404"));
+        Assert.All(operations.Where(o => o.Responses.TryGetProperty("404", out _)), o =>
+            Assert.True(o.Responses.GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _), $"{o.Method} {o.Path}'s 404 is not a problem"));
+        using var client = service.ClientFor();
+        using (var empty = await client.GetAsync(new Uri($"/api/services/{Guid.Empty}/you-said-we-did", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, empty.StatusCode);
+            Assert.Equal("application/problem+json", empty.Content.Headers.ContentType?.MediaType);
+        }
+
+        // A read with no parameter in its path that documents no 404 answers something else, asked plainly.
+        var plain = operations.Where(o => o.Method == "get" && !o.Path.Contains('{', StringComparison.Ordinal) && !o.Responses.TryGetProperty("404", out _)).ToArray();
+        Assert.Contains(plain, o => o.Path == "/api/priorities");
+        Assert.Contains(plain, o => o.Path == "/api/search");
+        foreach (var (path, _, _) in plain)
+        {
+            // Only the status is read: some of these stream a whole export.
+            using var answer = await client.GetAsync(new Uri(path == "/api/search" ? $"{path}?q=waits" : path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+            Assert.True(answer.StatusCode != HttpStatusCode.NotFound, $"GET {path} answered 404 but does not document it");
+        }
+    }
+
+    [Fact]
     public async Task The_interactive_reference_opens_without_credentials()
     {
         using var anonymous = service.ClientFor(null);

@@ -155,6 +155,19 @@ public sealed class ApiDocument(IConfiguration configuration) : IOpenApiDocument
             };
         }
 
+        // Wolverine lists a 404 for every endpoint answering a result object, in no format or the endpoint's own. An
+        // operation can answer 404 only if it declares one itself (a problem), or if its path has a parameter: the
+        // empty UUID there names nothing on any route (InputGuard).
+        if (path.Contains('{', StringComparison.Ordinal))
+        {
+            Problem(document, operation, "404", "Nothing has that id here (the empty UUID names nothing).");
+        }
+        else if (operation.Responses.TryGetValue("404", out var notFound) && notFound is OpenApiResponse declared
+                 && declared.Content?.ContainsKey("application/problem+json") != true)
+        {
+            operation.Responses.Remove("404");
+        }
+
         Problem(document, operation, "400", "The request is invalid: a field, a query parameter the operation does not define (named in the problem), or the organisation header.");
         Problem(document, operation, "401", "No credentials, or unknown ones.");
         Problem(document, operation, "403", $"The client lacks the scope '{scope}', or may not act for the organisation named.");

@@ -117,15 +117,18 @@ public static partial class ServiceBenchmark
     /// </summary>
     public static async Task ServiceCpuTryAsync(string root, IReadOnlyList<string> configurations)
     {
+        // Read before anything starts, so that a mistyped setting costs no publish.
+        var settings = configurations.Prepend("-").Select(c => (Name: c, Environment: c == "-"
+            ? new Dictionary<string, string?>()
+            : c.Split(',').Select(s => s.Split('=', 2) is [var name, var value] && name.Length > 0
+                ? (name, value)
+                : throw new ArgumentException($"'{s}' is not a setting: give NAME=VALUE, several joined by commas, or - for none.")).ToDictionary(p => p.name, p => (string?)p.value))).ToArray();
         await using var postgres = await StartPostgresAsync();
         var dll = await PublishAsync(root);
-        foreach (var configuration in configurations.Prepend("-"))
+        foreach (var (name, environment) in settings)
         {
-            var environment = configuration == "-"
-                ? new Dictionary<string, string?>()
-                : configuration.Split(',').Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
             var (serviceMs, postgresMs, perSecond, _, _) = await MeasureMovesAsync(dll, postgres.ConnectionString, Settled, environment, profile: null);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {configuration} | {perSecond:N0} | {serviceMs:N3} | {postgresMs:N3} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {perSecond:N0} | {serviceMs:N3} | {postgresMs:N3} |"));
         }
     }
 

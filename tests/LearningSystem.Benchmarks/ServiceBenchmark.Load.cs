@@ -81,13 +81,15 @@ public static partial class ServiceBenchmark
             }
         });
         // CPU over the measured window: the service's process for HTTP, this process for raw Marten (no HTTP in it then).
-        var measured = process ?? Process.GetCurrentProcess();
+        using var self = process is null ? Process.GetCurrentProcess() : null;
+        var measured = process ?? self!;
         var cpu = Task.Run(async () =>
         {
-            await Task.Delay(measuring);
+            static TimeSpan Until(TimeSpan at, Stopwatch clock) => at > clock.Elapsed ? at - clock.Elapsed : TimeSpan.Zero;
+            await Task.Delay(Until(measuring, clock));
             measured.Refresh();
             var before = measured.TotalProcessorTime;
-            await Task.Delay(end - clock.Elapsed);
+            await Task.Delay(Until(end, clock));
             measured.Refresh();
             return measured.TotalProcessorTime - before;
         });
